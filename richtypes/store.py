@@ -1,0 +1,350 @@
+"""The content-addressed sidecar store.
+
+A :class:`Store` is a directory. Every sidecar (an encoded image, an ``.npy``
+array, a GLB mesh, a msgpack block ...) is named by the BLAKE3 digest of its
+bytes, so identical bytes are stored once. A JSON document refers to a sidecar
+with a *reference*::
+
+    {"path": "3f/3fa2...c1.npy", "digest": "blake3:3fa2...c1", "size": 24000128, "format": "npy"}
+
+``path`` is relative to the store root and uses ``/``.
+
+Writing is atomic: bytes go to a temporary file beside the target which is then
+renamed into place, so a killed writer never leaves a file under a referenced
+name with partial content, and several processes can write the same store at
+once. Reading refuses references that leave the root (``..``, absolute paths,
+symlinks that point out), checks the size before reading, and verifies the
+digest (:class:`~richtypes.IntegrityError` on any mismatch).
+
+Why BLAKE3: hashing must not dominate the write. Measured here on a 24 MB
+float32 array (2-core machine): ``np.save`` to a file 3.4 ms, SHA-256 12.3 ms,
+BLAKE2b 22.5 ms, BLAKE3 3.1 ms, xxh3-128 0.8 ms. xxh3 is not collision
+resistant, and a content-addressed store that deduplicates must not let crafted
+bytes stand in for others, so the fastest cryptographic hash wins. Readers also
+accept ``sha256:`` references.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Any, BinaryIO, Iterable, Mapping, Union
+
+import blake3
+import numpy as np
+
+from .errors import FormatError, IntegrityError
+
+__all__ = ["Store", "StoreLike", "DEFAULT_INLINE_LIMIT", "DEFAULT_MAX_SIDECAR_BYTES", "as_store"]
+
+#: Payloads up to this many bytes stay inline in the JSON document.
+DEFAULT_INLINE_LIMIT = 16 * 1024
+#: Reading refuses any sidecar larger than this (a guard against hostile stores).
+DEFAULT_MAX_SIDECAR_BYTES = 8 * 1024**3
+#: The digest algorithm used for every new sidecar.
+DIGEST_ALGORITHM = "blake3"
+
+_EXTENSIONS = {"jpeg": "jpg"}
+_READ_ALGORITHMS = ("blake3", "sha256")
+_TEMP_PREFIX = ".tmp-"
+
+StoreLike = Union["Store", str, "os.PathLike[str]"]
+
+
+def _hasher(algorithm: str) -> Any:
+    if algorithm == "blake3":
+        return blake3.blake3()
+    if algorithm == "sha256":
+        return hashlib.sha256()
+    raise IntegrityError(f"unknown digest algorithm {algorithm!r}; known: {', '.join(_READ_ALGORITHMS)}")
+
+
+def _as_bytes_view(buf: Any) -> memoryview:
+    view = memoryview(buf)
+    if view.ndim != 1 or view.format not in ("B", "b", "c"):
+        view = view.cast("B")
+    return view
+
+
+def npy_header(arr: np.ndarray) -> bytes:
+    """The ``.npy`` header for a C-contiguous little-endian array."""
+    header = io.BytesIO()
+    info = np.lib.format.header_data_from_array_1_0(arr)
+    try:
+        np.lib.format.write_array_header_1_0(header, info)
+    except ValueError:  # header too long for format 1.0 (huge structured dtypes)
+        np.lib.format.write_array_header_2_0(header, info)
+    return header.getvalue()
+
+
+def little_endian(arr: np.ndarray) -> np.ndarray:
+    """Return ``arr`` C-contiguous with an explicit little-endian dtype (copying only if needed)."""
+    if arr.dtype.hasobject:
+        raise TypeError("object arrays cannot be stored; convert them to a numeric dtype first")
+    if arr.dtype.byteorder == ">" or (arr.dtype.byteorder == "=" and not _NATIVE_LITTLE):
+        arr = arr.astype(arr.dtype.newbyteorder("<"))
+    return np.ascontiguousarray(arr)
+
+
+_NATIVE_LITTLE = np.little_endian
+
+
+class Store:
+    """A content-addressed directory of sidecar files.
+
+    Parameters
+    ----------
+    root:
+        The directory. It is created on the first write.
+    inline_limit:
+        Payloads up to this many bytes are kept inline in the JSON document by
+        the media types; larger ones become sidecars. Default 16 KiB.
+    fsync:
+        Also ``fsync`` each file and its directory before it is renamed into
+        place. Renaming alone already protects against a killed process; fsync
+        adds protection against power loss at a large cost in speed.
+    max_sidecar_bytes:
+        Reading refuses references to larger files.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> store = Store(tempfile.mkdtemp())
+    >>> ref = store.put_bytes(b"hello", "txt")
+    >>> ref["size"], ref["format"], ref["path"].endswith(".txt")
+    (5, 'txt', True)
+    >>> store.get_bytes(ref)
+    b'hello'
+    """
+
+    def __init__(
+        self,
+        root: Union[str, "os.PathLike[str]"],
+        *,
+        inline_limit: int = DEFAULT_INLINE_LIMIT,
+        fsync: bool = False,
+        max_sidecar_bytes: int = DEFAULT_MAX_SIDECAR_BYTES,
+    ) -> None:
+        self.root = Path(root)
+        self.inline_limit = int(inline_limit)
+        self.fsync = bool(fsync)
+        self.max_sidecar_bytes = int(max_sidecar_bytes)
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.root)!r}, inline_limit={self.inline_limit})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Store) and self.root.resolve() == other.root.resolve()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # ------------------------------------------------------------------ writing
+    def wants_inline(self, nbytes: int) -> bool:
+        """Whether a payload of ``nbytes`` should stay inline in the JSON."""
+        return nbytes <= self.inline_limit
+
+    def put_bytes(self, data: Any, format: str, *, ext: str | None = None) -> dict[str, Any]:
+        """Store ``data`` (bytes or any buffer) and return its reference."""
+        return self.put_chunks([data], format, ext=ext)
+
+    def put_chunks(self, chunks: Iterable[Any], format: str, *, ext: str | None = None) -> dict[str, Any]:
+        """Store the concatenation of ``chunks`` (buffers) without joining them in memory."""
+        views = [_as_bytes_view(c) for c in chunks]
+        hasher = blake3.blake3()
+        size = 0
+        for view in views:
+            hasher.update(view)
+            size += view.nbytes
+        hexdigest = hasher.hexdigest()
+        rel = f"{hexdigest[:2]}/{hexdigest}.{ext or _EXTENSIONS.get(format, format)}"
+        self._write_atomic(rel, views, size)
+        return {"path": rel, "digest": f"{DIGEST_ALGORITHM}:{hexdigest}", "size": size, "format": format}
+
+    def put_array(self, arr: np.ndarray) -> dict[str, Any]:
+        """Store a numeric array as a little-endian ``.npy`` sidecar (no copy when already contiguous LE)."""
+        arr = little_endian(np.asarray(arr))
+        body = arr.reshape(-1).view(np.uint8) if arr.size else b""
+        return self.put_chunks([npy_header(arr), body], "npy")
+
+    def put_file(self, src: Union[str, "os.PathLike[str]", BinaryIO], format: str) -> dict[str, Any]:
+        """Store a file's bytes as they are."""
+        if hasattr(src, "read"):
+            data = src.read()  # type: ignore[union-attr]
+        else:
+            data = Path(src).read_bytes()
+        return self.put_bytes(data, format)
+
+    def _write_atomic(self, rel: str, views: list[memoryview], size: int) -> None:
+        final = self.root / rel
+        try:
+            if final.stat().st_size == size and not final.is_symlink():
+                return  # already stored: same name means same digest
+        except FileNotFoundError:
+            pass
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=final.parent)
+        try:
+            with open(fd, "wb") as fh:
+                for view in views:
+                    fh.write(view)
+                if self.fsync:
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, final)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        if self.fsync:
+            dir_fd = os.open(final.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+
+    # ------------------------------------------------------------------ reading
+    def resolve(self, ref: Mapping[str, Any]) -> Path:
+        """Check a reference's form and safety and return the file's path.
+
+        Raises :class:`~richtypes.FormatError` for a malformed reference and
+        :class:`~richtypes.IntegrityError` for a path that leaves the root, a
+        missing file, or a size that differs from the reference.
+        """
+        rel, _, size = _check_ref(ref)
+        if size > self.max_sidecar_bytes:
+            raise IntegrityError(
+                f"sidecar {rel!r} claims {size} bytes, above the limit of {self.max_sidecar_bytes}"
+            )
+        pure = PurePosixPath(rel)
+        if (
+            pure.is_absolute()
+            or "\\" in rel
+            or ":" in rel
+            or any(part in ("..", ".", "") for part in rel.split("/"))
+        ):
+            raise IntegrityError(f"sidecar path {rel!r} is not a plain relative path inside the store")
+        root_real = os.path.realpath(self.root)
+        full = os.path.realpath(os.path.join(root_real, *pure.parts))
+        if os.path.commonpath([root_real, full]) != root_real:
+            raise IntegrityError(f"sidecar path {rel!r} resolves outside the store root")
+        try:
+            actual = os.stat(full).st_size
+        except FileNotFoundError:
+            raise IntegrityError(f"sidecar {rel!r} is missing from the store at {str(self.root)!r}") from None
+        if actual != size:
+            raise IntegrityError(f"sidecar {rel!r} has {actual} bytes, its reference says {size} (truncated or altered)")
+        return Path(full)
+
+    def get_bytes(self, ref: Mapping[str, Any]) -> bytes:
+        """Read a sidecar's bytes, verifying size and digest."""
+        path = self.resolve(ref)
+        data = path.read_bytes()
+        _verify(ref, data)
+        return data
+
+    def get_array(self, ref: Mapping[str, Any], *, mmap: bool = False) -> np.ndarray:
+        """Read an ``.npy`` sidecar as a read-only array; never unpickles.
+
+        With ``mmap=True`` the file is memory-mapped (after its digest is checked).
+        """
+        if mmap:
+            path = self.resolve(ref)
+            algorithm, expected = _split_digest(ref["digest"])
+            if algorithm == "blake3":
+                actual = blake3.blake3().update_mmap(path).hexdigest()
+            else:
+                actual = _digest_of(algorithm, path.read_bytes())
+            if actual != expected:
+                raise IntegrityError(f"sidecar {ref['path']!r} does not match its digest")
+            _check_npy(_read_head(path), ref["path"], ref["size"])
+            return np.load(path, mmap_mode="r", allow_pickle=False)
+        data = self.get_bytes(ref)
+        return npy_from_bytes(data, where=str(ref["path"]))
+
+    def open_path(self, ref: Mapping[str, Any], *, verify: bool = True) -> Path:
+        """The local path of a sidecar (digest verified unless ``verify=False``)."""
+        if verify:
+            self.get_bytes(ref)
+        return self.resolve(ref)
+
+
+def _read_head(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(1 << 16)
+
+
+def _check_ref(ref: Any) -> tuple[str, str, int]:
+    if not isinstance(ref, Mapping):
+        raise FormatError(f"a sidecar reference must be an object, got {type(ref).__name__}")
+    rel, digest, size, fmt = ref.get("path"), ref.get("digest"), ref.get("size"), ref.get("format")
+    if not isinstance(rel, str) or not isinstance(digest, str) or not isinstance(fmt, str):
+        raise FormatError(f"a sidecar reference needs string 'path', 'digest' and 'format', got {dict(ref)!r}")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise FormatError(f"a sidecar reference needs a non-negative integer 'size', got {size!r}")
+    return rel, digest, size
+
+
+def _split_digest(digest: str) -> tuple[str, str]:
+    algorithm, sep, hexdigest = digest.partition(":")
+    if not sep or algorithm not in _READ_ALGORITHMS:
+        raise IntegrityError(f"unsupported digest {digest!r}; expected one of {', '.join(a + ':<hex>' for a in _READ_ALGORITHMS)}")
+    return algorithm, hexdigest.lower()
+
+
+def _digest_of(algorithm: str, data: Any) -> str:
+    hasher = _hasher(algorithm)
+    hasher.update(data)
+    return hasher.hexdigest()
+
+
+def _verify(ref: Mapping[str, Any], data: bytes) -> None:
+    if len(data) != ref["size"]:
+        raise IntegrityError(f"sidecar {ref['path']!r} has {len(data)} bytes, its reference says {ref['size']}")
+    algorithm, expected = _split_digest(ref["digest"])
+    if _digest_of(algorithm, data) != expected:
+        raise IntegrityError(f"sidecar {ref['path']!r} does not match its digest {ref['digest']!r}")
+
+
+def _check_npy(data: bytes, where: str, total: int) -> tuple[np.dtype, tuple[int, ...], bool, int]:
+    fh = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(fh)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh, max_header_size=1 << 16)
+        elif version in ((2, 0), (3, 0)):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh, max_header_size=1 << 16)
+        else:
+            raise ValueError(f"unsupported .npy version {version}")
+    except ValueError as exc:
+        raise IntegrityError(f"sidecar {where!r} is not a valid .npy file: {exc}") from None
+    if dtype.hasobject:
+        raise IntegrityError(f"sidecar {where!r} holds Python objects (pickle); refusing to load it")
+    offset = fh.tell()
+    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if total - offset != expected:
+        raise IntegrityError(
+            f"sidecar {where!r} should hold {expected} bytes of array data for shape {shape} {dtype}, has {total - offset}"
+        )
+    return dtype, tuple(shape), fortran, offset
+
+
+def npy_from_bytes(data: bytes, *, where: str = "<bytes>") -> np.ndarray:
+    """Parse ``.npy`` bytes into a read-only array without copying; refuses pickled objects."""
+    dtype, shape, fortran, offset = _check_npy(data, where, len(data))
+    arr = np.frombuffer(data, dtype=dtype, offset=offset, count=int(np.prod(shape, dtype=np.int64)))
+    return arr.reshape(shape, order="F" if fortran else "C")
+
+
+def as_store(root: StoreLike, **kwargs: Any) -> Store:
+    """Return ``root`` if it is a :class:`Store`, else a new store on that directory."""
+    if isinstance(root, Store):
+        return root
+    if isinstance(root, (str, os.PathLike)):
+        return Store(root, **kwargs)
+    raise TypeError(f"expected a Store or a directory path, got {type(root).__name__}")
