@@ -171,9 +171,9 @@ def write_json(doc: Any, path: Union[str, "os.PathLike[str]"]) -> Path:
     return path
 
 
-def _dump_one(args: tuple[Any, str, int]) -> Any:
-    value, root, inline_limit = args
-    return dump(value, Store(root, inline_limit=inline_limit))
+def _dump_one(args: tuple[Any, str, int, bool]) -> Any:
+    value, root, inline_limit, fsync = args
+    return dump(value, Store(root, inline_limit=inline_limit, fsync=fsync))
 
 
 def encode_many(values: Iterable[Any], root: StoreLike, executor: Optional[Executor] = None) -> list[Any]:
@@ -186,5 +186,7 @@ def encode_many(values: Iterable[Any], root: StoreLike, executor: Optional[Execu
     store = as_store(root)
     if executor is None:
         return [dump(value, store) for value in values]
-    jobs: Sequence[tuple[Any, str, int]] = [(v, str(store.root), store.inline_limit) for v in values]
+    jobs: Sequence[tuple[Any, str, int, bool]] = [
+        (v, str(store.root), store.inline_limit, store.fsync) for v in values
+    ]
     return list(executor.map(_dump_one, jobs))
