@@ -7,14 +7,21 @@ content-addressed sidecar files with :func:`dump`, and decode back equal with
 
 from ._nest import dump, encode_many, load
 from .errors import FormatError, IntegrityError, MissingDependencyError, RichTypesError, ValidationError
+from .boxes import BoundingBoxes2D
 from .histogram import Histogram
+from ._run_reader import RunReader, open_run
+from .runlog import NoActiveRunError, Run, RunError, config, finish, init, log, log_artifact
+from . import runlog as _runlog
 from .store import Store
+from .table import Table
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BoundingBoxes2D",
     "Histogram",
     "Store",
+    "Table",
     "dump",
     "load",
     "encode_many",
@@ -23,5 +30,22 @@ __all__ = [
     "FormatError",
     "IntegrityError",
     "MissingDependencyError",
+    "init",
+    "log",
+    "finish",
+    "log_artifact",
+    "config",
+    "Run",
+    "RunError",
+    "NoActiveRunError",
+    "open_run",
+    "RunReader",
     "__version__",
 ]
+
+
+def __getattr__(name: str):
+    # ``richtypes.run``: the current Run (None when there is none), looked up on each access
+    if name == "run":
+        return _runlog.current_run()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
