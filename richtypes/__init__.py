@@ -14,7 +14,6 @@ from .runlog import NoActiveRunError, Run, RunError, config, finish, init, log, 
 from . import runlog as _runlog
 from .store import Store
 from .table import Table
-from .table import Table
 
 __version__ = "0.1.0"
 
@@ -22,7 +21,6 @@ __all__ = [
     "BoundingBoxes2D",
     "Histogram",
     "Store",
-    "Table",
     "Table",
     "dump",
     "load",
