@@ -9,19 +9,30 @@ from ._nest import dump, encode_many, load
 from .errors import FormatError, IntegrityError, MissingDependencyError, RichTypesError, ValidationError
 from .boxes import BoundingBoxes2D
 from .histogram import Histogram
+from .html import HTML, Html
+from .video import Video
+from .audio import Audio
 from ._run_reader import RunReader, open_run
 from .runlog import NoActiveRunError, Run, RunError, config, finish, init, log, log_artifact
 from . import runlog as _runlog
 from .store import Store
 from .table import Table
+from . import plot
+from .plot import Chart
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Audio",
+    "HTML",
+    "Html",
+    "Video",
     "BoundingBoxes2D",
+    "Chart",
     "Histogram",
     "Store",
     "Table",
+    "plot",
     "dump",
     "load",
     "encode_many",

@@ -11,7 +11,7 @@ tables and charts.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
@@ -23,11 +23,15 @@ __all__ = [
     "MAX_CLASSES",
     "check_labels",
     "check_scores",
+    "check_range",
     "class_names",
     "pr_points",
     "roc_points",
     "confusion_counts",
     "downsample",
+    "curve_columns",
+    "confusion_inputs",
+    "series_columns",
 ]
 
 #: Most points plotted per curve (per class) by ``pr_curve`` and ``roc_curve``.
@@ -93,19 +97,29 @@ def check_scores(values: Any, num_samples: int, path: tuple[PathKey, ...]) -> np
     return arr
 
 
-def class_names(names: Optional[Sequence[Any]], num_classes: int, path: tuple[PathKey, ...]) -> list[str]:
-    """``num_classes`` unique class names (``"0"``, ``"1"``, ... by default)."""
+def check_range(labels: np.ndarray, num_classes: int, path: tuple[PathKey, ...]) -> None:
+    """Check class indices (from :func:`check_labels`) are below ``num_classes``."""
+    bad = np.flatnonzero(labels >= num_classes)
+    if bad.size:
+        i = int(bad[0])
+        raise ValidationError(f"must be a class index in 0..{num_classes - 1}", value=int(labels[i]), path=path + (i,))
+
+
+def class_names(
+    names: Optional[Sequence[Any]], num_classes: int, path: tuple[PathKey, ...], *, what: str = "class", plural: str = "classes", default: str = "{}"
+) -> list[str]:
+    """``num_classes`` unique names (``default.format(i)``: ``"0"``, ``"1"``, ... when not given)."""
     if names is None:
-        return [str(i) for i in range(num_classes)]
+        return [default.format(i) for i in range(num_classes)]
     if isinstance(names, (str, bytes)) or not hasattr(names, "__len__"):
-        raise ValidationError("must be a sequence of class names", value=names, path=path)
+        raise ValidationError(f"must be a sequence of {what} names", value=names, path=path)
     out = [str(name) for name in names]
     if len(out) != num_classes:
-        raise ValidationError(f"must name each of the {num_classes} classes, got {len(out)} names", path=path)
+        raise ValidationError(f"must name each of the {num_classes} {plural}, got {len(out)} names", path=path)
     seen: dict[str, int] = {}
-    for i, name in enumerate(out):  # per class name, not per sample
+    for i, name in enumerate(out):  # per name, not per sample
         if name in seen:
-            raise ValidationError(f"duplicate class name (also at index {seen[name]})", value=name, path=path + (i,))
+            raise ValidationError(f"duplicate {what} name (also at index {seen[name]})", value=name, path=path + (i,))
         seen[name] = i
     return out
 
@@ -219,3 +233,119 @@ def downsample(groups: np.ndarray, x: np.ndarray, y: np.ndarray, max_points: int
     small = np.repeat(sizes <= max_points, counts)  # curves within the cap are kept whole
     picked[small] = np.repeat(starts, counts)[small] + pos[small]
     return np.unique(picked)
+
+
+# ------------------------------------------------------- preset input assembly
+def curve_columns(
+    y_true: Any, y_probas: Any, labels: Any, compute: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]], empty: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate curve inputs, compute the curves, down-sample: ``(class name, x, y)`` columns."""
+    truth = check_labels(y_true, ("y_true",))
+    binary = np.ndim(y_probas) == 1
+    scores = check_scores(y_probas, truth.shape[0], ("y_probas",))
+    check_range(truth, scores.shape[1], ("y_true",))
+    names = np.array(class_names(labels, scores.shape[1], ("labels",)), dtype=str)
+    cls, x, y = compute(truth, scores)
+    if binary:  # a 1-D input is the probability of class 1: only its curve is drawn
+        keep = cls == 1
+        cls, x, y = cls[keep], x[keep], y[keep]
+    if cls.size == 0:
+        raise ValidationError(empty, path=("y_true",))
+    kept = downsample(cls, x, y, MAX_POINTS)
+    return names[cls[kept]], x[kept], y[kept]
+
+
+def confusion_inputs(y_true: Any, preds: Any, names: Optional[Sequence[Any]]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Validate confusion-matrix inputs: ``(true indices, predicted indices, class names)``.
+
+    ``preds`` is 1-D class indices or 2-D per-class scores (reduced by argmax).
+    """
+    truth = check_labels(y_true, ("y_true",))
+    pred_arr = as_array(preds, ("preds",), what="an array of class indices or scores")
+    k: Optional[int] = None
+    if pred_arr.ndim == 2 and pred_arr.dtype.kind in "biuf":
+        if pred_arr.shape[0] != truth.shape[0]:
+            raise ValidationError(f"must have one row per sample ({truth.shape[0]}), got {pred_arr.shape[0]}", path=("preds",))
+        bad = np.flatnonzero(~np.isfinite(pred_arr.reshape(-1)))
+        if bad.size:
+            index = tuple(int(i) for i in np.unravel_index(int(bad[0]), pred_arr.shape))
+            raise ValidationError("must be finite", value=float(pred_arr[index]), path=("preds",) + index)
+        k = pred_arr.shape[1]
+        predicted = np.argmax(pred_arr, axis=1).astype(np.int64) if pred_arr.size else np.zeros(0, np.int64)
+    else:
+        predicted = check_labels(pred_arr, ("preds",))
+        if predicted.shape[0] != truth.shape[0]:
+            raise ValidationError(f"must have one entry per sample ({truth.shape[0]}), got {predicted.shape[0]}", path=("preds",))
+    if k is None and names is None:
+        k = int(max(truth.max(initial=-1), predicted.max(initial=-1))) + 1
+        if k == 0:
+            raise ValidationError("needs at least one sample, or class_names", path=("y_true",))
+    if k is None:
+        k = len(names) if hasattr(names, "__len__") and not isinstance(names, (str, bytes)) else 0  # type: ignore[arg-type]
+    if k > MAX_CLASSES:
+        raise ValidationError(f"a confusion matrix has at most {MAX_CLASSES} classes", value=k, path=())
+    out = class_names(names, k, ("class_names",))
+    check_range(truth, k, ("y_true",))
+    check_range(predicted, k, ("preds",))
+    return truth, predicted, out
+
+
+def series_columns(xs: Any, ys: Any, keys: Optional[Sequence[Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate ``line_series`` inputs into long-form ``(x, key, y)`` columns."""
+    series = _series(ys, ("ys",))
+    if not _is_per_series(xs):
+        x = _finite_1d(xs, ("xs",), allow_nan=False)
+        for i, y in enumerate(series):  # per series, not per value
+            if y.shape[0] != x.shape[0]:
+                raise ValidationError(f"must have as many values as xs ({x.shape[0]}), got {y.shape[0]}", path=("ys", i))
+        x_all = np.tile(x, len(series))
+    else:
+        if len(xs) != len(series):
+            raise ValidationError(
+                f"must be one shared x sequence or one per series ({len(series)}), got {len(xs)} sequences", path=("xs",)
+            )
+        per = [_finite_1d(v, ("xs", i), allow_nan=False) for i, v in enumerate(xs)]
+        for i, (x, y) in enumerate(zip(per, series)):
+            if y.shape[0] != x.shape[0]:
+                raise ValidationError(f"must have as many values as xs[{i}] ({x.shape[0]}), got {y.shape[0]}", path=("ys", i))
+        x_all = np.concatenate(per)
+    names = class_names(keys, len(series), ("keys",), what="series", plural="series", default="key_{}")
+    key_all = np.repeat(np.array(names, dtype=str), [y.shape[0] for y in series])
+    return x_all, key_all, np.concatenate(series)
+
+
+def _is_per_series(xs: Any) -> bool:
+    if isinstance(xs, np.ndarray):
+        return xs.ndim == 2
+    return isinstance(xs, (list, tuple)) and len(xs) > 0 and np.ndim(xs[0]) >= 1
+
+
+def _series(ys: Any, path: tuple[PathKey, ...]) -> list[np.ndarray]:
+    if isinstance(ys, (list, tuple)) and len(ys) == 0:
+        raise ValidationError("must hold at least one series", path=path)
+    if isinstance(ys, (list, tuple)) and np.ndim(ys[0]) >= 1:
+        return [_finite_1d(v, path + (i,), allow_nan=True) for i, v in enumerate(ys)]
+    arr = as_array(ys, path, what="a list of 1-D series")
+    if arr.ndim == 1:
+        return [_finite_1d(arr, path, allow_nan=True)]
+    if arr.ndim != 2 or arr.shape[0] == 0:
+        raise ValidationError(f"must be a list of 1-D series or a 2-D array, got shape {arr.shape}", path=path)
+    return [_finite_1d(row, path + (i,), allow_nan=True) for i, row in enumerate(arr)]
+
+
+def _finite_1d(values: Any, path: tuple[PathKey, ...], *, allow_nan: bool) -> np.ndarray:
+    """A 1-D real array: x values finite (int64 or float64), y values float64, finite or NaN."""
+    arr = as_array(values, path, what="a 1-D sequence of numbers")
+    if arr.ndim != 1:
+        raise ValidationError(f"must be 1-D, got shape {arr.shape}", path=path)
+    if arr.dtype.kind not in "biuf":
+        raise ValidationError(f"must hold real numbers, got dtype {arr.dtype}", path=path)
+    if arr.dtype.kind == "f":
+        arr = arr.astype(np.float64)
+        bad = np.flatnonzero(np.isinf(arr) if allow_nan else ~np.isfinite(arr))
+        if bad.size:
+            i = int(bad[0])
+            problem = "must be finite or NaN" if allow_nan else "must be finite"
+            raise ValidationError(problem, value=float(arr[i]), path=path + (i,))
+        return arr
+    return arr.astype(np.float64 if allow_nan else np.int64)
