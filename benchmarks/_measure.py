@@ -1,0 +1,218 @@
+"""Timing, memory and bytes-written measurement for one job.
+
+A :class:`Job` is one way of doing a workload's work to disk: richtypes, a raw
+baseline, or a peer SDK. :func:`measure` runs it in fresh temporary
+directories and returns a JSON-ready dict:
+
+- ``encode_s``: median wall time of the timed encode runs (``time.perf_counter``),
+  after one untimed warm-up run; ``encode_runs`` lists every timed run.
+- ``decode_s``: the same for decoding what the last encode wrote.
+- ``bytes`` / ``files``: what one encode left on disk (every file, JSON included).
+- ``peak_traced_bytes``: the ``tracemalloc`` peak during one extra, untimed
+  encode run: Python objects and numpy buffers (numpy reports its allocations
+  to tracemalloc), not memory malloc'ed inside C libraries (Pillow, blake3,
+  ffmpeg, wandb-core).
+- ``peak_rss_bytes``: the growth of the process's peak resident set (``VmHWM``
+  in ``/proc/self/status``, reset through ``/proc/self/clear_refs``) during
+  that same run: every allocation, C libraries included, but blind to memory
+  the process had already mapped and reuses. ``None`` where Linux's
+  ``clear_refs`` is unavailable.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import statistics
+import tempfile
+import time
+import tracemalloc
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+__all__ = ["Job", "Unavailable", "measure", "dir_size"]
+
+#: A job stops repeating once its timed runs add up to this many seconds (at least one run).
+TIME_BUDGET_S = 12.0
+
+
+@dataclass
+class Job:
+    """One way of doing a workload's work.
+
+    Parameters
+    ----------
+    name:
+        Shown in tables ("PNG level 1", "richtypes", "wandb").
+    encode:
+        ``encode(out_dir) -> handle``: do the whole work (construct and write to
+        ``out_dir``, an empty directory). Inputs are bound in the closure.
+    decode:
+        ``decode(out_dir, handle) -> value``: read it back. ``None`` when the
+        job has no read path.
+    check:
+        ``check(value) -> bool``: whether the decoded value equals the input
+        (run once, untimed).
+    written:
+        ``written(out_dir, handle) -> (bytes, files)`` when the job writes
+        outside ``out_dir`` (a peer SDK with its own run directory).
+    note:
+        A short remark carried into the results.
+    """
+
+    name: str
+    encode: Callable[[Path], Any]
+    decode: Optional[Callable[[Path, Any], Any]] = None
+    check: Optional[Callable[[Any], bool]] = None
+    written: Optional[Callable[[Path, Any], tuple[int, int]]] = None
+    note: str = ""
+    decode_note: str = ""
+
+
+@dataclass
+class Unavailable:
+    """A job that cannot run here, and why."""
+
+    name: str
+    reason: str
+    status: str = "not available"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def result(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "reason": self.reason, **self.extra}
+
+
+def dir_size(path: Path) -> tuple[int, int]:
+    """Total bytes and number of regular files under ``path``."""
+    total = files = 0
+    for dirpath, _dirs, names in os.walk(path):
+        for name in names:
+            full = os.path.join(dirpath, name)
+            if os.path.isfile(full) and not os.path.islink(full):
+                total += os.path.getsize(full)
+                files += 1
+    return total, files
+
+
+def _read_status(key: str) -> Optional[int]:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def _reset_peak_rss() -> bool:
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+class _Scratch:
+    """Fresh empty directories under one temporary root."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.n = 0
+
+    def fresh(self) -> Path:
+        self.n += 1
+        path = self.root / f"run{self.n:03d}"
+        path.mkdir()
+        return path
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    gc.collect()
+    start = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - start, out
+
+
+def _memory_run(job: Job, scratch: _Scratch) -> dict[str, Optional[int]]:
+    out_dir = scratch.fresh()
+    gc.collect()
+    can_reset = _reset_peak_rss()
+    rss_before = _read_status("VmRSS")
+    tracemalloc.start()
+    try:
+        job.encode(out_dir)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    hwm = _read_status("VmHWM")
+    shutil.rmtree(out_dir, ignore_errors=True)
+    rss = hwm - rss_before if (can_reset and hwm is not None and rss_before is not None) else None
+    return {"peak_traced_bytes": int(peak), "peak_rss_bytes": None if rss is None else max(0, int(rss))}
+
+
+def measure(job: Job | Unavailable, *, repeats: int, workdir: Path, memory: bool = True) -> dict[str, Any]:
+    """Run ``job`` (warm-up, memory run, timed encodes, timed decodes) and return its results.
+
+    Never raises for a failing job: the error is recorded in ``status``/``reason``.
+    """
+    if isinstance(job, Unavailable):
+        return job.result()
+    result: dict[str, Any] = {"name": job.name, "status": "ok"}
+    if job.note:
+        result["note"] = job.note
+    root = Path(tempfile.mkdtemp(prefix="job-", dir=workdir))
+    scratch = _Scratch(root)
+    try:
+        warm_dir = scratch.fresh()
+        warm_s, _ = _timed(lambda: job.encode(warm_dir))
+        shutil.rmtree(warm_dir, ignore_errors=True)
+        if memory:
+            result.update(_memory_run(job, scratch))
+        runs: list[float] = []
+        last_dir: Optional[Path] = None
+        handle: Any = None
+        for i in range(max(1, repeats)):
+            out_dir = scratch.fresh()
+            seconds, out = _timed(lambda: job.encode(out_dir))
+            runs.append(seconds)
+            if last_dir is not None:
+                shutil.rmtree(last_dir, ignore_errors=True)
+            last_dir, handle = out_dir, out
+            if sum(runs) > TIME_BUDGET_S:
+                break
+        result["encode_s"] = statistics.median(runs)
+        result["encode_runs"] = runs
+        result["warmup_s"] = warm_s
+        assert last_dir is not None
+        if job.written is not None:
+            result["bytes"], result["files"] = job.written(last_dir, handle)
+        else:
+            result["bytes"], result["files"] = dir_size(last_dir)
+        if job.decode is not None:
+            decode = job.decode
+            decode(last_dir, handle)  # warm-up
+            druns: list[float] = []
+            value: Any = None
+            for i in range(max(1, repeats)):
+                seconds, value = _timed(lambda: decode(last_dir, handle))
+                druns.append(seconds)
+                if sum(druns) > TIME_BUDGET_S:
+                    break
+            result["decode_s"] = statistics.median(druns)
+            result["decode_runs"] = druns
+            if job.check is not None:
+                result["roundtrip_equal"] = bool(job.check(value))
+        elif job.decode_note:
+            result["decode_note"] = job.decode_note
+    except Exception as exc:  # a broken job is a result, not a crash of the suite
+        result["status"] = "error"
+        result["reason"] = f"{type(exc).__name__}: {exc}"[:500]
+        result["traceback"] = traceback.format_exc(limit=6)[-2000:]
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return result

@@ -1,0 +1,202 @@
+"""Ratios, goal checks, and the text and Markdown tables."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+__all__ = ["add_ratios", "text_table", "markdown", "fmt_time", "fmt_bytes"]
+
+
+def _ok(m: Optional[dict[str, Any]]) -> bool:
+    return bool(m) and m.get("status") == "ok"  # type: ignore[union-attr]
+
+
+def _best(jobs: list[dict[str, Any]], key: str) -> Optional[dict[str, Any]]:
+    usable = [j for j in jobs if _ok(j) and isinstance(j.get(key), (int, float))]
+    return min(usable, key=lambda j: j[key]) if usable else None
+
+
+def _ratio(a: Any, b: Any) -> Optional[float]:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b > 0:
+        return a / b
+    return None
+
+
+def add_ratios(case: dict[str, Any]) -> dict[str, Any]:
+    """Add ``best_raw``, ``ratios`` and evaluated ``goals`` to one merged case (in place)."""
+    rt = case.get("richtypes") or {}
+    baselines = case.get("baselines") or []
+    wandb = (case.get("peers") or {}).get("wandb") or {}
+    best_enc = _best(baselines, "encode_s")
+    best_dec = _best(baselines, "decode_s")
+    best_bytes = _best(baselines, "bytes")
+    case["best_raw"] = {
+        "encode": best_enc and {"name": best_enc["name"], "encode_s": best_enc["encode_s"]},
+        "decode": best_dec and {"name": best_dec["name"], "decode_s": best_dec["decode_s"]},
+        "bytes": best_bytes and {"name": best_bytes["name"], "bytes": best_bytes["bytes"]},
+    }
+    ratios: dict[str, Optional[float]] = {}
+    if _ok(rt):
+        ratios["encode_vs_best_raw"] = _ratio(rt.get("encode_s"), best_enc and best_enc["encode_s"])
+        ratios["decode_vs_best_raw"] = _ratio(rt.get("decode_s"), best_dec and best_dec["decode_s"])
+        ratios["bytes_vs_smallest_raw"] = _ratio(rt.get("bytes"), best_bytes and best_bytes["bytes"])
+        ratios["peak_traced_vs_input"] = _ratio(rt.get("peak_traced_bytes"), case.get("input_bytes"))
+        if _ok(wandb):
+            ratios["encode_vs_wandb"] = _ratio(rt.get("encode_s"), wandb.get("encode_s"))
+            ratios["wandb_speedup"] = _ratio(wandb.get("encode_s"), rt.get("encode_s"))
+            ratios["bytes_vs_wandb"] = _ratio(rt.get("bytes"), wandb.get("bytes"))
+            ratios["peak_traced_vs_wandb"] = _ratio(rt.get("peak_traced_bytes"), wandb.get("peak_traced_bytes"))
+    case["ratios"] = ratios
+    for goal in case.get("goals") or []:
+        goal.update(_evaluate(goal, case, rt, baselines, wandb, best_enc))
+    return case
+
+
+def _evaluate(goal: dict[str, Any], case: dict[str, Any], rt: dict[str, Any], baselines: list[dict[str, Any]],
+              wandb: dict[str, Any], best_enc: Optional[dict[str, Any]]) -> dict[str, Any]:
+    if not _ok(rt):
+        return {"value": None, "met": None, "why": "richtypes did not run"}
+    if goal["metric"] == "peak_mem_vs_input":
+        value = _ratio(rt.get("peak_traced_bytes"), case.get("input_bytes"))
+    else:
+        if goal["ref"] == "best_raw":
+            ref = best_enc
+        elif goal["ref"] == "wandb":
+            ref = wandb if _ok(wandb) else None
+        else:
+            ref = next((b for b in baselines if b.get("name") == goal["ref"] and _ok(b)), None)
+        if ref is None:
+            return {"value": None, "met": None, "why": f"no result for {goal['ref']}"}
+        value = _ratio(rt.get("encode_s"), ref.get("encode_s"))
+    if value is None:
+        return {"value": None, "met": None, "why": "missing figure"}
+    if goal["kind"] == "min_speedup":
+        speedup = 1 / value if value else float("inf")
+        return {"value": speedup, "met": speedup >= goal["limit"]}
+    return {"value": value, "met": value <= goal["limit"]}
+
+
+# ------------------------------------------------------------------ formatting
+def fmt_time(s: Any) -> str:
+    if not isinstance(s, (int, float)):
+        return "-"
+    if s >= 1:
+        return f"{s:.2f} s"
+    if s >= 1e-3:
+        return f"{s * 1e3:.3g} ms"
+    return f"{s * 1e6:.3g} µs"
+
+
+def fmt_bytes(n: Any) -> str:
+    if not isinstance(n, (int, float)):
+        return "-"
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{int(n)} B"
+
+
+def fmt_ratio(r: Any) -> str:
+    return f"{r:.2f}x" if isinstance(r, (int, float)) else "-"
+
+
+def _status(m: dict[str, Any]) -> str:
+    return m.get("status", "-") if m else "-"
+
+
+def _goal_text(case: dict[str, Any]) -> str:
+    parts = []
+    for g in case.get("goals") or []:
+        mark = {True: "met", False: "MISSED", None: "n/a"}[g.get("met")]
+        val = g.get("value")
+        shown = f"{val:.2f}x" if isinstance(val, (int, float)) else "-"
+        parts.append(f"{g['text']}: {shown} {mark}")
+    return "; ".join(parts)
+
+
+_HEADERS = [
+    "case", "richtypes encode", "decode", "bytes", "peak mem", "best raw", "raw encode", "x raw",
+    "wandb encode", "wandb bytes", "wandb / richtypes", "goals",
+]
+
+
+def _row(case: dict[str, Any]) -> list[str]:
+    rt = case.get("richtypes") or {}
+    wandb = (case.get("peers") or {}).get("wandb") or {}
+    best = (case.get("best_raw") or {}).get("encode") or {}
+    r = case.get("ratios") or {}
+    if _ok(rt):
+        rt_cells = [fmt_time(rt.get("encode_s")), fmt_time(rt.get("decode_s")), fmt_bytes(rt.get("bytes")), fmt_bytes(rt.get("peak_traced_bytes"))]
+    else:
+        rt_cells = [f"richtypes: {_status(rt)}", "-", "-", "-"]
+    if _ok(wandb):
+        wb_cells = [fmt_time(wandb.get("encode_s")), fmt_bytes(wandb.get("bytes")), fmt_ratio(r.get("wandb_speedup"))]
+    else:
+        wb_cells = [_status(wandb), "-", "-"]
+    return [
+        case["id"], *rt_cells, best.get("name", "-"), fmt_time(best.get("encode_s")), fmt_ratio(r.get("encode_vs_best_raw")),
+        *wb_cells, _goal_text(case),
+    ]
+
+
+def text_table(cases: list[dict[str, Any]]) -> str:
+    rows = [_HEADERS] + [_row(c) for c in cases]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(_HEADERS) - 1)]
+    lines = []
+    for row in rows:
+        cells = [c.ljust(w) for c, w in zip(row[:-1], widths)]
+        lines.append("  ".join(cells) + "  " + row[-1])
+    return "\n".join(lines)
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(doc: dict[str, Any]) -> str:
+    """The whole results document as Markdown, ready to paste into a README."""
+    m = doc["machine"]
+    lines = [
+        f"Benchmarks of richtypes {m.get('richtypes') or ''} (commit {m.get('richtypes_commit') or '?'}), {m['date']}.",
+        "",
+        f"Machine: {m['cpu_model']}, {m['cores']} cores ({m['usable_cores']} usable), "
+        f"{fmt_bytes(m.get('memory_bytes'))} RAM, {m['os']}; load average at start {m.get('load_average_1_5_15')}. "
+        f"Python {m['python']}, numpy {m['numpy']}, Pillow {m['pillow']}, wandb {m.get('wandb') or 'not installed'}.",
+        "",
+        f"Reproduce: `{doc['command']}`",
+        "",
+        f"Median of up to {doc['args']['repeats']} runs after a warm-up, each workload in a fresh process, "
+        "each run into a fresh directory; encode = construct + write every file (JSON included); "
+        "decode = read back to objects. Peak mem = tracemalloc peak (Python + numpy allocations) during one encode. "
+        "x raw = richtypes encode / fastest raw baseline; wandb / richtypes = how many times faster richtypes is than wandb offline.",
+        "",
+        "| " + " | ".join(_HEADERS) + " |",
+        "|" + "---|" * len(_HEADERS),
+    ]
+    for case in doc["cases"]:
+        lines.append("| " + " | ".join(_md_escape(c) for c in _row(case)) + " |")
+    lines += ["", "Baselines and peers per case:", ""]
+    for case in doc["cases"]:
+        parts = []
+        for b in (case.get("baselines") or []):
+            if _ok(b):
+                parts.append(f"{b['name']} {fmt_time(b.get('encode_s'))} / {fmt_bytes(b.get('bytes'))}")
+            else:
+                parts.append(f"{b.get('name')}: {b.get('status')} ({b.get('reason', '')})")
+        line = f"- **{case['id']}** ({case['title']}): " + "; ".join(parts)
+        rt = case.get("richtypes") or {}
+        if not _ok(rt):
+            line += f". richtypes {rt.get('status', '-')}: {rt.get('reason', '')}"
+        elif rt.get("roundtrip_equal") is False:
+            line += ". richtypes round trip NOT equal"
+        wandb = (case.get("peers") or {}).get("wandb") or {}
+        if wandb and not _ok(wandb):
+            line += f". wandb {wandb.get('status')}: {wandb.get('reason', '')}"
+        elif wandb.get("note"):
+            line += f". wandb: {wandb['note']}"
+        lines.append(_md_escape(line))
+    errors = [w for w in doc.get("workloads", []) if w.get("error")]
+    if errors:
+        lines += ["", "Workloads that failed to run:", ""]
+        lines += [f"- {w['id']} ({w.get('part')}): {_md_escape(str(w['error']))}" for w in errors]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,329 @@
+"""W1 images, W2 boxes, W3 segmentation mask."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from ._common import Case, Goal, guard, json_job, png_job, richtypes_attr, richtypes_job
+from ._measure import Job, Unavailable
+from ._wandb import WandbPeer, maybe_unavailable
+
+__all__ = ["w1", "w2", "w3", "make_images", "make_mask", "make_boxes"]
+
+_LEVEL_NAMES = ("DEFAULT_PNG_LEVEL", "PNG_LEVEL", "DEFAULT_COMPRESS_LEVEL", "PNG_COMPRESS_LEVEL", "DEFAULT_PNG_COMPRESS_LEVEL")
+
+
+def make_images(n: int, size: int, seed: int = 0) -> list[np.ndarray]:
+    """``n`` RGB uint8 images: the top half random noise, the bottom half a smooth gradient."""
+    rng = np.random.default_rng(seed)
+    half = size // 2
+    y, x = np.mgrid[0:size - half, 0:size].astype(np.float32)
+    out = []
+    for i in range(n):
+        img = np.empty((size, size, 3), dtype=np.uint8)
+        img[:half] = rng.integers(0, 256, (half, size, 3), dtype=np.uint8)
+        phase = i / max(n, 1)
+        img[half:, :, 0] = (255 * x / size).astype(np.uint8)
+        img[half:, :, 1] = (255 * y / max(size - half, 1)).astype(np.uint8)
+        img[half:, :, 2] = (127.5 * (1 + np.sin(2 * np.pi * (x + y) / size + 2 * np.pi * phase))).astype(np.uint8)
+        out.append(img)
+    return out
+
+
+def make_mask(size: int, classes: int = 20, seed: int = 0) -> np.ndarray:
+    """A segmentation-like mask: smooth regions of ``classes`` class ids (uint8)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:size, 0:size].astype(np.float32) / size
+    field = np.zeros((size, size), np.float32)
+    for _ in range(4):
+        fx, fy, ph = rng.uniform(1, 4), rng.uniform(1, 4), rng.uniform(0, 2 * np.pi)
+        field += np.sin(2 * np.pi * (fx * x + fy * y) + ph)
+    lo, hi = float(field.min()), float(field.max())
+    return np.minimum((field - lo) / (hi - lo + 1e-9) * classes, classes - 1).astype(np.uint8)
+
+
+def make_boxes(n: int, size: int, classes: int = 10, seed: int = 0) -> dict[str, Any]:
+    """``n`` pixel boxes inside a ``size`` x ``size`` image: columns and the list-of-dicts form."""
+    rng = np.random.default_rng(seed)
+    w = rng.uniform(4, size / 8, n)
+    h = rng.uniform(4, size / 8, n)
+    x0 = rng.uniform(0, size - w)
+    y0 = rng.uniform(0, size - h)
+    xyxy = np.stack([x0, y0, x0 + w, y0 + h], axis=1)
+    class_ids = rng.integers(0, classes, n)
+    scores = rng.random(n)
+    labels = {i: f"class_{i}" for i in range(classes)}
+    dicts = [
+        {
+            "position": {"minX": a, "minY": b, "maxX": c, "maxY": d},
+            "domain": "pixel",
+            "class_id": cid,
+            "box_caption": labels[cid],
+            "scores": {"acc": s},
+        }
+        for (a, b, c, d), cid, s in zip(xyxy.tolist(), class_ids.tolist(), scores.tolist())
+    ]
+    return {"xyxy": xyxy, "class_ids": class_ids, "scores": scores, "labels": labels, "dicts": dicts}
+
+
+def richtypes_png_level() -> Optional[int]:
+    """The PNG compression level ``richtypes.Image`` uses by default, if the module says."""
+    try:
+        import importlib
+
+        mod = importlib.import_module("richtypes.image")
+    except ImportError:
+        return None
+    for name in _LEVEL_NAMES:
+        value = getattr(mod, name, None)
+        if isinstance(value, int):
+            return value
+    return None
+
+
+def _png_baselines(images: list[np.ndarray], chosen: Optional[int]) -> list[Job | Unavailable]:
+    levels = [6, 1] + ([chosen] if chosen not in (None, 6, 1) else [])
+    jobs: list[Job | Unavailable] = []
+    for level in levels:
+        name = f"PNG level {level}" + (" (richtypes' level)" if level == chosen else "")
+        jobs.append(png_job(images, level, name=name))
+    return jobs
+
+
+def _chosen_ref(chosen: Optional[int]) -> str:
+    return f"PNG level {chosen} (richtypes' level)" if chosen is not None else "best_raw"
+
+
+def w1(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
+    """W1: 50 RGB 512x512 uint8 images logged as one list."""
+    n, size = (3, 64) if quick else (50, 512)
+    images = make_images(n, size)
+    Image = richtypes_attr("Image")
+    chosen = richtypes_png_level()
+    missing = guard(Image)
+    if missing:
+        rt: Job | Unavailable = missing
+    else:
+        rt = richtypes_job(lambda: {"examples": [Image(a) for a in images]}, reference={"examples": [Image(a) for a in images]})
+    peers: dict[str, Job | Unavailable] = {}
+    unavailable = maybe_unavailable(peer)
+    if unavailable:
+        peers["wandb"] = unavailable
+    else:
+        wandb = peer.wandb  # type: ignore[union-attr]
+        peers["wandb"] = peer.job(lambda: [wandb.Image(a) for a in images])  # type: ignore[union-attr]
+    return [
+        Case(
+            id="W1",
+            title=f"{n} RGB images {size}x{size} uint8",
+            richtypes=rt,
+            baselines=_png_baselines(images, chosen),
+            peers=peers,
+            goals=[
+                Goal("within 1.05x of the chosen codec", "encode", _chosen_ref(chosen), 1.05),
+                Goal("default at least 3x faster than wandb", "encode", "wandb", 3.0, "min_speedup"),
+            ],
+            input_bytes=sum(a.nbytes for a in images),
+            params={"count": n, "size": size, "richtypes_png_level": chosen},
+        )
+    ]
+
+
+def _first_working(makers: list[tuple[str, Callable[[], Any]]]) -> tuple[Optional[Callable[[], Any]], str]:
+    """The first constructor form that accepts the input (probed once, untimed), and the form's name."""
+    errors = []
+    for name, make in makers:
+        try:
+            make()
+            return make, name
+        except Exception as exc:  # noqa: BLE001 - probing API forms
+            errors.append(f"{name}: {type(exc).__name__}: {exc}"[:200])
+    return None, "; ".join(errors)
+
+
+def w2(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
+    """W2: one image with 1,000 boxes, list-of-dicts and columnar forms, with and without the image."""
+    n, size = (20, 64) if quick else (1000, 512)
+    image = make_images(1, size, seed=1)[0]
+    b = make_boxes(n, size)
+    dicts, labels = b["dicts"], b["labels"]
+    group = {"box_data": dicts, "class_labels": labels}
+    Image = richtypes_attr("Image")
+    Boxes = richtypes_attr("BoundingBoxes2D")
+
+    def columnar() -> Any:
+        return Boxes(xyxy=b["xyxy"], class_ids=b["class_ids"], scores={"acc": b["scores"]}, class_labels=labels, domain="pixel")
+
+    def dict_forms() -> list[tuple[str, Callable[[], Any]]]:
+        forms: list[tuple[str, Callable[[], Any]]] = []
+        for meth in ("from_dicts", "from_box_data", "from_json_dicts"):
+            if hasattr(Boxes, meth):
+                forms.append((f"BoundingBoxes2D.{meth}", lambda m=meth: getattr(Boxes, m)(dicts, class_labels=labels)))
+        forms.append(("BoundingBoxes2D(group dict)", lambda: Boxes(group)))
+        forms.append(("BoundingBoxes2D(box_data=...)", lambda: Boxes(box_data=dicts, class_labels=labels)))
+        return forms
+
+    png_chosen = richtypes_png_level()
+    png_level = png_chosen if png_chosen is not None else 1
+    cases: list[Case] = []
+    peer_missing = maybe_unavailable(peer)
+    wandb = None if peer_missing else peer.wandb  # type: ignore[union-attr]
+
+    # ---- boxes alone (the goals: list-of-dicts within 2x of orjson, columnar within 1.2x)
+    for form in ("dicts", "columnar"):
+        rt: Job | Unavailable
+        missing = guard(Boxes)
+        if missing:
+            rt = missing
+        else:
+            if form == "dicts":
+                make, how = _first_working(dict_forms())
+            else:
+                make, how = _first_working([("BoundingBoxes2D(xyxy=...)", columnar)])
+            if make is None:
+                rt = Unavailable("richtypes", f"no BoundingBoxes2D form accepted the input: {how}", status="error")
+            else:
+                rt = richtypes_job(make, reference=make(), note=how)
+        peers: dict[str, Job | Unavailable] = {}
+        if peer_missing:
+            peers["wandb"] = peer_missing
+        else:
+            from wandb.data_types import BoundingBoxes2D as WBBoxes
+
+            peers["wandb"] = peer.job(  # type: ignore[union-attr]
+                lambda: WBBoxes({"box_data": dicts, "class_labels": labels}, key="predictions"),
+                note="wandb takes the list-of-dicts form only" if form == "columnar" else "",
+            )
+        cases.append(
+            Case(
+                id=f"W2.{form}",
+                title=f"{n} boxes alone, {'list of dicts' if form == 'dicts' else 'columnar arrays'}",
+                richtypes=rt,
+                baselines=[json_job(group, lib="json"), json_job(group, lib="orjson")],
+                peers=peers,
+                goals=[Goal("within 2x of orjson" if form == "dicts" else "within 1.2x of orjson", "encode", "orjson", 2.0 if form == "dicts" else 1.2)],
+                input_bytes=int(b["xyxy"].nbytes + b["class_ids"].nbytes + b["scores"].nbytes),
+                params={"boxes": n, "image": size},
+            )
+        )
+
+    # ---- image plus boxes, as users log it
+    for form in ("dicts", "columnar"):
+        missing = guard(Image, Boxes) if form == "columnar" else guard(Image)
+        if missing:
+            rt = missing
+        elif form == "dicts":
+            rt = richtypes_job(lambda: Image(image, boxes={"predictions": group}), reference=Image(image, boxes={"predictions": group}))
+        else:
+            rt = richtypes_job(lambda: Image(image, boxes={"predictions": columnar()}), reference=Image(image, boxes={"predictions": columnar()}))
+        both = _png_plus_json(image, group, png_level)
+        peers = {}
+        if peer_missing:
+            peers["wandb"] = peer_missing
+        else:
+            peers["wandb"] = peer.job(lambda: wandb.Image(image, boxes={"predictions": group}))  # type: ignore[union-attr]
+        cases.append(
+            Case(
+                id=f"W2.image+{form}",
+                title=f"image {size}x{size} + {n} boxes, {'list of dicts' if form == 'dicts' else 'columnar'}",
+                richtypes=rt,
+                baselines=[both],
+                peers=peers,
+                input_bytes=int(image.nbytes + b["xyxy"].nbytes),
+                params={"boxes": n, "image": size, "png_level": png_level},
+            )
+        )
+    return cases
+
+
+def _png_plus_json(image: np.ndarray, group: Any, level: int) -> Job:
+    """PNG of the image plus orjson of the box dicts: the raw work of an image with boxes."""
+    import orjson
+    from PIL import Image as PILImage
+
+    def encode(out_dir: Path) -> None:
+        PILImage.fromarray(image).save(out_dir / "image.png", compress_level=level)
+        (out_dir / "boxes.json").write_bytes(orjson.dumps(group, option=orjson.OPT_NON_STR_KEYS))
+
+    def decode(out_dir: Path, _h: Any) -> Any:
+        with PILImage.open(out_dir / "image.png") as im:
+            arr = np.asarray(im)
+        return arr, orjson.loads((out_dir / "boxes.json").read_bytes())
+
+    return Job(f"PNG level {level} + orjson", encode, decode)
+
+
+def w3(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
+    """W3: one 512x512 segmentation mask with 20 classes (alone, and on an image)."""
+    size = 64 if quick else 512
+    mask = make_mask(size)
+    labels = {i: f"class_{i}" for i in range(20)}
+    image = make_images(1, size, seed=2)[0]
+    Image = richtypes_attr("Image")
+    Mask = richtypes_attr("ImageMask")
+    peer_missing = maybe_unavailable(peer)
+    cases = []
+
+    missing = guard(Mask)
+    rt: Job | Unavailable
+    if missing:
+        rt = missing
+    else:
+        make, how = _first_working(
+            [
+                ("ImageMask(m, class_labels=...)", lambda: Mask(mask, class_labels=labels)),
+                ("ImageMask({'mask_data', 'class_labels'})", lambda: Mask({"mask_data": mask, "class_labels": labels})),
+                ("ImageMask(m)", lambda: Mask(mask)),
+            ]
+        )
+        rt = Unavailable("richtypes", how, status="error") if make is None else richtypes_job(make, reference=make(), note=how)
+    peers: dict[str, Job | Unavailable] = {}
+    if peer_missing:
+        peers["wandb"] = peer_missing
+    else:
+        from wandb.data_types import ImageMask as WBMask
+
+        peers["wandb"] = peer.job(lambda: WBMask({"mask_data": mask, "class_labels": labels}, key="gt"))  # type: ignore[union-attr]
+    cases.append(
+        Case(
+            id="W3",
+            title=f"segmentation mask {size}x{size}, 20 classes",
+            richtypes=rt,
+            baselines=[png_job([mask], 6), png_job([mask], 1)],
+            peers=peers,
+            goals=[Goal("within 1.1x of the PNG encode", "encode", "best_raw", 1.1)],
+            input_bytes=mask.nbytes,
+            params={"size": size, "classes": 20},
+        )
+    )
+
+    missing = guard(Image)
+    if missing:
+        rt = missing
+    else:
+        masks = {"ground_truth": {"mask_data": mask, "class_labels": labels}}
+        rt = richtypes_job(lambda: Image(image, masks=masks), reference=Image(image, masks=masks))
+    peers = {}
+    if peer_missing:
+        peers["wandb"] = peer_missing
+    else:
+        wandb = peer.wandb  # type: ignore[union-attr]
+        peers["wandb"] = peer.job(  # type: ignore[union-attr]
+            lambda: wandb.Image(image, masks={"ground_truth": {"mask_data": mask, "class_labels": labels}})
+        )
+    level = richtypes_png_level()
+    cases.append(
+        Case(
+            id="W3.image+mask",
+            title=f"image {size}x{size} + mask",
+            richtypes=rt,
+            baselines=[png_job([image, mask], level if level is not None else 1, name=f"PNG level {level if level is not None else 1} (image + mask)")],
+            peers=peers,
+            input_bytes=image.nbytes + mask.nbytes,
+            params={"size": size},
+        )
+    )
+    return cases
