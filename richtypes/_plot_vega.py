@@ -1,8 +1,10 @@
-"""Vega-Lite v5 spec builders for the chart presets, and a standalone HTML page.
+"""Vega-Lite v5 for the chart presets: field checks, spec builders, inline records, an HTML page.
 
 Each builder returns a spec *without* data: a :class:`~richtypes.plot.Chart`
-keeps its data in its table and adds it inline (``data.values``) in
-``Chart.to_vega_lite()``. Builders only map fields; they never look at values.
+keeps its data in its table and adds it inline (``data.values``, built by
+:func:`records`) in ``Chart.to_vega_lite()``. Builders only map fields; they
+never look at values. Tables are used through their public API only
+(``columns``, ``column_types``, ``get_column``, ``len``).
 """
 
 from __future__ import annotations
@@ -11,8 +13,17 @@ import html
 import json
 from typing import Any, Mapping, Optional, Sequence
 
+import numpy as np
+
+from .errors import PathKey, ValidationError
+
 __all__ = [
     "SCHEMA_URL",
+    "check_column",
+    "check_fields",
+    "check_numeric",
+    "vl_type",
+    "records",
     "field_ref",
     "line_spec",
     "scatter_spec",
@@ -32,6 +43,71 @@ CDN_SCRIPTS = (
 )
 #: Confusion matrices with more classes than this draw no count text in the cells.
 MAX_LABELLED_CLASSES = 20
+_NUMERIC = ("int", "float")
+_PLOTTED = ("int", "float", "str", "bool")
+
+
+# --------------------------------------------------------------- table fields
+def check_column(table: Any, name: Any, path: tuple[PathKey, ...]) -> None:
+    """Raise a ValidationError at ``path`` unless ``name`` is a column of ``table``."""
+    if not isinstance(name, str):
+        raise ValidationError("must be a column name (a string)", value=name, path=path)
+    if name not in table.columns:
+        listed = ", ".join(repr(c) for c in table.columns)
+        raise ValidationError(f"no column {name!r} in the table (columns: {listed})", path=path)
+
+
+def check_fields(table: Any, **fields: Optional[str]) -> dict[str, str]:
+    """Check each ``role=column`` given (None = not used); return the table's column types."""
+    for role, name in fields.items():
+        if name is not None:
+            check_column(table, name, (role,))
+    return table.column_types
+
+
+def check_numeric(types: Mapping[str, str], role: str, name: str) -> None:
+    """Raise unless column ``name`` holds int or float values (optional or not)."""
+    if _kind(types.get(name)) not in _NUMERIC:
+        raise ValidationError(f"column {name!r} must be numeric (int or float), not {types.get(name)!r}", path=(role,))
+
+
+def vl_type(column_type: Optional[str]) -> str:
+    """The Vega-Lite encoding type of a column type: numbers are quantitative, the rest nominal."""
+    return "quantitative" if _kind(column_type) in _NUMERIC else "nominal"
+
+
+def _kind(type_name: Optional[str]) -> Optional[str]:
+    """The scalar kind of a column type (``"optional[int]"`` -> ``"int"``); None for arrays and media."""
+    text = type_name or ""
+    if text.startswith("optional[") and text.endswith("]"):
+        text = text[len("optional[") : -1]
+    return text if text in _PLOTTED else None
+
+
+def records(table: Any) -> list[dict[str, Any]]:
+    """The table's rows as JSON records for ``data.values``.
+
+    Int, float, str and bool columns (optional or not) become fields, NaN and
+    missing values ``null``; array and media columns are left out.
+    """
+    names, columns = [], []
+    types = table.column_types
+    for name in table.columns:
+        kind = _kind(types.get(name))
+        if kind is None:
+            continue
+        values = table.get_column(name, convert_to="list")
+        if kind == "float":  # NaN is not JSON; Vega-Lite reads null as missing
+            for i in np.flatnonzero(np.isnan(np.array(values, dtype=np.float64))).tolist():
+                values[i] = None
+        names.append(name)
+        columns.append(values)
+    if not names:
+        return [{} for _ in range(len(table))]
+    return [dict(zip(names, row)) for row in zip(*columns)]
+
+
+# -------------------------------------------------------------- spec builders
 
 
 def field_ref(name: str) -> str:
@@ -91,22 +167,29 @@ def histogram_spec(value: str, title: Optional[str]) -> dict[str, Any]:
     return {**_base(title), "mark": {"type": "bar", "tooltip": True}, "encoding": encoding}
 
 
-def curve_spec(x: str, y: str, stroke: str, title: str) -> dict[str, Any]:
-    """A PR or ROC curve per class, both axes fixed to [0, 1]."""
+def curve_spec(x: str, y: str, stroke: str, names: Sequence[str], title: str) -> dict[str, Any]:
+    """A PR or ROC curve per class (legend in class order), both axes fixed to [0, 1]."""
     unit = {"domain": [0, 1]}
     encoding = {
         "x": _channel(x, "quantitative", scale=unit),
         "y": _channel(y, "quantitative", scale=unit),
-        "color": _channel(stroke, "nominal"),
+        "color": _channel(stroke, "nominal", sort=list(names)),
     }
     return {**_base(title), "mark": {"type": "line", "tooltip": True}, "encoding": encoding}
 
 
-def confusion_spec(actual: str, predicted: str, value: str, names: Sequence[str], title: str) -> dict[str, Any]:
-    """A heat map of counts, true classes down, predicted across, in class order."""
+def confusion_spec(actual: str, predicted: str, value: str, names: Sequence[str], light_below: float, title: str) -> dict[str, Any]:
+    """A heat map of counts, true classes down, predicted across, in class order.
+
+    Up to :data:`MAX_LABELLED_CLASSES` classes, each cell also shows its count,
+    in white where the count is at least ``light_below`` (on dark cells).
+    """
     order = list(names)
+    size = min(600, max(240, 48 * len(order)))
     spec = {
         **_base(title),
+        "width": size,
+        "height": size,
         "encoding": {
             "x": _channel(predicted, "nominal", sort=order),
             "y": _channel(actual, "nominal", sort=order),
@@ -116,7 +199,12 @@ def confusion_spec(actual: str, predicted: str, value: str, names: Sequence[str]
         ],
     }
     if len(order) <= MAX_LABELLED_CLASSES:
-        spec["layer"].append({"mark": {"type": "text"}, "encoding": {"text": _channel(value, "quantitative")}})
+        test = f"datum[{json.dumps(value)}] >= {json.dumps(light_below)}"
+        text = {
+            "text": _channel(value, "quantitative"),
+            "color": {"condition": {"test": test, "value": "white"}, "value": "black"},
+        }
+        spec["layer"].append({"mark": {"type": "text"}, "encoding": text})
     return spec
 
 

@@ -54,8 +54,6 @@ __all__ = [
 ]
 
 TableLike = Union[Table, Mapping[str, Any]]
-_NUMERIC = ("int", "float")
-_PLOTTED = ("int", "float", "str", "bool")
 
 
 @register
@@ -129,7 +127,7 @@ class Chart(Media):
         for role, name in self._fields.items():
             if not isinstance(role, str):
                 raise ValidationError("roles must be strings", value=role, path=("fields",))
-            _check_column(self.table, name, ("fields", role))
+            vega.check_column(self.table, name, ("fields", role))
         self._freeze()
 
     # ------------------------------------------------------------------ views
@@ -150,16 +148,8 @@ class Chart(Media):
         record fields (NaN and missing values as ``null``); other columns
         (arrays, media cells) are left out.
         """
-        names, columns = [], []
-        types = self.table.column_types
-        for name in self.table.columns:
-            kind = _kind(types.get(name))
-            if kind is not None:
-                names.append(name)
-                columns.append(_json_column(self.table, name, kind))
-        records = [dict(zip(names, row)) for row in zip(*columns)] if names else [{} for _ in range(len(self.table))]
         spec = self.spec
-        return {"$schema": spec.pop("$schema", vega.SCHEMA_URL), "data": {"values": records}, **spec}
+        return {"$schema": spec.pop("$schema", vega.SCHEMA_URL), "data": {"values": vega.records(self.table)}, **spec}
 
     def save(self, path: Union[str, "os.PathLike[str]"], *, scale: float = 1.0) -> Path:
         """Write the chart to ``path``; the suffix picks the format.
@@ -223,9 +213,9 @@ def line(table: TableLike, x: str, y: str, stroke: Optional[str] = None, title: 
     {'x': 'step', 'y': 'loss'}
     """
     table = _as_table(table, ("table",))
-    types = _check_fields(table, x=x, y=y, stroke=stroke)
-    _check_numeric(table, types, "y", y)
-    spec = vega.line_spec(x, _vl_type(types[x]), y, stroke, _title(title))
+    types = vega.check_fields(table, x=x, y=y, stroke=stroke)
+    vega.check_numeric(types, "y", y)
+    spec = vega.line_spec(x, vega.vl_type(types[x]), y, stroke, _title(title))
     return Chart(table, spec, fields=_present(x=x, y=y, stroke=stroke), preset="line")
 
 
@@ -239,8 +229,8 @@ def scatter(table: TableLike, x: str, y: str, title: Optional[str] = None) -> Ch
     'scatter'
     """
     table = _as_table(table, ("table",))
-    types = _check_fields(table, x=x, y=y)
-    spec = vega.scatter_spec(x, _vl_type(types[x]), y, _vl_type(types[y]), _title(title))
+    types = vega.check_fields(table, x=x, y=y)
+    spec = vega.scatter_spec(x, vega.vl_type(types[x]), y, vega.vl_type(types[y]), _title(title))
     return Chart(table, spec, fields={"x": x, "y": y}, preset="scatter")
 
 
@@ -254,8 +244,8 @@ def bar(table: TableLike, label: str, value: str, title: Optional[str] = None) -
     {'label': 'class', 'value': 'count'}
     """
     table = _as_table(table, ("table",))
-    types = _check_fields(table, label=label, value=value)
-    _check_numeric(table, types, "value", value)
+    types = vega.check_fields(table, label=label, value=value)
+    vega.check_numeric(types, "value", value)
     return Chart(table, vega.bar_spec(label, value, _title(title)), fields={"label": label, "value": value}, preset="bar")
 
 
@@ -269,8 +259,8 @@ def histogram(table: TableLike, value: str, title: Optional[str] = None) -> Char
     'histogram'
     """
     table = _as_table(table, ("table",))
-    types = _check_fields(table, value=value)
-    _check_numeric(table, types, "value", value)
+    types = vega.check_fields(table, value=value)
+    vega.check_numeric(types, "value", value)
     return Chart(table, vega.histogram_spec(value, _title(title)), fields={"value": value}, preset="histogram")
 
 
@@ -343,7 +333,7 @@ def pr_curve(y_true: ArrayLike, y_probas: ArrayLike, labels: Optional[Sequence[s
     """
     names, x, y = curve_columns(y_true, y_probas, labels, pr_points, "no class has a positive sample")
     table = Table.from_columns({"class": names, "recall": x, "precision": y})
-    spec = vega.curve_spec("recall", "precision", "class", _title(title) or "Precision-recall curve")
+    spec = vega.curve_spec("recall", "precision", "class", _present_names(names), _title(title) or "Precision-recall curve")
     return Chart(table, spec, fields={"x": "recall", "y": "precision", "stroke": "class"}, preset="pr_curve")
 
 
@@ -363,7 +353,7 @@ def roc_curve(y_true: ArrayLike, y_probas: ArrayLike, labels: Optional[Sequence[
     """
     names, x, y = curve_columns(y_true, y_probas, labels, roc_points, "no class has both positive and negative samples")
     table = Table.from_columns({"class": names, "fpr": x, "tpr": y})
-    spec = vega.curve_spec("fpr", "tpr", "class", _title(title) or "ROC curve")
+    spec = vega.curve_spec("fpr", "tpr", "class", _present_names(names), _title(title) or "ROC curve")
     return Chart(table, spec, fields={"x": "fpr", "y": "tpr", "stroke": "class"}, preset="roc_curve")
 
 
@@ -400,11 +390,18 @@ def confusion_matrix(
     table = Table.from_columns(
         {"Actual": np.repeat(name_arr, k), "Predicted": np.tile(name_arr, k), "nPredictions": counts.reshape(-1)}
     )
-    spec = vega.confusion_spec("Actual", "Predicted", "nPredictions", names, _title(title) or "Confusion matrix")
+    light = max(1, int(counts.max(initial=0)) // 2 + 1)  # white count text on the darker half of the colours
+    spec = vega.confusion_spec("Actual", "Predicted", "nPredictions", names, light, _title(title) or "Confusion matrix")
     return Chart(table, spec, fields={"actual": "Actual", "predicted": "Predicted", "value": "nPredictions"}, preset="confusion_matrix")
 
 
 # --------------------------------------------------------------------- helpers
+def _present_names(names: np.ndarray) -> list[str]:
+    """The class names drawn, in class order (``names`` holds one per curve point)."""
+    _, first = np.unique(names, return_index=True)
+    return names[np.sort(first)].tolist()
+
+
 def _as_table(table: Any, path: tuple[PathKey, ...]) -> Table:
     if isinstance(table, Table):
         return table
@@ -416,30 +413,6 @@ def _as_table(table: Any, path: tuple[PathKey, ...]) -> Table:
     raise ValidationError("must be a richtypes.Table or a dict of columns", value=table, path=path)
 
 
-def _check_column(table: Table, name: Any, path: tuple[PathKey, ...]) -> None:
-    if not isinstance(name, str):
-        raise ValidationError("must be a column name (a string)", value=name, path=path)
-    if name not in table.columns:
-        listed = ", ".join(repr(c) for c in table.columns)
-        raise ValidationError(f"no column {name!r} in the table (columns: {listed})", path=path)
-
-
-def _check_fields(table: Table, **fields: Optional[str]) -> dict[str, str]:
-    for role, name in fields.items():
-        if name is not None:
-            _check_column(table, name, (role,))
-    return table.column_types
-
-
-def _check_numeric(table: Table, types: Mapping[str, str], role: str, name: str) -> None:
-    if _kind(types.get(name)) not in _NUMERIC:
-        raise ValidationError(f"column {name!r} must be numeric (int or float), not {types.get(name)!r}", path=(role,))
-
-
-def _vl_type(column_type: Optional[str]) -> str:
-    return "quantitative" if _kind(column_type) in _NUMERIC else "nominal"
-
-
 def _title(title: Any) -> Optional[str]:
     if title is not None and not isinstance(title, str):
         raise ValidationError("must be a string", value=title, path=("title",))
@@ -448,23 +421,6 @@ def _title(title: Any) -> Optional[str]:
 
 def _present(**fields: Optional[str]) -> dict[str, str]:
     return {role: name for role, name in fields.items() if name is not None}
-
-
-def _kind(type_name: Optional[str]) -> Optional[str]:
-    """The scalar kind of a column type (``"optional[int]"`` -> ``"int"``); None for arrays and media."""
-    text = type_name or ""
-    if text.startswith("optional[") and text.endswith("]"):
-        text = text[len("optional[") : -1]
-    return text if text in _PLOTTED else None
-
-
-def _json_column(table: Table, name: str, kind: str) -> list[Any]:
-    values = table.get_column(name, convert_to="list")
-    if kind == "float":  # NaN is not JSON: Vega-Lite reads null as a missing value
-        missing = np.flatnonzero(np.isnan(np.array(values, dtype=np.float64)))
-        for i in missing.tolist():
-            values[i] = None
-    return values
 
 
 def _vl_convert() -> Any:
