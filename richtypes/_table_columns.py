@@ -252,11 +252,14 @@ class Column:
                 out[i] = None
         return out
 
-    def nbytes(self) -> int:
+    def nbytes(self, budget: int = 2**62) -> int:
+        """About how many bytes the values take inline (at least ``budget + 1`` when over it)."""
         kind = self.ctype.kind
         total = 0 if self.valid is None else self.n
         if kind == "str":
-            return total + sum(map(len, self.values)) + 5 * self.n
+            if 3 * self.n > budget:  # each string costs >= 3 bytes in JSON ("",)
+                return 3 * self.n + total
+            return total + sum(map(len, self.values)) + 3 * self.n
         if isinstance(self.values, np.ndarray):
             return total + self.values.nbytes
         return total
