@@ -96,11 +96,20 @@ def _write_doc(doc: Any, path: Path) -> None:
     writer(doc, path)
 
 
-def richtypes_job(build: Callable[[], Any], *, reference: Any = None, note: str = "") -> Job:
+def richtypes_job(
+    build: Callable[[], Any],
+    *,
+    reference: Any = None,
+    note: str = "",
+    materialize: Optional[Callable[[Any], Any]] = None,
+) -> Job:
     """Construct with ``build()``, ``richtypes.dump`` into a fresh ``Store`` and write the JSON document.
 
-    Decoding is ``richtypes.load(doc.json)``; the round-trip check compares the
-    decoded value with ``reference`` (built once, untimed) when one is given.
+    Decoding is ``richtypes.load(doc.json)``, followed by ``materialize(value)``
+    when given (e.g. ``Video.to_numpy()``: types that keep encoded bytes decode
+    pixels lazily, and the baselines decode pixels). The round-trip check
+    compares the loaded value with ``reference`` (built once, untimed) when
+    one is given.
     """
     import richtypes
 
@@ -112,14 +121,21 @@ def richtypes_job(build: Callable[[], Any], *, reference: Any = None, note: str 
         return doc_path
 
     def decode(out_dir: Path, doc_path: Path) -> Any:
-        return richtypes.load(doc_path)
+        value = richtypes.load(doc_path)
+        if materialize is not None:
+            materialize(value)
+        return value
 
     check = None
     if reference is not None:
         def check(value: Any) -> bool:
             return bool(value == reference)
 
-    return Job("richtypes", encode, decode, check, note=note)
+    job = Job("richtypes", encode, decode, check, note=note)
+    if materialize is not None:
+        job.decode_note = "load + decode to arrays"
+    return job
+
 
 
 # ---------------------------------------------------------------- raw baselines

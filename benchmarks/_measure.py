@@ -207,7 +207,7 @@ def measure(job: Job | Unavailable, *, repeats: int, workdir: Path, memory: bool
             result["decode_runs"] = druns
             if job.check is not None:
                 result["roundtrip_equal"] = bool(job.check(value))
-        elif job.decode_note:
+        if job.decode_note:
             result["decode_note"] = job.decode_note
     except Exception as exc:  # a broken job is a result, not a crash of the suite
         result["status"] = "error"
