@@ -1,4 +1,10 @@
-"""The ``richtypes`` command line: ``python -m richtypes demo OUT``."""
+"""The ``richtypes`` command line.
+
+- ``richtypes demo OUT``: log an example of every media type into a run under OUT.
+- ``richtypes inspect RUN_DIR``: what a run holds (keys, steps, media by type, sizes).
+- ``richtypes validate PATH``: check a run directory or a JSON document (schemas,
+  sidecar digests); exit code 1 on any problem.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +16,29 @@ from typing import Optional, Sequence
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="richtypes", description="Typed, versioned files for ML media.")
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="encode one example of every media type into a folder and list what was written")
-    demo.add_argument("out", help="the folder to write into")
+    demo = sub.add_parser("demo", help="log an example of every media type into a run under a folder and list what was written")
+    demo.add_argument("out", help="the folder to write into (the run goes to OUT/run)")
+    demo.add_argument("--steps", type=int, default=3, help="how many times each example is logged (default 3)")
+    inspect = sub.add_parser("inspect", help="summarize a run directory: keys, steps, media counts and sizes")
+    inspect.add_argument("run_dir", help="a run directory (holding run.json)")
+    validate = sub.add_parser(
+        "validate", help="check every envelope against its schema and every sidecar's digest; exit 1 on any problem"
+    )
+    validate.add_argument("path", help="a run directory or a JSON document written by richtypes.dump")
+    validate.add_argument("--store", default=None, help="the sidecar store of a JSON document (default: its folder)")
     args = parser.parse_args(argv)
     if args.command == "demo":
         from ._demo import run_demo
 
-        return run_demo(args.out, sys.stdout)
+        return run_demo(args.out, sys.stdout, steps=args.steps)
+    if args.command == "inspect":
+        from ._run_cli import inspect_run
+
+        return inspect_run(args.run_dir, sys.stdout)
+    if args.command == "validate":
+        from ._run_cli import validate_path
+
+        return validate_path(args.path, sys.stdout, args.store)
     parser.error(f"unknown command {args.command!r}")  # pragma: no cover - argparse already refuses
     return 2
 
