@@ -62,7 +62,7 @@ def _skipped_peer(reason: str) -> dict[str, Any]:
 def run_suite(args: argparse.Namespace) -> dict[str, Any]:
     """Run the chosen workloads and return the merged results document."""
     ids = args.only or list(WORKLOADS)
-    peers = not args.no_peers and not args.quick
+    peers = not args.no_peers and (not args.quick or args.with_peers)
     doc: dict[str, Any] = {
         "suite": "richtypes-benchmarks",
         "format_version": 1,
@@ -105,6 +105,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--md", help="write the results as Markdown here")
     parser.add_argument("--repeats", type=int, default=None, help="timed runs per measurement (median reported; default 5, 1 with --quick)")
     parser.add_argument("--no-peers", action="store_true", help="do not run wandb")
+    parser.add_argument("--with-peers", action="store_true", help="run wandb even with --quick (a smoke test of the peer jobs)")
     parser.add_argument("--no-memory", action="store_true", help="skip the extra tracemalloc run per job")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed per workload process")
     parser.add_argument("--verbose", action="store_true", help="show each worker's progress")
