@@ -9,6 +9,10 @@ from ._nest import dump, encode_many, load
 from .errors import FormatError, IntegrityError, MissingDependencyError, RichTypesError, ValidationError
 from .boxes import BoundingBoxes2D
 from .histogram import Histogram
+from .image import Image
+from .masks import ImageMask
+from .classes import Classes
+from .object3d import Object3D, box3d
 from .html import HTML, Html
 from .video import Video
 from .audio import Audio
@@ -30,6 +34,11 @@ __all__ = [
     "BoundingBoxes2D",
     "Chart",
     "Histogram",
+    "Image",
+    "ImageMask",
+    "Classes",
+    "Object3D",
+    "box3d",
     "Store",
     "Table",
     "plot",
