@@ -7,7 +7,9 @@ from typing import Any, Mapping, Optional, Sequence
 import msgpack
 import numpy as np
 
+from . import _boxes_geometry as _geo
 from . import _boxes_input as _in
+from . import _boxes_wire as _w
 from ._coerce import ArrayLike
 from ._media import Media, field, register
 from .errors import FormatError, PathKey, ValidationError
@@ -17,7 +19,6 @@ __all__ = ["BoundingBoxes2D", "MAX_BOXES"]
 
 #: Decoding refuses documents that claim more boxes than this.
 MAX_BOXES = 100_000_000
-_NPY_HEADER_MAX = 4096
 _GROUP_KEYS = ("box_data", "class_labels", "xyxy", "cxcywh", "xywh", "class_ids", "scores", "captions", "domain")
 
 
@@ -180,7 +181,7 @@ class BoundingBoxes2D(Media):
             raise err.with_prefix(*path) from None
 
     def _setup(self, p: _in.Parsed) -> None:
-        xyxy = _in.check_geometry(p.native, p.layout, p.domain, p.paths)
+        xyxy = _geo.check_geometry(p.native, p.layout, p.domain, p.paths)
         native, layout = (xyxy, "xyxy") if p.paths.middle is not None else (p.native, p.layout)
         for arr in (native, xyxy, p.class_ids, p.scores):
             arr.flags.writeable = False
@@ -224,12 +225,12 @@ class BoundingBoxes2D(Media):
     @property
     def cxcywh(self) -> np.ndarray:
         """(N, 4) centre x, centre y, width, height (the stored array when given so)."""
-        return self._native if self._layout == "cxcywh" else _in.from_xyxy(self._xyxy, "cxcywh")
+        return self._native if self._layout == "cxcywh" else _geo.from_xyxy(self._xyxy, "cxcywh")
 
     @property
     def xywh(self) -> np.ndarray:
         """(N, 4) top-left x, top-left y, width, height (the stored array when given so)."""
-        return self._native if self._layout == "xywh" else _in.from_xyxy(self._xyxy, "xywh")
+        return self._native if self._layout == "xywh" else _geo.from_xyxy(self._xyxy, "xywh")
 
     @property
     def scores(self) -> dict[str, np.ndarray]:
@@ -272,7 +273,7 @@ class BoundingBoxes2D(Media):
         if self._domain != "pixel":
             return
         try:
-            _in.check_inside(self._xyxy, self._native, self._layout, int(width), int(height), self._paths)
+            _geo.check_inside(self._xyxy, self._native, self._layout, int(width), int(height), self._paths)
         except ValidationError as err:
             raise err.with_prefix(*path) from None
 
@@ -327,7 +328,7 @@ class BoundingBoxes2D(Media):
         if store.wants_inline(numeric):
             coords: Any = self._native.tolist()
             ids: Any = self.class_ids.tolist()
-            scores: Any = [_nan_to_none(self._scores[:, k]) for k in range(self._scores.shape[1])]
+            scores: Any = [_w.nan_to_none(self._scores[:, k]) for k in range(self._scores.shape[1])]
         else:
             coords = store.put_array(self._native)
             ids = store.put_array(self.class_ids)
@@ -346,10 +347,10 @@ class BoundingBoxes2D(Media):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any], store: Store) -> "BoundingBoxes2D":
-        form = _choice(doc, "form", _in.FORMS)
-        layout = _choice(doc, "layout", _in.LAYOUTS)
-        domain = _choice(doc, "domain", ("pixel", "fraction"))
-        dtype = np.dtype(_choice(doc, "dtype", ("float32", "float64")))
+        form = _w.choice(doc, "form", _in.FORMS)
+        layout = _w.choice(doc, "layout", _geo.LAYOUTS)
+        domain = _w.choice(doc, "domain", ("pixel", "fraction"))
+        dtype = np.dtype(_w.choice(doc, "dtype", ("float32", "float64")))
         n = field(doc, "count", int)
         if not 0 <= n <= MAX_BOXES:
             raise FormatError(f"boxes2d: count must be 0..{MAX_BOXES}, got {n}")
@@ -359,24 +360,24 @@ class BoundingBoxes2D(Media):
         names = field(doc, "score_names", list)
         if not all(isinstance(s, str) for s in names) or len(set(names)) != len(names):
             raise FormatError("boxes2d: score_names must be distinct strings")
-        native = _read_array(doc, "coords", store, (n, 4), dtype)
-        ids = _read_array(doc, "class_ids", store, (n,), np.dtype(np.int64))
+        native = _w.read_array(doc, "coords", store, (n, 4), dtype)
+        ids = _w.read_array(doc, "class_ids", store, (n,), np.dtype(np.int64))
         raw_scores = field(doc, "scores", (list, dict))
         if isinstance(raw_scores, list) and names:
             if len(raw_scores) != len(names):
                 raise FormatError(f"boxes2d: scores must have {len(names)} columns, got {len(raw_scores)}")
-            cols = [_read_list([np.nan if v is None else v for v in _list(c, "scores")], "scores", (n,), np.dtype(np.float64))
+            cols = [_w.read_list([np.nan if v is None else v for v in _w.as_list(c, "scores")], "scores", (n,), np.dtype(np.float64))
                     for c in raw_scores]
             scores = _in.stack_scores(cols, n)
         elif names:
-            scores = _read_array(doc, "scores", store, (n, len(names)), np.dtype(np.float64))
+            scores = _w.read_array(doc, "scores", store, (n, len(names)), np.dtype(np.float64))
         elif raw_scores != []:
             raise FormatError("boxes2d: scores must be [] when there are no score_names")
         else:
             scores = np.empty((n, 0), np.float64)
-        paths = _in.Paths(form, layout)
+        paths = _geo.Paths(form, layout)
         try:
-            captions = _read_captions(doc, store, n, paths)
+            captions = _w.read_captions(doc, store, n, paths)
             labels = _in.check_labels(field(doc, "class_labels", (dict, type(None))))
             ids = _in.check_class_ids(ids, paths, labels)
             bad = np.isinf(scores) if form in ("box_data", "coco") else ~np.isfinite(scores)
@@ -389,65 +390,3 @@ class BoundingBoxes2D(Media):
             raise FormatError(f"boxes2d: invalid document: {err}") from None
         return obj
 
-
-def _nan_to_none(col: np.ndarray) -> list[Any]:
-    values = col.tolist()
-    if np.isnan(col).any():
-        return [None if v != v else v for v in values]
-    return values
-
-
-def _choice(doc: Mapping[str, Any], name: str, allowed: Sequence[str]) -> str:
-    value = field(doc, name, str)
-    if value not in allowed:
-        raise FormatError(f"boxes2d: {name} must be one of {', '.join(allowed)}, got {value!r}")
-    return value
-
-
-def _list(value: Any, name: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise FormatError(f"boxes2d: {name} must hold lists, got {type(value).__name__}")
-    return value
-
-
-def _read_list(values: list[Any], name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    if len(values) != shape[0]:
-        raise FormatError(f"boxes2d: {name} must have {shape[0]} entries, got {len(values)}")
-    try:
-        arr = np.array(values) if values else np.empty(shape, dtype)
-    except (ValueError, TypeError):
-        raise FormatError(f"boxes2d: {name} must be a regular array of numbers") from None
-    if arr.dtype.kind not in "iuf" or arr.shape != shape:
-        raise FormatError(f"boxes2d: {name} must be numbers of shape {shape}, got {arr.dtype} {arr.shape}")
-    return arr.astype(dtype)
-
-
-def _read_array(doc: Mapping[str, Any], name: str, store: Store, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    value = field(doc, name, (list, dict))
-    if isinstance(value, list):
-        return _read_list(value, name, shape, dtype)
-    limit = int(np.prod(shape)) * dtype.itemsize + _NPY_HEADER_MAX
-    size = value.get("size")
-    if not isinstance(size, int) or size > limit:
-        raise FormatError(f"boxes2d: {name} sidecar claims {size!r} bytes, more than {shape} {dtype} needs")
-    arr = store.get_array(value)
-    if arr.dtype != dtype.newbyteorder("<") or arr.shape != shape:
-        raise FormatError(f"boxes2d: {name} sidecar must hold {dtype.name} of shape {shape}, got {arr.dtype} {arr.shape}")
-    return arr
-
-
-def _read_captions(doc: Mapping[str, Any], store: Store, n: int, paths: _in.Paths) -> Optional[tuple[Optional[str], ...]]:
-    value = field(doc, "captions", (list, dict, type(None)))
-    if isinstance(value, dict):
-        try:
-            value = msgpack.unpackb(store.get_bytes(value), raw=False, strict_map_key=True)
-        except (ValueError, msgpack.UnpackException) as exc:
-            raise FormatError(f"boxes2d: captions sidecar is not valid msgpack ({exc})") from None
-        if not isinstance(value, list):
-            raise FormatError("boxes2d: captions sidecar must hold a list")
-    if value is None:
-        return None
-    captions = _in.check_captions(value, n, paths)
-    if captions is None:
-        raise FormatError("boxes2d: captions must be null when no box has one")
-    return captions

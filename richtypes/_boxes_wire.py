@@ -1,0 +1,79 @@
+"""Wire helpers for :class:`~richtypes.BoundingBoxes2D` (private): columns to JSON lists and back, sidecar reads."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional, Sequence
+
+import msgpack
+import numpy as np
+
+from . import _boxes_input as _in
+from ._boxes_geometry import Paths
+from ._media import field
+from .errors import FormatError
+from .store import Store
+
+_NPY_HEADER_MAX = 4096
+
+
+def nan_to_none(col: np.ndarray) -> list[Any]:
+    values = col.tolist()
+    if np.isnan(col).any():
+        return [None if v != v else v for v in values]
+    return values
+
+
+def choice(doc: Mapping[str, Any], name: str, allowed: Sequence[str]) -> str:
+    value = field(doc, name, str)
+    if value not in allowed:
+        raise FormatError(f"boxes2d: {name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def as_list(value: Any, name: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise FormatError(f"boxes2d: {name} must hold lists, got {type(value).__name__}")
+    return value
+
+
+def read_list(values: list[Any], name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    if len(values) != shape[0]:
+        raise FormatError(f"boxes2d: {name} must have {shape[0]} entries, got {len(values)}")
+    try:
+        arr = np.array(values) if values else np.empty(shape, dtype)
+    except (ValueError, TypeError):
+        raise FormatError(f"boxes2d: {name} must be a regular array of numbers") from None
+    if arr.dtype.kind not in "iuf" or arr.shape != shape:
+        raise FormatError(f"boxes2d: {name} must be numbers of shape {shape}, got {arr.dtype} {arr.shape}")
+    return arr.astype(dtype)
+
+
+def read_array(doc: Mapping[str, Any], name: str, store: Store, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    value = field(doc, name, (list, dict))
+    if isinstance(value, list):
+        return read_list(value, name, shape, dtype)
+    limit = int(np.prod(shape)) * dtype.itemsize + _NPY_HEADER_MAX
+    size = value.get("size")
+    if not isinstance(size, int) or size > limit:
+        raise FormatError(f"boxes2d: {name} sidecar claims {size!r} bytes, more than {shape} {dtype} needs")
+    arr = store.get_array(value)
+    if arr.dtype != dtype.newbyteorder("<") or arr.shape != shape:
+        raise FormatError(f"boxes2d: {name} sidecar must hold {dtype.name} of shape {shape}, got {arr.dtype} {arr.shape}")
+    return arr
+
+
+def read_captions(doc: Mapping[str, Any], store: Store, n: int, paths: Paths) -> Optional[tuple[Optional[str], ...]]:
+    value = field(doc, "captions", (list, dict, type(None)))
+    if isinstance(value, dict):
+        try:
+            value = msgpack.unpackb(store.get_bytes(value), raw=False, strict_map_key=True)
+        except (ValueError, msgpack.UnpackException) as exc:
+            raise FormatError(f"boxes2d: captions sidecar is not valid msgpack ({exc})") from None
+        if not isinstance(value, list):
+            raise FormatError("boxes2d: captions sidecar must hold a list")
+    if value is None:
+        return None
+    captions = _in.check_captions(value, n, paths)
+    if captions is None:
+        raise FormatError("boxes2d: captions must be null when no box has one")
+    return captions
