@@ -182,7 +182,8 @@ def fast_types(ct: Optional[ColumnType]) -> frozenset:
     """Python types whose cells fit ``ct`` without changing it or being converted (add_data's fast path)."""
     if ct is None:
         return frozenset()
-    found = {t for t, c in _CELL_TYPES.items() if c is not None and c.kind != "null" and c == ct.base and t is not np.str_}
+    slow = (np.str_, np.uint64)  # converted (np.str_) or range-checked (uint64 > int64 max) in check_cell
+    found = {t for t, c in _CELL_TYPES.items() if c is not None and c.kind != "null" and c == ct.base and t not in slow}
     if ct.optional or ct.kind == "null":
         found.add(type(None))
     return frozenset(found)

@@ -218,11 +218,13 @@ class Table(Media):
         s = self._s
         if not s.names or not s.pending[0]:
             return
-        for i, cells in enumerate(s.pending):
-            ctype = s.types[i] or tc.NULL
-            part = tc.convert(cells, ctype)
-            s.cols[i] = tc.concat(tc.widen(s.cols[i], ctype), part)
-            s.pending[i] = []
+        # every pending cell was checked by add_data; build all columns before swapping any in
+        cols = [
+            tc.concat(tc.widen(col, ctype or tc.NULL), tc.convert(cells, ctype or tc.NULL))
+            for col, ctype, cells in zip(s.cols, s.types, s.pending)
+        ]
+        s.cols = cols
+        s.pending = [[] for _ in cols]
 
     # ------------------------------------------------------------------- read
     @property

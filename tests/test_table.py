@@ -181,9 +181,12 @@ def test_bad_inputs_name_the_cell(build, message) -> None:
         ((2**64, "z"), r"^\$\.data\[2\]\.a: is outside the int64 range, got 18446744073709551616$"),
         ((1, "\udfff"), r'^\$\.data\[2\]\["b c"\]: is not valid Unicode \(lone surrogate\), got \'\\udfff\'$'),
         ((True, "z"), r"^\$\.data\[2\]\.a: does not fit column type int, got True$"),
+        ((np.uint64(2**64 - 1), "z"), r"^\$\.data\[2\]\.a: is outside the int64 range, got 18446744073709551615$"),
     ],
 )
 def test_a_rejected_row_leaves_the_table_unchanged(row, message) -> None:
+    t = Table(columns=["a", "b c"], data=[[1, "x"], [np.uint64(2), "y"]])
+    t.add_data(np.uint64(3), "z")  # seen once: its type is on the fast path from now on
     t = Table(columns=["a", "b c"], data=[[1, "x"], [2, "y"]])
     with pytest.raises(ValidationError, match=message):
         t.add_data(*row)
