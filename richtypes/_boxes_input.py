@@ -200,8 +200,10 @@ def parse_box_data(box_data: Any, class_labels: Any) -> Parsed:
     rows, middle, ids, caps, scores, domains = collected
     n = len(rows)
     layout = "xyxy"
-    if middle is not None and middle.all() and n:
-        layout, middle = "cxcywh", None
+    if middle is not None and n and middle.all():
+        layout = "cxcywh"
+    if middle is not None and (layout == "cxcywh" or not middle.any()):
+        middle = None  # uniform: the layout says it all
     paths = Paths("box_data", layout, middle)
     native = coords_from_rows(rows, paths)
     class_ids = check_class_ids(np.array(ids) if ids else np.empty(0, np.int64), paths, labels, ids)

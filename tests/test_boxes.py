@@ -130,6 +130,12 @@ def test_box_data_scores_captions_labels_and_missing_scores() -> None:
     assert b.to_box_data()["box_data"][1] == {"position": minmax(0.5, 0.5, 1.0, 1.0), "class_id": 1, "scores": {"iou": 0.25}}
 
 
+def test_boxes_given_with_different_optional_keys_take_the_careful_path() -> None:
+    b = BoundingBoxes2D({"box_data": [box(minmax(0, 0, 0.5, 0.5), 1, box_caption="a"), box(minmax(0.25, 0, 1, 0.5), 0, domain=None)]})
+    assert b.layout == "xyxy" and b.captions == ("a", None) and b.domain is None
+    assert b.xyxy.tolist() == [[0, 0, 0.5, 0.5], [0.25, 0, 1, 0.5]] and b.class_ids.tolist() == [1, 0]
+
+
 def test_mixed_position_styles_are_stored_as_corners() -> None:
     b = BoundingBoxes2D({"box_data": [box(minmax(0, 0, 0.5, 0.5)), box({"middle": [0.5, 0.5], "width": 0.5, "height": 1})]})
     assert b.layout == "xyxy" and b.xyxy.tolist() == [[0, 0, 0.5, 0.5], [0.25, 0.0, 0.75, 1.0]]
@@ -277,6 +283,7 @@ def _variety():
         "xyxy float32": BoundingBoxes2D(xyxy=np.array([[0.1, 0.2, 0.3, 0.4]], np.float32), captions=["x"]),
         "cxcywh": BoundingBoxes2D(cxcywh=CXCYWH, class_ids=IDS, scores={"a": [1, 2], "b": [3.5, 4]}, class_labels={0: "x", 2: "y"}),
         "xywh empty": BoundingBoxes2D(xywh=np.zeros((0, 4))),
+        "box_data empty": BoundingBoxes2D({"box_data": [], "class_labels": {"3": "x"}}),
         "coco": BoundingBoxes2D.from_coco([{"bbox": [1, 2, 3, 4], "category_id": 1, "score": 0.5}, {"bbox": [1, 2, 3, 4], "category_id": 2}]),
         "many": BoundingBoxes2D(xywh=rng.random((3000, 4)) * 100, class_ids=rng.integers(0, 9, 3000), domain="pixel",
                                 scores={"s": rng.random(3000)}, captions=[f"caption number {i}" for i in range(3000)]),
