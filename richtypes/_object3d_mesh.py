@@ -46,7 +46,14 @@ def read_mesh(src: Any, file_type: Optional[str]) -> tuple[bytes, str]:
         name: Optional[str] = path.name
         folder = path.parent
     else:
-        raw = src.read(MAX_MESH_BYTES + 1)
+        try:
+            raw = src.read(MAX_MESH_BYTES + 1)
+        except UnicodeDecodeError:
+            shown = getattr(src, "name", None)
+            raise ValidationError(
+                "the file is opened in text mode but holds binary data; open it with 'rb'",
+                value=os.path.basename(shown) if isinstance(shown, str) else ValidationError.NO_VALUE, path=(),
+            ) from None
         if isinstance(raw, str):
             raw = raw.encode("utf-8")
         elif not isinstance(raw, (bytes, bytearray, memoryview)):

@@ -298,13 +298,14 @@ def _column(cols: Mapping[str, Any], key: str, path: Path, shape: tuple[int, ...
     return arr
 
 
-def _finite(arr: np.ndarray, where: Callable[[int], Path], what: str) -> None:
+def _finite(arr: np.ndarray, where: Callable[..., Path], what: str) -> None:
+    """Name the first non-finite row (or corner, for (M, 8, 3) corners)."""
     if arr.dtype.kind != "f" or arr.size == 0:
         return
-    ok = np.isfinite(arr.reshape(arr.shape[0], -1)).all(axis=1)
+    ok = np.isfinite(arr).all(axis=-1)
     if not ok.all():
-        i = int(np.flatnonzero(~ok)[0])
-        raise ValidationError(f"{what} must be finite", value=arr[i].tolist(), path=where(i))
+        at = np.unravel_index(int(np.flatnonzero(~ok.reshape(-1))[0]), ok.shape)
+        raise ValidationError(f"{what} must be finite", value=arr[at].tolist(), path=where(*(int(j) for j in at)))
 
 
 def _colors(given: Optional[np.ndarray], m: int, where: Callable[[int, int], Path]) -> np.ndarray:
@@ -364,7 +365,7 @@ def check_boxes(value: Any, path: Path = ("boxes",)) -> dict[str, Any]:
             raise ValidationError("must be a string", value=lab, path=label_at(i))
     labels = [None if lab is None else str(lab) for lab in labels]
     corners = _floats_or_int(corners)
-    _finite(corners, lambda i: box_at(i), "corners")
+    _finite(corners, box_at, "corners")
     corners = readonly(canonical_corners(corners, box_at))
     scores = None
     if any(s is not None for s in scores_in):
