@@ -8,15 +8,16 @@ directories and returns a JSON-ready dict:
   after one untimed warm-up run; ``encode_runs`` lists every timed run.
 - ``decode_s``: the same for decoding what the last encode wrote.
 - ``bytes`` / ``files``: what one encode left on disk (every file, JSON included).
-- ``peak_traced_bytes``: the ``tracemalloc`` peak during one extra, untimed
-  encode run: Python objects and numpy buffers (numpy reports its allocations
-  to tracemalloc), not memory malloc'ed inside C libraries (Pillow, blake3,
+- ``peak_traced_bytes`` (:func:`memory_profile`): the ``tracemalloc`` peak
+  during one extra, untimed encode run made after every timed run of the
+  process: Python objects and numpy buffers (numpy reports its allocations to
+  tracemalloc), not memory malloc'ed inside C libraries (Pillow, blake3,
   ffmpeg, wandb-core).
 - ``peak_rss_bytes``: the growth of the process's peak resident set (``VmHWM``
   in ``/proc/self/status``, reset through ``/proc/self/clear_refs``) during
-  that same run: every allocation, C libraries included, but blind to memory
-  the process had already mapped and reuses. ``None`` where Linux's
-  ``clear_refs`` is unavailable.
+  that same run, with glibc set to hand large freed blocks back to the OS
+  (``mallopt``) so earlier runs' freed memory is not silently reused: every
+  allocation, C libraries included. ``None`` where this is unavailable.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-__all__ = ["Job", "Unavailable", "measure", "dir_size"]
+__all__ = ["Job", "Unavailable", "measure", "memory_profile", "dir_size"]
 
 #: A job stops repeating once its timed runs add up to this many seconds (at least one run).
 TIME_BUDGET_S = 12.0
@@ -138,25 +139,57 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, out
 
 
-def _memory_run(job: Job, scratch: _Scratch) -> dict[str, Optional[int]]:
-    out_dir = scratch.fresh()
-    gc.collect()
-    can_reset = _reset_peak_rss()
-    rss_before = _read_status("VmRSS")
-    tracemalloc.start()
+def _malloc_release_mode() -> bool:
+    """Make glibc return large freed blocks to the OS at once (fixed mmap threshold), so RSS deltas mean something.
+
+    Called only after every timed run of the process: it changes allocation
+    costs. Returns whether it took effect.
+    """
     try:
-        job.encode(out_dir)
-        _current, peak = tracemalloc.get_traced_memory()
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        M_MMAP_THRESHOLD, M_TRIM_THRESHOLD = -3, -1
+        ok = libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024) == 1 and libc.mallopt(M_TRIM_THRESHOLD, 128 * 1024) == 1
+        libc.malloc_trim(0)
+        return bool(ok)
+    except (OSError, AttributeError):
+        return False
+
+
+def memory_profile(job: Job | Unavailable, *, workdir: Path) -> dict[str, Any]:
+    """Peak memory of one untimed encode run: tracemalloc peak and peak-RSS growth.
+
+    Run it after all timed runs of the process (see :func:`_malloc_release_mode`).
+    """
+    if isinstance(job, Unavailable):
+        return {}
+    root = Path(tempfile.mkdtemp(prefix="mem-", dir=workdir))
+    try:
+        released = _malloc_release_mode()
+        out_dir = root / "run"
+        out_dir.mkdir()
+        gc.collect()
+        can_reset = _reset_peak_rss()
+        rss_before = _read_status("VmRSS")
+        tracemalloc.start()
+        try:
+            job.encode(out_dir)
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        hwm = _read_status("VmHWM")
+        usable = can_reset and released and hwm is not None and rss_before is not None
+        rss = max(0, hwm - rss_before) if usable else None  # type: ignore[operator]
+        return {"peak_traced_bytes": int(peak), "peak_rss_bytes": rss}
+    except Exception as exc:  # noqa: BLE001
+        return {"memory_error": f"{type(exc).__name__}: {exc}"[:300]}
     finally:
-        tracemalloc.stop()
-    hwm = _read_status("VmHWM")
-    shutil.rmtree(out_dir, ignore_errors=True)
-    rss = hwm - rss_before if (can_reset and hwm is not None and rss_before is not None) else None
-    return {"peak_traced_bytes": int(peak), "peak_rss_bytes": None if rss is None else max(0, int(rss))}
+        shutil.rmtree(root, ignore_errors=True)
 
 
-def measure(job: Job | Unavailable, *, repeats: int, workdir: Path, memory: bool = True) -> dict[str, Any]:
-    """Run ``job`` (warm-up, memory run, timed encodes, timed decodes) and return its results.
+def measure(job: Job | Unavailable, *, repeats: int, workdir: Path) -> dict[str, Any]:
+    """Run ``job`` (warm-up, timed encodes, timed decodes) and return its results (memory: :func:`memory_profile`).
 
     Never raises for a failing job: the error is recorded in ``status``/``reason``.
     """
@@ -171,8 +204,6 @@ def measure(job: Job | Unavailable, *, repeats: int, workdir: Path, memory: bool
         warm_dir = scratch.fresh()
         warm_s, _ = _timed(lambda: job.encode(warm_dir))
         shutil.rmtree(warm_dir, ignore_errors=True)
-        if memory:
-            result.update(_memory_run(job, scratch))
         runs: list[float] = []
         last_dir: Optional[Path] = None
         handle: Any = None

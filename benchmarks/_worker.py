@@ -18,7 +18,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Optional
 
-from ._measure import Unavailable, measure
+from ._measure import Unavailable, measure, memory_profile
 from ._workloads import WORKLOADS, load_workload
 
 __all__ = ["run_part", "main"]
@@ -41,6 +41,7 @@ def run_part(wid: str, part: str, *, quick: bool, repeats: int, memory: bool = T
         build = load_workload(wid)
         try:
             cases = build(quick, peer)
+            jobs: list[tuple[dict[str, Any], Any]] = []  # (result dict, job) for the memory pass
             for case in cases:
                 entry: dict[str, Any] = {
                     "id": case.id,
@@ -51,17 +52,25 @@ def run_part(wid: str, part: str, *, quick: bool, repeats: int, memory: bool = T
                 }
                 if part == "main":
                     _log(f"{case.id}: richtypes")
-                    entry["richtypes"] = measure(case.richtypes, repeats=repeats, workdir=tmp, memory=memory)
+                    entry["richtypes"] = measure(case.richtypes, repeats=repeats, workdir=tmp)
+                    jobs.append((entry["richtypes"], case.richtypes))
                     entry["baselines"] = []
                     for job in case.baselines:
                         _log(f"{case.id}: {job.name}")
-                        entry["baselines"].append(measure(job, repeats=repeats, workdir=tmp, memory=memory))
+                        entry["baselines"].append(measure(job, repeats=repeats, workdir=tmp))
+                        jobs.append((entry["baselines"][-1], job))
                 else:
                     entry["peers"] = {}
                     for name, job in case.peers.items():
                         _log(f"{case.id}: {name}")
-                        entry["peers"][name] = measure(job, repeats=repeats, workdir=tmp, memory=memory)
+                        entry["peers"][name] = measure(job, repeats=repeats, workdir=tmp)
+                        jobs.append((entry["peers"][name], job))
                 out["cases"].append(entry)
+            if memory:  # after every timed run: memory_profile changes malloc settings
+                for result, job in jobs:
+                    if result.get("status") == "ok":
+                        _log(f"memory: {result['name']}")
+                        result.update(memory_profile(job, workdir=tmp))
         finally:
             if peer is not None and not isinstance(peer, Unavailable):
                 peer.finish()
