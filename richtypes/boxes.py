@@ -277,6 +277,18 @@ class BoundingBoxes2D(Media):
         except ValidationError as err:
             raise err.with_prefix(*path) from None
 
+    def class_id_path(self, i: int) -> tuple[PathKey, ...]:
+        """The path of box ``i``'s class id in the form the boxes were given in (for containers' errors).
+
+        Examples
+        --------
+        >>> BoundingBoxes2D(xyxy=[[0, 0, 1, 1]]).class_id_path(0)
+        ('class_ids', 0)
+        >>> BoundingBoxes2D.from_coco([{"bbox": [0, 0, 1, 1], "category_id": 1}]).class_id_path(0)
+        ('annotations', 0, 'category_id')
+        """
+        return self._paths.class_id(int(i))
+
     def to_box_data(self) -> dict[str, Any]:
         """The list-of-dicts form ``{"box_data": [...], "class_labels": {...}}``.
 

@@ -403,3 +403,8 @@ def test_property_a_box_with_min_above_max_fails_naming_it(n, data, columnar) ->
         build = lambda: BoundingBoxes2D({"box_data": [box(minmax(*r)) for r in coords.tolist()]})  # noqa: E731
     with pytest.raises(ValidationError, match=rf"^{where}: must be >= {min_name} \({re.escape(repr(lo))}\), got {re.escape(repr(hi))}$"):
         build()
+
+
+def test_class_id_path_follows_the_input_form() -> None:
+    assert BoundingBoxes2D(minmax_group()).class_id_path(1) == ("box_data", 1, "class_id")
+    assert BoundingBoxes2D(xywh=XYWH).class_id_path(1) == ("class_ids", 1)
