@@ -454,3 +454,29 @@ def test_notes_and_tags_can_change_while_running(tmp_path: Path) -> None:
     reader = richtypes.open_run(run.dir)
     assert (reader.notes, reader.tags) == ("changed", ("a", "b"))
     assert os.path.getsize(run.dir / "history.jsonl") == 0
+
+
+def test_flush_waits_for_the_worker_and_raises_its_error(tmp_path: Path) -> None:
+    with Run(tmp_path / "run") as run:
+        run.log({"a": 1})
+        run.flush()
+        assert len(read_lines(run.dir / "history.jsonl")) == 1  # written before finish
+        run.log({"bad": Gate(fail=True)})
+        with pytest.raises(ValidationError, match=r"^\$\.gate: refused to encode\n"):
+            run.flush()
+
+
+def test_a_media_summary_override_is_encoded_into_the_store(tmp_path: Path) -> None:
+    with Run(tmp_path / "run") as run:
+        run.summary["blob"] = Blob(b"z" * 50_000)
+        with pytest.raises(ValidationError, match=r"^\$\.summary\.arr: a bare numpy array cannot be logged; "):
+            run.summary["arr"] = np.zeros(2)
+    doc = json.loads((run.dir / "summary.json").read_text())
+    assert list(doc) == ["blob"] and (run.dir / "media" / doc["blob"]["data"]["path"]).stat().st_size == 50_000
+
+
+def test_the_config_proxy_and_run_attribute_without_a_run() -> None:
+    from richtypes import run as current  # module __getattr__: looked up at import time
+
+    assert current is None and repr(richtypes.config) == "<richtypes.config: no active run>"
+    assert not hasattr(richtypes.config, "__wrapped__")  # introspection needs no run
