@@ -20,7 +20,7 @@ import numpy as np
 from ._nest import dump, write_json
 from ._run_artifacts import Artifact
 from ._run_artifacts import log_artifact as _log_artifact
-from ._run_config import Config, Summary
+from ._run_config import Config, Summary, json_value
 from ._run_rows import append_line, check_tags, snapshot, snapshot_row
 from ._run_worker import Worker
 from .errors import RichTypesError, ValidationError
@@ -101,6 +101,9 @@ class Run:
             raise ValidationError("must be an integer >= 1", value=queue_size, path=("queue_size",))
         if (self.dir / "run.json").exists():
             raise RunError(f"{str(self.dir)!r} already holds a run; give init() another dir")
+        if config is not None and not isinstance(config, Mapping):
+            raise ValidationError("must be a dict", value=config, path=("config",))
+        json_value(config or {}, ("config",))  # a bad config is refused before anything is written
         self.project = project
         self.name = name if name is not None else self.id
         self._notes = notes

@@ -100,7 +100,7 @@ def test_config_refuses_values_that_are_not_json(tmp_path: Path) -> None:
     run = Run(tmp_path / "run")
     with pytest.raises(ValidationError, match=r"^\$\.config\.f: config values must be JSON values \(None, bool, "
                                               r"int, float, str, lists and dicts\), not function, got <function"):
-        run.config.f = print if False else (lambda: 0)
+        run.config.f = lambda: 0
     with pytest.raises(ValidationError, match=r"^\$\.config\.x\[1\]: config values must be finite numbers, got nan$"):
         run.config.x = [1.0, math.nan]
     with pytest.raises(AttributeError, match=r"^config keys starting with '_' are reserved, got '_x'$"):
@@ -480,3 +480,12 @@ def test_the_config_proxy_and_run_attribute_without_a_run() -> None:
 
     assert current is None and repr(richtypes.config) == "<richtypes.config: no active run>"
     assert not hasattr(richtypes.config, "__wrapped__")  # introspection needs no run
+
+
+def test_a_bad_config_is_refused_before_the_directory_is_made(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match=r"^\$\.config\.opt\.f: config values must be JSON values \(None, bool, "
+                                              r"int, float, str, lists and dicts\), not set, got \{1\}$"):
+        Run(tmp_path / "run", config={"opt": {"f": {1}}})
+    with pytest.raises(ValidationError, match=r"^\$\.config: must be a dict, got \[1\]$"):
+        Run(tmp_path / "run", config=[1])
+    assert not (tmp_path / "run").exists()
