@@ -45,6 +45,11 @@ def test_demo_logs_every_example_into_a_run_and_reports_its_types(tmp_path: Path
     assert [row["round"] for row in reader.history()] == [0] * len(builders) + [1] * len(builders)
     assert f"  {(run_dir / 'history.jsonl').stat().st_size:>12,} B  runs/{run_dir.name}/history.jsonl\n" in out
     assert main(["validate", str(run_dir)]) == 0
+    if hasattr(richtypes.plot, "charts_html"):  # the chart helper's page of every example chart
+        page = (tmp_path / "charts.html").read_text()
+        assert page and reader.artifact("charts").files[0]["size"] == len(page.encode())
+    else:
+        assert "charts.html: skipped (richtypes.plot.charts_html is not available)\n" in out
 
 
 def test_demo_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
