@@ -25,6 +25,9 @@ __all__ = [
     "check_scores",
     "check_range",
     "class_names",
+    "PR_START",
+    "ROC_START",
+    "prepend",
     "pr_points",
     "roc_points",
     "confusion_counts",
@@ -83,7 +86,7 @@ def check_scores(values: Any, num_samples: int, path: tuple[PathKey, ...]) -> np
         raise ValidationError(f"must be 1-D (binary) or 2-D (samples, classes), got shape {arr.shape}", path=path)
     if arr.shape[0] != num_samples:
         raise ValidationError(f"must have one row per sample ({num_samples}), got {arr.shape[0]}", path=path)
-    arr = arr.astype(np.float64)
+    arr = arr.astype(np.float64, copy=False)
     bad = np.flatnonzero(~((arr >= 0.0) & (arr <= 1.0)).reshape(-1))  # NaN fails both comparisons
     if bad.size:
         index = np.unravel_index(int(bad[0]), arr.shape)
@@ -133,23 +136,30 @@ def _ranked(y_true: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndar
     score >= threshold that are / are not of that class.
     """
     n, k = scores.shape
-    order = np.argsort(-scores, axis=0, kind="stable")
-    ranked = np.take_along_axis(scores, order, axis=0)
-    hits = y_true[order] == np.arange(k)[None, :]
-    tp = np.cumsum(hits, axis=0, dtype=np.int64)
-    last = np.ones((n, k), dtype=bool)  # the last sample of each run of equal scores
-    last[:-1] = ranked[:-1] != ranked[1:]
-    cls, row = np.nonzero(last.T)
-    tp_at = tp[row, cls]
+    by_class = np.negative(scores.T, out=np.empty((k, n)))  # (k, n) rows; negated so ascending ranks high first
+    order = np.argsort(by_class, axis=1)  # ties need no stable order: a threshold takes all its ties at once
+    ranked = np.take_along_axis(by_class, order, axis=1)
+    hits = y_true[order] == np.arange(k)[:, None]
+    tp = np.cumsum(hits, axis=1, dtype=np.int32 if n < 2**31 else np.int64)
+    last = np.ones((k, n), dtype=bool)  # the last sample of each run of equal scores
+    np.not_equal(ranked[:, :-1], ranked[:, 1:], out=last[:, :-1])
+    flat = np.flatnonzero(last)
+    cls, row = np.divmod(flat, n)
+    tp_at = tp.reshape(-1)[flat]
     return cls, tp_at, (row + 1) - tp_at
 
 
-def pr_points(y_true: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+PR_START = (0.0, 1.0)
+ROC_START = (0.0, 0.0)
+
+
+def pr_points(y_true: np.ndarray, scores: np.ndarray, *, with_start: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Precision-recall points of every class that has positive samples.
 
     Returns ``(cls, recall, precision)``, class-major. Each curve starts at
-    ``(recall 0, precision 1)`` and then has one point per distinct score,
-    from the highest threshold to the lowest (where recall is 1).
+    :data:`PR_START` ``(recall 0, precision 1)`` (left out with
+    ``with_start=False``) and then has one point per distinct score, from the
+    highest threshold to the lowest (where recall is 1).
     """
     k = scores.shape[1]
     positives = np.bincount(y_true, minlength=k)
@@ -158,14 +168,15 @@ def pr_points(y_true: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.nd
     cls, tp, fp = cls[has], tp[has], fp[has]
     recall = tp / positives[cls]
     precision = tp / (tp + fp)
-    return _prepend(cls, recall, precision, 0.0, 1.0)
+    return prepend(cls, recall, precision, PR_START) if with_start else (cls, recall, precision)
 
 
-def roc_points(y_true: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def roc_points(y_true: np.ndarray, scores: np.ndarray, *, with_start: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """ROC points of every class that has both positive and negative samples.
 
-    Returns ``(cls, fpr, tpr)``, class-major; each curve runs from (0, 0) to
-    (1, 1) with one point per distinct score.
+    Returns ``(cls, fpr, tpr)``, class-major; each curve runs from
+    :data:`ROC_START` (0, 0) (left out with ``with_start=False``) to (1, 1)
+    with one point per distinct score.
     """
     n, k = scores.shape
     positives = np.bincount(y_true, minlength=k)
@@ -173,13 +184,14 @@ def roc_points(y_true: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.n
     cls, tp, fp = _ranked(y_true, scores)
     has = (positives[cls] > 0) & (negatives[cls] > 0)
     cls, tp, fp = cls[has], tp[has], fp[has]
-    return _prepend(cls, fp / negatives[cls], tp / positives[cls], 0.0, 0.0)
+    fpr, tpr = fp / negatives[cls], tp / positives[cls]
+    return prepend(cls, fpr, tpr, ROC_START) if with_start else (cls, fpr, tpr)
 
 
-def _prepend(cls: np.ndarray, x: np.ndarray, y: np.ndarray, x0: float, y0: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Insert the point ``(x0, y0)`` before each class's first point."""
+def prepend(cls: np.ndarray, x: np.ndarray, y: np.ndarray, start: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Insert the point ``start`` before each class's first point (``cls`` sorted)."""
     starts = np.flatnonzero(np.r_[True, cls[1:] != cls[:-1]]) if cls.size else np.zeros(0, np.intp)
-    return np.insert(cls, starts, cls[starts]), np.insert(x, starts, x0), np.insert(y, starts, y0)
+    return np.insert(cls, starts, cls[starts]), np.insert(x, starts, start[0]), np.insert(y, starts, start[1])
 
 
 def confusion_counts(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) -> np.ndarray:
@@ -237,22 +249,28 @@ def downsample(groups: np.ndarray, x: np.ndarray, y: np.ndarray, max_points: int
 
 # ------------------------------------------------------- preset input assembly
 def curve_columns(
-    y_true: Any, y_probas: Any, labels: Any, compute: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]], empty: str
+    y_true: Any, y_probas: Any, labels: Any, compute: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]],
+    start: tuple[float, float], empty: str,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Validate curve inputs, compute the curves, down-sample: ``(class name, x, y)`` columns."""
+    """Validate curve inputs, compute the curves, down-sample: ``(class name, x, y)`` columns.
+
+    Each curve is down-sampled to ``MAX_POINTS - 1`` points (its ends kept)
+    before its ``start`` point is put in front: at most :data:`MAX_POINTS`.
+    """
     truth = check_labels(y_true, ("y_true",))
     binary = np.ndim(y_probas) == 1
     scores = check_scores(y_probas, truth.shape[0], ("y_probas",))
     check_range(truth, scores.shape[1], ("y_true",))
     names = np.array(class_names(labels, scores.shape[1], ("labels",)), dtype=str)
-    cls, x, y = compute(truth, scores)
+    cls, x, y = compute(truth, scores, with_start=False)
     if binary:  # a 1-D input is the probability of class 1: only its curve is drawn
         keep = cls == 1
         cls, x, y = cls[keep], x[keep], y[keep]
     if cls.size == 0:
         raise ValidationError(empty, path=("y_true",))
-    kept = downsample(cls, x, y, MAX_POINTS)
-    return names[cls[kept]], x[kept], y[kept]
+    kept = downsample(cls, x, y, MAX_POINTS - 1)
+    cls, x, y = prepend(cls[kept], x[kept], y[kept], start)
+    return names[cls], x, y
 
 
 def confusion_inputs(y_true: Any, preds: Any, names: Optional[Sequence[Any]]) -> tuple[np.ndarray, np.ndarray, list[str]]:

@@ -28,6 +28,8 @@ from ._media import Media, decode_envelope, field, register
 from ._plot_metrics import (
     MAX_CLASSES,
     MAX_POINTS,
+    PR_START,
+    ROC_START,
     confusion_counts,
     confusion_inputs,
     curve_columns,
@@ -331,7 +333,7 @@ def pr_curve(y_true: ArrayLike, y_probas: ArrayLike, labels: Optional[Sequence[s
     >>> chart.table.get_column("precision", convert_to="list")
     [1.0, 1.0, 1.0, 0.6666666666666666, 0.5]
     """
-    names, x, y = curve_columns(y_true, y_probas, labels, pr_points, "no class has a positive sample")
+    names, x, y = curve_columns(y_true, y_probas, labels, pr_points, PR_START, "no class has a positive sample")
     table = Table.from_columns({"class": names, "recall": x, "precision": y})
     spec = vega.curve_spec("recall", "precision", "class", _present_names(names), _title(title) or "Precision-recall curve")
     return Chart(table, spec, fields={"x": "recall", "y": "precision", "stroke": "class"}, preset="pr_curve")
@@ -351,7 +353,7 @@ def roc_curve(y_true: ArrayLike, y_probas: ArrayLike, labels: Optional[Sequence[
     >>> plot.roc_curve([0, 1, 1, 0], [0.2, 0.9, 0.6, 0.4]).table.get_column("tpr", convert_to="list")
     [0.0, 0.5, 1.0, 1.0, 1.0]
     """
-    names, x, y = curve_columns(y_true, y_probas, labels, roc_points, "no class has both positive and negative samples")
+    names, x, y = curve_columns(y_true, y_probas, labels, roc_points, ROC_START, "no class has both positive and negative samples")
     table = Table.from_columns({"class": names, "fpr": x, "tpr": y})
     spec = vega.curve_spec("fpr", "tpr", "class", _present_names(names), _title(title) or "ROC curve")
     return Chart(table, spec, fields={"x": "fpr", "y": "tpr", "stroke": "class"}, preset="roc_curve")
