@@ -9,7 +9,9 @@ steps, each logged key with the kinds of value it held, media counts by
 every artifact manifest) or one JSON document: every envelope against the
 schema of its ``_type`` and ``_version`` and every sidecar reference against
 the store (present, right size, right digest). It prints each problem with
-where it is and returns 1 when there is any, 2 when it cannot run at all.
+where it is and returns 1 when there is any, 2 when it cannot run at all. A
+torn last history line (a killed writer) is a warning, not a problem: readers
+skip it by design and every line before it is whole.
 """
 
 from __future__ import annotations
