@@ -112,7 +112,8 @@ def test_webm_keeps_an_alpha_channel_input() -> None:
 @pytest.mark.parametrize("fmt, fps", [("gif", 10.0), ("mp4", 10.0), ("webm", 10.0), ("mov", 10.0)])
 def test_files_are_stored_byte_identical_with_their_own_metadata(files, roundtrip, tmp_path: Path, fmt, fps) -> None:
     data = files[fmt].read_bytes()
-    for source in (files[fmt], str(files[fmt]), io.BytesIO(data), data):
+    sources = (files[fmt], str(files[fmt]), io.BytesIO(data), data) if fmt == "gif" else (str(files[fmt]), io.BytesIO(data))
+    for source in sources:  # each ffmpeg probe starts two processes: keep them few
         video = Video(source, fps=3, caption="as is")
         assert (video.format, video.frames, video.width, video.height, video.fps) == (fmt, 6, 24, 16, fps)
         assert video.data == data
