@@ -194,6 +194,8 @@ class Run:
             Write the step now and move to the next one. With ``False`` the
             values merge into the current step (a later value for the same
             top-level key replaces the earlier one) and wait for a commit.
+            A committed step is never written again; committing nothing
+            writes no row and keeps the step.
 
         Raises
         ------

@@ -489,3 +489,13 @@ def test_a_bad_config_is_refused_before_the_directory_is_made(tmp_path: Path) ->
     with pytest.raises(ValidationError, match=r"^\$\.config: must be a dict, got \[1\]$"):
         Run(tmp_path / "run", config=[1])
     assert not (tmp_path / "run").exists()
+
+
+def test_committing_nothing_writes_no_row(tmp_path: Path) -> None:
+    with Run(tmp_path / "run") as run:
+        run.log({})
+        assert run.step == 0
+        run.log({"a": 1}, commit=False)
+        run.log({})  # commits the pending values
+        assert run.step == 1
+    assert [line["a"] for line in read_lines(run.dir / "history.jsonl")] == [1]
