@@ -57,8 +57,8 @@ class Audio(Media):
     caption:
         Optional text shown with the clip.
     clip:
-        Clip float samples outside [-1, 1] instead of refusing them (NaN is
-        always refused).
+        Clip float samples outside [-1, 1] instead of refusing them (NaN and
+        infinities are always refused).
 
     Raises
     ------
@@ -240,18 +240,15 @@ def _samples_to_pcm(value: Any, clip: bool) -> tuple[np.ndarray, str]:
         return frames, str(arr.dtype)
     if arr.dtype.kind != "f":
         raise ValidationError(f"must hold floats in [-1, 1], int16 or int32, got dtype {arr.dtype}", path=_WHERE)
-    bad = np.flatnonzero(~np.isfinite(frames))
-    if bad.size:
-        i = int(bad[0])
-        raise ValidationError("must be finite", value=arr.reshape(-1)[i].item(), path=_WHERE + _index(arr, i))
-    if clip:
-        frames = np.clip(frames, -1.0, 1.0)
-    else:
-        bad = np.flatnonzero(np.abs(frames) > 1)
+    in_range = np.abs(frames) <= 1  # one pass: False for NaN, inf and out-of-range values
+    if not in_range.all():
+        bad = np.flatnonzero(~np.isfinite(frames) if clip else ~in_range)
         if bad.size:
             i = int(bad[0])
-            raise ValidationError("must be within [-1, 1] (pass clip=True to clip)", value=arr.reshape(-1)[i].item(),
-                                  path=_WHERE + _index(arr, i))
+            value = arr.reshape(-1)[i].item()
+            problem = "must be finite" if not np.isfinite(value) else "must be within [-1, 1] (pass clip=True to clip)"
+            raise ValidationError(problem, value=value, path=_WHERE + _index(arr, i))
+        frames = np.clip(frames, -1.0, 1.0)
     return _wav.float_to_pcm16(frames), "float32"
 
 
