@@ -424,3 +424,25 @@ def test_property_line_series_round_trips(tmp_path_factory, lengths, seed, share
     assert len(chart.table) == sum(lengths)
     root = tmp_path_factory.mktemp("c")
     roundtrip_value(chart, root)
+
+
+def test_records_keep_scalar_columns_and_nulls_and_leave_out_arrays_and_media(roundtrip) -> None:
+    table = Table.from_columns(
+        {
+            "step": [0, 1, 2],
+            "emb": np.zeros((3, 2)),
+            "hist": [richtypes.Histogram([1, 2]), richtypes.Histogram([3]), richtypes.Histogram([4])],
+            "acc": [0.5, None, 0.75],
+        }
+    )
+    chart = plot.line(table, "step", "acc")
+    assert chart.to_vega_lite()["data"]["values"] == [
+        {"step": 0, "acc": 0.5}, {"step": 1, "acc": None}, {"step": 2, "acc": 0.75}]
+    roundtrip(chart)
+    with pytest.raises(ValidationError, match=r"^\$\.y: column 'hist' must be numeric \(int or float\), not 'media:histogram'$"):
+        plot.line(table, "step", "hist")
+
+
+def test_a_bad_dict_of_columns_names_the_table_path() -> None:
+    with pytest.raises(ValidationError, match=r"^\$\.table\.columns\.b: "):
+        plot.line({"a": [1, 2], "b": [3]}, "a", "b")
