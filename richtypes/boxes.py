@@ -347,7 +347,7 @@ class BoundingBoxes2D(Media):
             scores = store.put_array(self._scores) if self._score_names else []
         captions: Any = None
         if self._captions is not None:
-            size = sum(len(c) for c in self._captions if c) + 4 * len(self._captions)
+            size = sum(map(len, filter(None, self._captions))) + 4 * len(self._captions)  # chars: an estimate
             captions = list(self._captions) if store.wants_inline(size) else store.put_bytes(
                 msgpack.packb(list(self._captions), use_bin_type=True), "msgpack")
         labels = None if self._labels is None else {str(k): v for k, v in self._labels.items()}
