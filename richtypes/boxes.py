@@ -315,8 +315,9 @@ class BoundingBoxes2D(Media):
             box: dict[str, Any] = {"position": pos, "class_id": cid}
             if cap is not None:
                 box["box_caption"] = cap
-            if columns:
-                box["scores"] = {n: col[i] for n, col in zip(self._score_names, columns) if col[i] == col[i]}
+            given = {n: col[i] for n, col in zip(self._score_names, columns) if col[i] == col[i]} if columns else None
+            if given:
+                box["scores"] = given
             if self._domain is not None:
                 box["domain"] = self._domain
             boxes.append(box)

@@ -136,6 +136,14 @@ def test_boxes_given_with_different_optional_keys_take_the_careful_path() -> Non
     assert b.xyxy.tolist() == [[0, 0, 0.5, 0.5], [0.25, 0, 1, 0.5]] and b.class_ids.tolist() == [1, 0]
 
 
+def test_boxes_naming_different_scores_get_the_union_with_nan_for_missing() -> None:
+    b = BoundingBoxes2D({"box_data": [box(minmax(0, 0, 1, 1), scores={"a": 1}), box(minmax(0, 0, 1, 1), scores={"b": 2}),
+                                      box(minmax(0, 0, 1, 1))]})
+    assert list(b.scores) == ["a", "b"]
+    np.testing.assert_array_equal(b._scores, [[1, np.nan], [np.nan, 2], [np.nan, np.nan]])
+    assert [bx.get("scores") for bx in b.to_box_data()["box_data"]] == [{"a": 1.0}, {"b": 2.0}, None]
+
+
 def test_mixed_position_styles_are_stored_as_corners() -> None:
     b = BoundingBoxes2D({"box_data": [box(minmax(0, 0, 0.5, 0.5)), box({"middle": [0.5, 0.5], "width": 0.5, "height": 1})]})
     assert b.layout == "xyxy" and b.xyxy.tolist() == [[0, 0, 0.5, 0.5], [0.25, 0.0, 0.75, 1.0]]
@@ -168,6 +176,7 @@ BAD = [
     (lambda: BoundingBoxes2D({"box_data": GOOD[:2] + [box({"middle": [0.5, 0.5], "width": -0.1, "height": 0.1})]}), r"$.box_data[2].position.width: must be >= 0, got -0.1"),
     (lambda: BoundingBoxes2D({"box_data": GOOD[:2] + [box({"middle": [0.5, 0.5], "width": 0.1, "height": 0.1, "minX": 0})]}), r"$.box_data[2].position.minX: unknown position key (expected middle, width, height)"),
     (lambda: BoundingBoxes2D({"box_data": GOOD[:2] + [box({"middle": [0.95, 0.5], "width": 0.2, "height": 0.1})]}), r"$.box_data[2].position: box must lie within [0, 1] (fractions of the image; set domain 'pixel' for pixel coordinates); its maxX would be 1.05, got [0.95, 0.5, 0.2, 0.1]"),
+    (lambda: BoundingBoxes2D(_bad_box(minZ=0.1)), r"$.box_data[2].position.minZ: unknown position key (expected minX, maxX, minY, maxY)"),
     (lambda: BoundingBoxes2D({"box_data": GOOD[:2] + [{"class_id": 0}]}), r"$.box_data[2]: missing 'position'"),
     (lambda: BoundingBoxes2D({"box_data": GOOD[:2] + [{"position": minmax(0, 0, 1, 1)}]}), r"$.box_data[2]: missing 'class_id'"),
     (lambda: BoundingBoxes2D({"box_data": GOOD[:2] + [3]}), r"$.box_data[2]: must be a dict with 'position' and 'class_id', got 3"),
