@@ -134,13 +134,23 @@ class ImageMask(Media):
         return np.flatnonzero(np.bincount(self.mask_data.ravel())).astype(np.int64)
 
     def check_ids(self, allowed: np.ndarray, path: Sequence[PathKey], problem: str) -> None:
-        """Raise ``ValidationError`` at the first pixel whose id is not in ``allowed``."""
-        present = self.class_ids
-        if not np.isin(present, allowed).all():
-            table = np.zeros(MAX_CLASS_ID + 1, dtype=bool)
-            table[np.asarray(allowed, dtype=np.int64)] = True
-            ids = self.mask_data
-            flat = int(np.flatnonzero(~table[ids.ravel()])[0])
+        """Raise ``ValidationError`` at the first pixel whose id is not in ``allowed``.
+
+        Fast path: when ``allowed`` covers every integer between the mask's
+        smallest and largest id (the usual ``0..K`` labels), no pixel is
+        visited again; otherwise one table lookup over the whole mask.
+        """
+        ids = self.mask_data
+        lo, hi = int(ids.min()), int(ids.max())
+        allowed = np.asarray(allowed, dtype=np.int64)
+        covered = np.unique(allowed[(allowed >= lo) & (allowed <= hi)])
+        if covered.size == hi - lo + 1:
+            return
+        table = np.zeros(hi + 1, dtype=bool)
+        table[allowed[allowed <= hi]] = True
+        bad = ~table[ids]
+        if bad.any():
+            flat = int(np.flatnonzero(bad)[0])
             index = tuple(int(i) for i in np.unravel_index(flat, ids.shape))
             raise ValidationError(problem, value=int(ids[index]), path=tuple(path) + index)
 

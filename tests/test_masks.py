@@ -91,6 +91,7 @@ def test_the_input_is_copied_not_aliased() -> None:
         ((np.zeros((2, 3, 4)),), r"^\$\.mask_data: must be a non-empty 2-D array of class ids \(HxW\), got shape \(2, 3, 4\)$"),
         ((np.zeros((0, 3)),), r"^\$\.mask_data: must be a non-empty 2-D array of class ids \(HxW\), got shape \(0, 3\)$"),
         ((IDS, {0: "bg", 1: "cat"}), r"^\$\.mask_data\[0\]\[2\]: class id is not in class_labels, got 2$"),
+        ((IDS, {0: "bg", 2: "dog"}), r"^\$\.mask_data\[0\]\[1\]: class id is not in class_labels, got 1$"),
         ((IDS, {0: 1}), r"^\$\.class_labels\[0\]: class name must be a string, got 1$"),
         ((b"GIF89a......",), r"^\$\.mask_data: a mask file must be a PNG, got b'GIF89a\.\.'$"),
         ((_png(np.zeros((2, 2, 3), np.uint8)),), r"^\$\.mask_data: a mask file must have one channel \(grey or palette\), this one is RGB$"),
