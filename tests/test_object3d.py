@@ -229,7 +229,7 @@ def test_repr_is_short() -> None:
 )
 def test_property_point_cloud_round_trip(tmp_path_factory, arr, inline) -> None:
     if arr.shape[1] == 6:
-        arr[:, 3:] = np.abs(np.nan_to_num(arr[:, 3:])) % 256
+        arr[:, 3:] = np.abs(np.nan_to_num(arr[:, 3:])) % 255
     finite = np.isfinite(arr[:, :3]).all(axis=1)
     cloud = Object3D(arr, drop_nonfinite=True)
     assert cloud.dropped_nonfinite == int((~finite).sum())
@@ -239,3 +239,16 @@ def test_property_point_cloud_round_trip(tmp_path_factory, arr, inline) -> None:
     doc = richtypes.dump(cloud, store)
     back = richtypes.load(doc, store)
     assert back == cloud and richtypes.dump(back, store) == doc
+
+
+@pytest.mark.parametrize("row, col, value, message", [
+    (700, 4, 300.0, r"^\$\.points\[700\]\[4\]: must be within 0\.\.255, got 300\.0$"),
+    (900, 5, -1.0, r"^\$\.points\[900\]\[5\]: must be within 0\.\.255, got -1\.0$"),
+    (900, 1, np.nan, r"^\$\.points\[900\]: coordinates must be finite, got \[0\.0, nan, 0\.0\]$"),
+    (5, 2, -np.inf, r"^\$\.points\[5\]: coordinates must be finite, got \[0\.0, 0\.0, -inf\]$"),
+])
+def test_large_arrays_name_the_bad_row_in_the_bulk_and_in_the_tail(row, col, value, message) -> None:
+    arr = np.zeros((1000, 6), np.float32)  # 1000 rows: 768 checked as wide rows, 232 as the tail
+    arr[row, col] = value
+    with pytest.raises(ValidationError, match=message):
+        Object3D(arr)
