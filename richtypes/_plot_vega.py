@@ -208,20 +208,20 @@ def confusion_spec(actual: str, predicted: str, value: str, names: Sequence[str]
     return spec
 
 
-def html_page(specs: Mapping[str, Mapping[str, Any]], title: str = "richtypes charts") -> str:
-    """A standalone HTML page drawing each complete spec with vega-embed (scripts from a CDN).
+def html_page(specs: Sequence[tuple[str, Mapping[str, Any]]], title: str = "richtypes charts") -> str:
+    """A standalone HTML page drawing each ``(heading, complete spec)`` with vega-embed (scripts from a CDN).
 
     Examples
     --------
-    >>> page = html_page({"a <b>": {"mark": "point", "data": {"values": []}}})
+    >>> page = html_page([("a <b>", {"mark": "point", "data": {"values": []}})])
     >>> "<h2>a &lt;b&gt;</h2>" in page and page.startswith("<!DOCTYPE html>")
     True
     """
     scripts = "\n".join(f'<script src="{src}"></script>' for src in CDN_SCRIPTS)
     sections = "\n".join(
-        f'<section><h2>{html.escape(name)}</h2><div id="chart-{i}"></div></section>' for i, name in enumerate(specs)
+        f'<section><h2>{html.escape(name)}</h2><div id="chart-{i}"></div></section>' for i, (name, _) in enumerate(specs)
     )
-    payload = json.dumps(list(specs.values()), allow_nan=False, separators=(",", ":"))
+    payload = json.dumps([spec for _, spec in specs], allow_nan=False, separators=(",", ":"))
     payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return f"""<!DOCTYPE html>
 <html lang="en">

@@ -51,6 +51,7 @@ __all__ = [
     "pr_curve",
     "roc_curve",
     "confusion_matrix",
+    "charts_html",
     "MAX_POINTS",
     "MAX_CLASSES",
 ]
@@ -169,7 +170,7 @@ class Chart(Media):
         if suffix == ".json":
             path.write_text(json.dumps(spec, allow_nan=False), encoding="utf-8")
         elif suffix == ".html":
-            path.write_text(vega.html_page({str(spec.get("title", self.preset)): spec}), encoding="utf-8")
+            path.write_text(charts_html([self]), encoding="utf-8")
         elif suffix == ".svg":
             path.write_text(_vl_convert().vegalite_to_svg(spec), encoding="utf-8")
         else:
@@ -395,6 +396,33 @@ def confusion_matrix(
     light = max(1, int(counts.max(initial=0)) // 2 + 1)  # white count text on the darker half of the colours
     spec = vega.confusion_spec("Actual", "Predicted", "nPredictions", names, light, _title(title) or "Confusion matrix")
     return Chart(table, spec, fields={"actual": "Actual", "predicted": "Predicted", "value": "nPredictions"}, preset="confusion_matrix")
+
+
+def charts_html(charts: Union[Mapping[str, Chart], Sequence[Chart]], title: str = "richtypes charts") -> str:
+    """A standalone HTML page showing each chart with vega-embed.
+
+    ``charts`` is a dict (each chart under its key as heading) or a sequence
+    (each under its title, else its preset). Every chart's complete spec
+    (data inline) is in the page; a browser opening it loads vega, vega-lite
+    and vega-embed from the jsDelivr CDN.
+
+    Examples
+    --------
+    >>> from richtypes import plot
+    >>> page = plot.charts_html({"loss": plot.line({"step": [0, 1], "loss": [1.0, 0.5]}, "step", "loss")})
+    >>> page.startswith("<!DOCTYPE html>") and '"values":[{"step":0,"loss":1.0}' in page
+    True
+    """
+    by_name = isinstance(charts, Mapping)
+    items = list(charts.items()) if by_name else list(enumerate(charts))  # type: ignore[union-attr, arg-type]
+    pages = []
+    for key, chart in items:
+        if not isinstance(chart, Chart):
+            raise ValidationError("must be a Chart", value=chart, path=("charts", key))
+        heading = chart._spec.get("title")
+        name = key if by_name else (heading if isinstance(heading, str) else chart.preset)
+        pages.append((str(name), chart.to_vega_lite()))
+    return vega.html_page(pages, title=title)
 
 
 # --------------------------------------------------------------------- helpers

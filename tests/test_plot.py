@@ -395,7 +395,7 @@ def test_rendering_without_the_extra_names_it(tmp_path: Path, monkeypatch) -> No
 
 
 def test_charts_html_shows_each_chart_and_cannot_be_broken_out_of() -> None:
-    from richtypes._examples.plot import charts_html
+    from richtypes.plot import charts_html
 
     hostile = plot.bar({"name": ["</script><script>alert(1)</script>"], "n": [1]}, "name", "n")
     page = charts_html({"loss <1>": PRESETS["line"](), "bars": hostile})
@@ -446,3 +446,14 @@ def test_records_keep_scalar_columns_and_nulls_and_leave_out_arrays_and_media(ro
 def test_a_bad_dict_of_columns_names_the_table_path() -> None:
     with pytest.raises(ValidationError, match=r"^\$\.table\.columns\.b: "):
         plot.line({"a": [1, 2], "b": [3]}, "a", "b")
+
+
+def test_charts_html_takes_a_list_headed_by_title_or_preset() -> None:
+    from richtypes.plot import charts_html
+
+    page = charts_html([PRESETS["line"](), PRESETS["scatter"](), PRESETS["line"]()])
+    assert re.findall(r"<h2>(.*?)</h2>", page) == ["loss", "scatter", "loss"]
+    with pytest.raises(ValidationError, match=r"^\$\.charts\[1\]: must be a Chart, got 'x'$"):
+        charts_html([PRESETS["line"](), "x"])
+    with pytest.raises(ValidationError, match=r"^\$\.charts\.b: must be a Chart, got 3$"):
+        charts_html({"a": PRESETS["line"](), "b": 3})

@@ -7,7 +7,6 @@ from typing import Any, Mapping
 import numpy as np
 
 from .. import plot
-from .._plot_vega import html_page
 from ..plot import Chart
 from ..table import Table
 
@@ -30,10 +29,10 @@ def example() -> dict[str, Any]:
     per_class = Table.from_columns({"class": classes, "accuracy": [0.91, 0.84, 0.77]})
     return {
         "line": plot.line(history, "step", "loss", stroke="run", title="training loss"),
-        "scatter": plot.scatter(Table.from_columns({"confidence": probas.max(axis=1)[:300], "loss": -np.log(probas.max(axis=1)[:300])}), "confidence", "loss"),
+        "scatter": plot.scatter(Table.from_columns({"confidence": probas.max(axis=1)[:300], "loss": -np.log(probas.max(axis=1)[:300])}), "confidence", "loss", title="loss vs confidence"),
         "bar": plot.bar(per_class, "class", "accuracy", title="accuracy per class"),
         "histogram": plot.histogram(Table.from_columns({"confidence": probas.max(axis=1)}), "confidence", title="confidence"),
-        "line_series": plot.line_series(steps, [np.sqrt(steps), np.log1p(steps)], keys=["sqrt", "log1p"], xname="step"),
+        "line_series": plot.line_series(steps, [np.sqrt(steps), np.log1p(steps)], keys=["sqrt", "log1p"], title="schedules", xname="step"),
         "pr_curve": plot.pr_curve(y_true, probas, labels=classes),
         "roc_curve": plot.roc_curve(y_true, probas, labels=classes),
         "confusion_matrix": plot.confusion_matrix(y_true, probas, class_names=classes),
@@ -41,15 +40,5 @@ def example() -> dict[str, Any]:
 
 
 def charts_html(charts: Mapping[str, Chart], title: str = "richtypes charts") -> str:
-    """A standalone HTML page showing each chart (under its name) with vega-embed.
-
-    The page loads vega, vega-lite and vega-embed from the jsDelivr CDN when a
-    person opens it; each chart's complete spec (data inline) is in the page.
-
-    Examples
-    --------
-    >>> page = charts_html({"loss": plot.line({"step": [0, 1], "loss": [1.0, 0.5]}, "step", "loss")})
-    >>> page.startswith("<!DOCTYPE html>") and '"values":[{"step":0,"loss":1.0}' in page
-    True
-    """
-    return html_page({name: chart.to_vega_lite() for name, chart in charts.items()}, title=title)
+    """The demo's HTML page: :func:`richtypes.plot.charts_html` (kept here for the demo's callers)."""
+    return plot.charts_html(charts, title=title)
