@@ -22,6 +22,7 @@ __all__ = [
     "check_column",
     "check_fields",
     "check_numeric",
+    "check_spec_keys",
     "vl_type",
     "records",
     "field_ref",
@@ -105,6 +106,18 @@ def records(table: Any) -> list[dict[str, Any]]:
     if not names:
         return [{} for _ in range(len(table))]
     return [dict(zip(names, row)) for row in zip(*columns)]
+
+
+def check_spec_keys(spec: Any, path: tuple[PathKey, ...]) -> None:
+    """Refuse a ``_type`` key anywhere in a spec: readers would take that object for an envelope."""
+    if isinstance(spec, dict):
+        if "_type" in spec:
+            raise ValidationError("'_type' is a reserved key", path=path)
+        for key, value in spec.items():
+            check_spec_keys(value, path + (key,))
+    elif isinstance(spec, list):
+        for i, value in enumerate(spec):
+            check_spec_keys(value, path + (i,))
 
 
 # -------------------------------------------------------------- spec builders

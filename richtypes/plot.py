@@ -120,6 +120,7 @@ class Chart(Media):
             self._spec = json.loads(json.dumps(spec, allow_nan=False))
         except (TypeError, ValueError) as exc:
             raise ValidationError(f"must be JSON with finite numbers ({exc})", path=("spec",)) from None
+        vega.check_spec_keys(self._spec, ("spec",))
         if not isinstance(preset, str) or not preset:
             raise ValidationError("must be a non-empty string", value=preset, path=("preset",))
         self.preset = preset

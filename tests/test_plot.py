@@ -146,6 +146,7 @@ def test_equality_is_by_content() -> None:
         ({"spec": {"width": object()}}, r"^\$\.spec: must be JSON with finite numbers \(Object of type object is not JSON serializable\)$"),
         ({"spec": "line"}, r"^\$\.spec: must be a dict \(a Vega-Lite spec\), got 'line'$"),
         ({"preset": ""}, r"^\$\.preset: must be a non-empty string, got ''$"),
+        ({"spec": {"layer": [{"mark": {"_type": "x"}}]}}, r"^\$\.spec\.layer\[0\]\.mark: '_type' is a reserved key$"),
         ({"table": None}, r"^\$\.table: must be a richtypes\.Table or a dict of columns, got None$"),
     ],
 )
