@@ -167,6 +167,8 @@ class Chart(Media):
         suffix = path.suffix.lower()
         if suffix not in (".json", ".html", ".svg", ".png"):
             raise ValidationError("must end in .svg, .png, .html or .json", value=str(path), path=("path",))
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 100:
+            raise ValidationError("must be a number in (0, 100]", value=scale, path=("scale",))
         spec = self.to_vega_lite()
         if suffix == ".json":
             path.write_text(json.dumps(spec, allow_nan=False), encoding="utf-8")

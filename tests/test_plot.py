@@ -384,6 +384,12 @@ def test_unknown_suffix_is_refused(tmp_path: Path) -> None:
         PRESETS["line"]().save(tmp_path / "c.pdf")
 
 
+@pytest.mark.parametrize("scale", [0, -1.0, float("nan"), "2", True])
+def test_bad_scale_is_refused(tmp_path: Path, scale) -> None:
+    with pytest.raises(ValidationError, match=r"^\$\.scale: must be a number in \(0, 100\], got "):
+        PRESETS["line"]().save(tmp_path / "c.png", scale=scale)
+
+
 def test_rendering_without_the_extra_names_it(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "vl_convert", None)  # import now raises ImportError
     with pytest.raises(MissingDependencyError) as info:
