@@ -13,7 +13,9 @@ project's 2-core machine, 512x512 RGB, best of 21 runs (``Pillow level 6`` is
     gradient + noise (sd 8)        31.4 ms  546 KB    7.2 ms  1.067x size  26.7 ms 1.066x
     gradient + noise (sd 3)        52.3 ms  412 KB    4.6 ms  1.160x size  21.8 ms 1.156x
 
-So the default is 4.4x to 11x faster than level 6 for files at most 16% larger.
+So the default is 4.4x to 11x faster than level 6 for files at most 16% larger
+(with both cores busy with other work the two-thread gain shrinks: 3.1x, 2.4x and
+6.2x measured then, since one thread alone gives 2.6x, 2.3x and 6.1x).
 Rejected (same images, speed-up vs L6 / size): Pillow levels 0-3 (1.1-4.1x
 faster but 1.7-2.0x larger at level 0, only 1.1-2.5x faster at 1-3); Pillow
 ``compress_type=Z_RLE`` (1.2-3.0x / up to 1.30x larger); ``optimize=True``
