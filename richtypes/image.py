@@ -185,7 +185,8 @@ class Image(Media):
         """The pixels: HxW (grey, uint8 or uint16) or HxWxC uint8, read-only.
 
         For a JPEG these are the decoded JPEG pixels (what is stored), not the
-        array it was built from.
+        array it was built from. Pixels are as stored in the file: an EXIF
+        orientation tag is not applied.
         """
         if self._pixels is None or self.format not in _LOSSLESS:
             try:
