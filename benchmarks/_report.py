@@ -110,7 +110,8 @@ def _goal_text(case: dict[str, Any]) -> str:
         mark = {True: "met", False: "MISSED", None: "n/a"}[g.get("met")]
         val = g.get("value")
         shown = f"{val:.2f}x" if isinstance(val, (int, float)) else "-"
-        parts.append(f"{g['text']}: {shown} {mark}")
+        sign = ">=" if g["kind"] == "min_speedup" else "<="
+        parts.append(f"{shown} ({sign} {g['limit']:g}x) {mark}")
     return "; ".join(parts)
 
 
@@ -175,6 +176,19 @@ def markdown(doc: dict[str, Any]) -> str:
     ]
     for case in doc["cases"]:
         lines.append("| " + " | ".join(_md_escape(c) for c in _row(case)) + " |")
+    goal_lines = []
+    for case in doc["cases"]:
+        for g in case.get("goals") or []:
+            val = g.get("value")
+            if g.get("met") is None:
+                verdict = f"not measured ({g.get('why', 'n/a')})"
+            elif g["kind"] == "min_speedup":
+                verdict = f"{val:.2f}x faster, goal >= {g['limit']:g}x: " + ("met" if g["met"] else f"MISSED (reaches {val / g['limit']:.0%} of the goal)")
+            else:
+                verdict = f"{val:.2f}x, goal <= {g['limit']:g}x: " + ("met" if g["met"] else f"MISSED by {val / g['limit']:.2f}x")
+            goal_lines.append(f"- {case['id']}: {g['text']} (vs {g['ref']}): {verdict}")
+    if goal_lines:
+        lines += ["", "Goals (from the issues):", ""] + [_md_escape(x) for x in goal_lines]
     lines += ["", "Baselines and peers per case:", ""]
     for case in doc["cases"]:
         parts = []
