@@ -7,9 +7,9 @@ Every ``richtypes/_examples/<type>.py`` example is built once and logged
 equal to what was logged. The report lists, per example, its media types, the
 time to build it, the time ``log`` took on the caller's thread, the time the
 background worker spent encoding it, the time to decode it, and its sidecar
-bytes, then every file the run holds. With the chart helper present
-(``richtypes.plot.charts_html``) the charts of the examples also go to
-``OUT/charts.html``, logged as the artifact ``charts``.
+bytes, then every file the run holds. The charts among the examples
+(:class:`~richtypes.plot.Chart`) also go to one page, via
+``richtypes.plot.charts_html``: ``OUT/charts.html``, logged as the artifact ``charts``.
 """
 
 from __future__ import annotations
@@ -29,25 +29,25 @@ from ._schema import iter_envelopes
 from .runlog import Run
 
 
-def _media_in(value: Any) -> Iterator[Media]:
+def _media_in(value: Any, path: str) -> Iterator[tuple[str, Media]]:
+    """``(path, media)`` for every media object in a nest, e.g. ``("plot.pr", chart)``."""
     if isinstance(value, Media):
-        yield value
+        yield path, value
     elif isinstance(value, dict):
-        for item in value.values():
-            yield from _media_in(item)
+        for key, item in value.items():
+            yield from _media_in(item, f"{path}.{key}")
     elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _media_in(item)
+        for i, item in enumerate(value):
+            yield from _media_in(item, f"{path}[{i}]")
 
 
 def _write_charts(values: dict[str, Any], out: Path, run: Run, stream: TextIO) -> None:
     try:
-        from .plot import Chart, charts_html  # type: ignore[attr-defined]
-    except ImportError:
-        # TODO(chart helper): richtypes.plot.charts_html(charts) -> str is not there yet; the page is skipped.
+        from .plot import Chart, charts_html
+    except ImportError:  # richtypes.plot is optional to the demo: skip the page without it
         stream.write("charts.html: skipped (richtypes.plot.charts_html is not available)\n")
         return
-    charts = [m for value in values.values() for m in _media_in(value) if isinstance(m, Chart)]
+    charts = {path: m for name, value in values.items() for path, m in _media_in(value, name) if isinstance(m, Chart)}
     if not charts:
         stream.write("charts.html: skipped (no example holds a chart)\n")
         return

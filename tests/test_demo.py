@@ -35,8 +35,11 @@ def test_demo_logs_every_example_into_a_run_and_reports_its_types(tmp_path: Path
     assert out.startswith(f"richtypes demo -> {run_dir}\n")
     builders = examples()
     assert f"\n{len(builders)} examples x 2 steps = {2 * len(builders)} rows; every value and the summary decoded equal\n" in out
+    charts = 0
     for name, build in builders.items():
-        expected = set(media_types(build()))
+        found = list(media_types(build()))
+        expected = set(found)
+        charts += found.count("chart")
         (line,) = [line for line in out.splitlines() if line.startswith(f"{name} ")]
         listed = set(re.split(r"  ", line)[-1].split(", "))
         assert expected and expected <= listed, f"{name}: {expected} not all in {line!r}"
@@ -47,7 +50,8 @@ def test_demo_logs_every_example_into_a_run_and_reports_its_types(tmp_path: Path
     assert main(["validate", str(run_dir)]) == 0
     if hasattr(richtypes.plot, "charts_html"):  # the chart helper's page of every example chart
         page = (tmp_path / "charts.html").read_text()
-        assert page and reader.artifact("charts").files[0]["size"] == len(page.encode())
+        assert charts and page.count("<h2>") == charts and f"charts.html: {charts} charts, " in out
+        assert reader.artifact("charts").files[0]["size"] == len(page.encode())
     else:
         assert "charts.html: skipped (richtypes.plot.charts_html is not available)\n" in out
 
