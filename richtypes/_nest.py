@@ -63,7 +63,10 @@ def _dump(value: Any, store: Store, path: tuple[PathKey, ...], depth: int) -> An
     if depth > _MAX_DEPTH:
         raise ValidationError(f"nesting is deeper than {_MAX_DEPTH} levels", path=path)
     if isinstance(value, Media):
-        return value.to_json(store)
+        try:
+            return value.to_json(store)
+        except ValidationError as err:  # e.g. a lazily encoded payload that fails: say where it sits
+            raise err.with_prefix(*path) from None
     if value is None or isinstance(value, (bool, str, int)):
         return value
     if isinstance(value, float):

@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import os
-import tempfile
+import stat
+import threading
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Iterable, Mapping, Union
 
@@ -50,6 +52,8 @@ DIGEST_ALGORITHM = "blake3"
 _EXTENSIONS = {"jpeg": "jpg"}
 _READ_ALGORITHMS = ("blake3", "sha256")
 _TEMP_PREFIX = ".tmp-"
+_COUNTER = itertools.count()
+_STREAM_CHUNK = 1 << 20
 
 StoreLike = Union["Store", str, "os.PathLike[str]"]
 
@@ -132,6 +136,7 @@ class Store:
         self.inline_limit = int(inline_limit)
         self.fsync = bool(fsync)
         self.max_sidecar_bytes = int(max_sidecar_bytes)
+        self._made_dirs: set[str] = set()
 
     def __repr__(self) -> str:
         return f"Store({str(self.root)!r}, inline_limit={self.inline_limit})"
@@ -169,31 +174,76 @@ class Store:
         body = arr.reshape(-1).view(np.uint8) if arr.size else b""
         return self.put_chunks([npy_header(arr), body], "npy")
 
-    def put_file(self, src: Union[str, "os.PathLike[str]", BinaryIO], format: str) -> dict[str, Any]:
-        """Store a file's bytes as they are."""
+    def put_file(self, src: Union[str, "os.PathLike[str]", BinaryIO], format: str, *, ext: str | None = None) -> dict[str, Any]:
+        """Store a file's bytes as they are, streaming (the file is never held whole in memory).
+
+        ``src`` is a path or a binary file object (read from its current position).
+        """
         if hasattr(src, "read"):
-            data = src.read()  # type: ignore[union-attr]
-        else:
-            data = Path(src).read_bytes()
-        return self.put_bytes(data, format)
+            return self._put_stream(src, format, ext)  # type: ignore[arg-type]
+        with open(src, "rb") as fh:  # type: ignore[arg-type]
+            return self._put_stream(fh, format, ext)
+
+    def _put_stream(self, fh: BinaryIO, format: str, ext: str | None) -> dict[str, Any]:
+        os.makedirs(self.root, exist_ok=True)
+        tmp = os.path.join(self.root, f"{_TEMP_PREFIX}{os.getpid()}-{threading.get_ident()}-{next(_COUNTER)}")
+        hasher = blake3.blake3()
+        size = 0
+        try:
+            with open(tmp, "xb") as out:
+                while True:
+                    chunk = fh.read(_STREAM_CHUNK)
+                    if not chunk:
+                        break
+                    if isinstance(chunk, str):
+                        raise TypeError("put_file needs a binary file object, got a text-mode one")
+                    hasher.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+                if self.fsync:
+                    out.flush()
+                    os.fsync(out.fileno())
+            hexdigest = hasher.hexdigest()
+            rel = f"{hexdigest[:2]}/{hexdigest}.{ext or _EXTENSIONS.get(format, format)}"
+            final = os.path.join(self.root, rel)
+            parent = os.path.dirname(final)
+            if parent not in self._made_dirs:
+                os.makedirs(parent, exist_ok=True)
+                self._made_dirs.add(parent)
+            os.replace(tmp, final)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        return {"path": rel, "digest": f"{DIGEST_ALGORITHM}:{hexdigest}", "size": size, "format": format}
 
     def _write_atomic(self, rel: str, views: list[memoryview], size: int) -> None:
-        final = self.root / rel
+        final = os.path.join(self.root, rel)
         try:
-            if final.stat().st_size == size and not final.is_symlink():
+            st = os.lstat(final)
+            if st.st_size == size and stat.S_ISREG(st.st_mode):
                 return  # already stored: same name means same digest
         except FileNotFoundError:
             pass
-        final.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=final.parent)
+        parent = os.path.dirname(final)
+        if parent not in self._made_dirs:
+            os.makedirs(parent, exist_ok=True)
+            self._made_dirs.add(parent)
+        # A unique temporary name per process, thread and call; O_EXCL never reuses a file.
+        tmp = os.path.join(parent, f"{_TEMP_PREFIX}{os.getpid()}-{threading.get_ident()}-{next(_COUNTER)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
         try:
-            with open(fd, "wb") as fh:
+            try:
                 for view in views:
-                    fh.write(view)
+                    while view.nbytes:
+                        written = os.write(fd, view)
+                        view = view[written:]
                 if self.fsync:
-                    fh.flush()
-                    os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
             os.replace(tmp, final)
         except BaseException:
             try:
@@ -202,7 +252,7 @@ class Store:
                 pass
             raise
         if self.fsync:
-            dir_fd = os.open(final.parent, os.O_RDONLY)
+            dir_fd = os.open(parent, os.O_RDONLY)
             try:
                 os.fsync(dir_fd)
             finally:

@@ -125,3 +125,12 @@ def test_write_json_is_atomic_and_standard(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         write_json({"a": math.nan}, tmp_path / "x.json")
     assert not list(tmp_path.iterdir())
+
+
+def test_an_error_raised_while_encoding_a_media_object_names_its_place_in_the_nest(tmp_path: Path) -> None:
+    class Failing(Histogram):
+        def to_json(self, store):
+            raise ValidationError("cannot be encoded", value=1, path=("gate",))
+
+    with pytest.raises(ValidationError, match=r"^\$\.bad\[1\]\.gate: cannot be encoded, got 1$"):
+        richtypes.dump({"bad": [0, Failing([1.0])]}, tmp_path)

@@ -244,3 +244,24 @@ def test_fsync_mode_writes_the_same_files(tmp_path: Path) -> None:
     synced = Store(tmp_path / "b", fsync=True).put_bytes(b"data", "bin")
     assert plain == synced
     assert (tmp_path / "b" / synced["path"]).read_bytes() == b"data"
+
+
+def test_put_file_streams_a_path_or_file_object_to_the_same_reference(tmp_path: Path) -> None:
+    data = os.urandom(3 * (1 << 20) + 17)  # several stream chunks
+    src = tmp_path / "big.bin"
+    src.write_bytes(data)
+    store = Store(tmp_path / "store")
+    by_path = store.put_file(src, "bin")
+    with open(src, "rb") as fh:
+        by_file = store.put_file(fh, "bin")
+    assert by_path == by_file == store.put_bytes(data, "bin")
+    assert store.get_bytes(by_path) == data
+    assert not list((tmp_path / "store").rglob(".tmp-*"))
+
+
+def test_put_file_refuses_a_text_mode_file_and_leaves_no_temporary(tmp_path: Path) -> None:
+    (tmp_path / "t.txt").write_text("hello")
+    store = Store(tmp_path / "store")
+    with open(tmp_path / "t.txt", encoding="utf-8") as fh, pytest.raises(TypeError, match="needs a binary file object"):
+        store.put_file(fh, "txt")
+    assert not list((tmp_path / "store").rglob(".tmp-*"))
