@@ -56,8 +56,9 @@ def _evaluate(goal: dict[str, Any], case: dict[str, Any], rt: dict[str, Any], ba
               wandb: dict[str, Any], best_enc: Optional[dict[str, Any]]) -> dict[str, Any]:
     if not _ok(rt):
         return {"value": None, "met": None, "why": "richtypes did not run"}
-    if goal["metric"] == "peak_mem_vs_input":
-        value = _ratio(rt.get("peak_traced_bytes"), case.get("input_bytes"))
+    if goal["metric"] == "peak_mem_vs_input":  # the larger of the two memory figures: the conservative one
+        peaks = [v for v in (rt.get("peak_traced_bytes"), rt.get("peak_rss_bytes")) if isinstance(v, (int, float))]
+        value = _ratio(max(peaks), case.get("input_bytes")) if peaks else None
     else:
         if goal["ref"] == "best_raw":
             ref = best_enc
