@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -42,10 +43,19 @@ def _run_worker(wid: str, part: str, args: argparse.Namespace, tmp: Path) -> dic
     env.setdefault("WANDB_MODE", "offline")
     env.setdefault("WANDB_SILENT", "true")
     started = time.perf_counter()
+    # Its own session, so that whatever it leaves running (wandb's background service)
+    # is ended before the next workload is timed, instead of competing for the CPU.
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=None if args.verbose else subprocess.PIPE,
+                            text=True, start_new_session=True)
     try:
-        proc = subprocess.run(cmd, cwd=REPO, env=env, timeout=args.timeout, stdout=subprocess.PIPE, stderr=None if args.verbose else subprocess.PIPE, text=True)
+        _stdout, stderr = proc.communicate(timeout=args.timeout)
     except subprocess.TimeoutExpired:
+        _end_session(proc.pid)
+        proc.communicate()
         return {"id": wid, "part": part, "error": f"timed out after {args.timeout} s", "cases": []}
+    finally:
+        _end_session(proc.pid)
+    proc.stderr = stderr  # type: ignore[assignment]
     if out.exists():
         result = json.loads(out.read_text())
     else:
@@ -53,6 +63,17 @@ def _run_worker(wid: str, part: str, args: argparse.Namespace, tmp: Path) -> dic
         result = {"id": wid, "part": part, "error": f"worker exited with {proc.returncode} and wrote nothing: {tail}", "cases": []}
     result["wall_s"] = time.perf_counter() - started
     return result
+
+
+def _end_session(pgid: int) -> None:
+    """Kill every process left in a worker's session and wait (up to 10 s) until none is left."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.05)
 
 
 def _skipped_peer(reason: str) -> dict[str, Any]:

@@ -33,7 +33,7 @@ import os
 import stat
 import threading
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO, Iterable, Mapping, Union
+from typing import Any, BinaryIO, Iterable, Iterator, Mapping, Union
 
 import blake3
 import numpy as np
@@ -46,6 +46,8 @@ __all__ = ["Store", "StoreLike", "DEFAULT_INLINE_LIMIT", "DEFAULT_MAX_SIDECAR_BY
 DEFAULT_INLINE_LIMIT = 16 * 1024
 #: Reading refuses any sidecar larger than this (a guard against hostile stores).
 DEFAULT_MAX_SIDECAR_BYTES = 8 * 1024**3
+#: Payloads at least this large are hashed on a second thread while they are written.
+PARALLEL_HASH_BYTES = 4 * 1024**2
 #: The digest algorithm used for every new sidecar.
 DIGEST_ALGORITHM = "blake3"
 
@@ -156,17 +158,28 @@ class Store:
         return self.put_chunks([data], format, ext=ext)
 
     def put_chunks(self, chunks: Iterable[Any], format: str, *, ext: str | None = None) -> dict[str, Any]:
-        """Store the concatenation of ``chunks`` (buffers) without joining them in memory."""
+        """Store the concatenation of ``chunks`` (buffers) without joining them in memory.
+
+        Payloads of :data:`PARALLEL_HASH_BYTES` or more are hashed on a second
+        thread while they are written to a temporary file (BLAKE3 releases the
+        GIL), then renamed to their digest: the hash then costs almost nothing
+        on top of the write. Smaller ones are hashed first, so bytes already in
+        the store are never written again.
+        """
         views = [_as_bytes_view(c) for c in chunks]
-        hasher = blake3.blake3()
-        size = 0
-        for view in views:
-            hasher.update(view)
-            size += view.nbytes
-        hexdigest = hasher.hexdigest()
-        rel = f"{hexdigest[:2]}/{hexdigest}.{ext or _EXTENSIONS.get(format, format)}"
-        self._write_atomic(rel, views, size)
-        return {"path": rel, "digest": f"{DIGEST_ALGORITHM}:{hexdigest}", "size": size, "format": format}
+        size = sum(view.nbytes for view in views)
+        suffix = ext or _EXTENSIONS.get(format, format)
+        if size >= PARALLEL_HASH_BYTES:
+            hexdigest = self._write_hashing(views, suffix)
+        else:
+            hasher = blake3.blake3()
+            for view in views:
+                hasher.update(view)
+            hexdigest = hasher.hexdigest()
+            rel = f"{hexdigest[:2]}/{hexdigest}.{suffix}"
+            if not self._stored(rel, size):
+                self._commit(self._write_temp(views, self._shard_dir(rel)), rel, size)
+        return {"path": f"{hexdigest[:2]}/{hexdigest}.{suffix}", "digest": f"{DIGEST_ALGORITHM}:{hexdigest}", "size": size, "format": format}
 
     def put_array(self, arr: np.ndarray) -> dict[str, Any]:
         """Store a numeric array as a little-endian ``.npy`` sidecar (no copy when already contiguous LE)."""
@@ -184,72 +197,51 @@ class Store:
         with open(src, "rb") as fh:  # type: ignore[arg-type]
             return self._put_stream(fh, format, ext)
 
-    def _put_stream(self, fh: BinaryIO, format: str, ext: str | None) -> dict[str, Any]:
-        os.makedirs(self.root, exist_ok=True)
-        tmp = os.path.join(self.root, f"{_TEMP_PREFIX}{os.getpid()}-{threading.get_ident()}-{next(_COUNTER)}")
-        hasher = blake3.blake3()
-        size = 0
-        try:
-            with open(tmp, "xb") as out:
-                while True:
-                    chunk = fh.read(_STREAM_CHUNK)
-                    if not chunk:
-                        break
-                    if isinstance(chunk, str):
-                        raise TypeError("put_file needs a binary file object, got a text-mode one")
-                    hasher.update(chunk)
-                    out.write(chunk)
-                    size += len(chunk)
-                if self.fsync:
-                    out.flush()
-                    os.fsync(out.fileno())
-            hexdigest = hasher.hexdigest()
-            rel = f"{hexdigest[:2]}/{hexdigest}.{ext or _EXTENSIONS.get(format, format)}"
-            final = os.path.join(self.root, rel)
-            parent = os.path.dirname(final)
-            if parent not in self._made_dirs:
-                os.makedirs(parent, exist_ok=True)
-                self._made_dirs.add(parent)
-            os.replace(tmp, final)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-        return {"path": rel, "digest": f"{DIGEST_ALGORITHM}:{hexdigest}", "size": size, "format": format}
-
-    def _write_atomic(self, rel: str, views: list[memoryview], size: int) -> None:
-        final = os.path.join(self.root, rel)
-        try:
-            st = os.lstat(final)
-            if st.st_size == size and stat.S_ISREG(st.st_mode):
-                return  # already stored: same name means same digest
-        except FileNotFoundError:
-            pass
-        parent = os.path.dirname(final)
+    # ---------------------------------------------------------- atomic writes
+    def _shard_dir(self, rel: str) -> str:
+        parent = os.path.dirname(os.path.join(self.root, rel))
         if parent not in self._made_dirs:
             os.makedirs(parent, exist_ok=True)
             self._made_dirs.add(parent)
-        # A unique temporary name per process, thread and call; O_EXCL never reuses a file.
-        tmp = os.path.join(parent, f"{_TEMP_PREFIX}{os.getpid()}-{threading.get_ident()}-{next(_COUNTER)}")
+        return parent
+
+    def _stored(self, rel: str, size: int) -> bool:
+        """Whether ``rel`` is already a regular file of ``size`` bytes (same name means same digest)."""
+        try:
+            st = os.lstat(os.path.join(self.root, rel))
+        except FileNotFoundError:
+            return False
+        return st.st_size == size and stat.S_ISREG(st.st_mode)
+
+    def _write_temp(self, views: Iterable[memoryview], folder: str) -> str:
+        """Write ``views`` to a new temporary file in ``folder``; return its path."""
+        # Unique per process, thread and call; O_EXCL never reuses an existing file.
+        tmp = os.path.join(folder, f"{_TEMP_PREFIX}{os.getpid()}-{threading.get_ident()}-{next(_COUNTER)}")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
         try:
             try:
                 for view in views:
                     while view.nbytes:
-                        written = os.write(fd, view)
-                        view = view[written:]
+                        view = view[os.write(fd, view) :]
                 if self.fsync:
                     os.fsync(fd)
             finally:
                 os.close(fd)
-            os.replace(tmp, final)
         except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+            _unlink_quietly(tmp)
+            raise
+        return tmp
+
+    def _commit(self, tmp: str, rel: str, size: int) -> None:
+        """Rename a finished temporary file to its content address (or drop it if already stored)."""
+        try:
+            if self._stored(rel, size):
+                _unlink_quietly(tmp)
+                return
+            parent = self._shard_dir(rel)
+            os.replace(tmp, os.path.join(self.root, rel))
+        except BaseException:
+            _unlink_quietly(tmp)
             raise
         if self.fsync:
             dir_fd = os.open(parent, os.O_RDONLY)
@@ -257,6 +249,55 @@ class Store:
                 os.fsync(dir_fd)
             finally:
                 os.close(dir_fd)
+
+    def _write_hashing(self, views: list[memoryview], suffix: str) -> str:
+        """Hash on a second thread while writing a temporary file; commit it under its digest."""
+        os.makedirs(self.root, exist_ok=True)
+        result: dict[str, Any] = {}
+
+        def digest() -> None:
+            try:
+                hasher = blake3.blake3()
+                for view in views:
+                    hasher.update(view)
+                result["hex"] = hasher.hexdigest()
+            except BaseException as exc:  # pragma: no cover - hashing a buffer does not fail
+                result["error"] = exc
+
+        worker = threading.Thread(target=digest, name="richtypes-hash", daemon=True)
+        worker.start()
+        try:
+            tmp = self._write_temp(views, str(self.root))
+        finally:
+            worker.join()
+        if "error" in result:  # pragma: no cover
+            _unlink_quietly(tmp)
+            raise result["error"]
+        hexdigest = result["hex"]
+        self._commit(tmp, f"{hexdigest[:2]}/{hexdigest}.{suffix}", sum(v.nbytes for v in views))
+        return hexdigest
+
+    def _put_stream(self, fh: BinaryIO, format: str, ext: str | None) -> dict[str, Any]:
+        os.makedirs(self.root, exist_ok=True)
+        hasher = blake3.blake3()
+        sizes: list[int] = []
+
+        def chunks() -> Iterator[memoryview]:
+            while True:
+                chunk = fh.read(_STREAM_CHUNK)
+                if not chunk:
+                    return
+                if isinstance(chunk, str):
+                    raise TypeError("put_file needs a binary file object, got a text-mode one")
+                hasher.update(chunk)
+                sizes.append(len(chunk))
+                yield memoryview(chunk)
+
+        tmp = self._write_temp(chunks(), str(self.root))
+        hexdigest = hasher.hexdigest()
+        rel = f"{hexdigest[:2]}/{hexdigest}.{ext or _EXTENSIONS.get(format, format)}"
+        self._commit(tmp, rel, sum(sizes))
+        return {"path": rel, "digest": f"{DIGEST_ALGORITHM}:{hexdigest}", "size": sum(sizes), "format": format}
 
     # ------------------------------------------------------------------ reading
     def resolve(self, ref: Mapping[str, Any]) -> Path:
@@ -322,6 +363,13 @@ class Store:
         if verify:
             self.get_bytes(ref)
         return self.resolve(ref)
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _read_head(path: Path) -> bytes:

@@ -211,8 +211,9 @@ def test_threads_writing_the_same_bytes_at_once_agree(tmp_path: Path) -> None:
     assert store.get_bytes(refs[0]) == data
 
 
-def test_a_writer_killed_before_the_rename_leaves_no_referenced_partial_file(tmp_path: Path) -> None:
-    """Kill a real process between the temporary write and the rename."""
+@pytest.mark.parametrize("count", [1_000_000, 3_000_000], ids=["hash-then-write", "hash-while-writing"])
+def test_a_writer_killed_before_the_rename_leaves_no_referenced_partial_file(tmp_path: Path, count: int) -> None:
+    """Kill a real process between the temporary write and the rename (both write paths)."""
     script = textwrap.dedent(
         f"""
         import os, numpy as np, richtypes
@@ -224,7 +225,7 @@ def test_a_writer_killed_before_the_rename_leaves_no_referenced_partial_file(tmp
             return real_replace(src, dst)
         os.replace = die
         store = Store({str(tmp_path / 'store')!r})
-        ref = store.put_array(np.arange(1_000_000, dtype=np.float32))
+        ref = store.put_array(np.arange({count}, dtype=np.float32))
         print("unreachable", ref)
         """
     )
@@ -235,8 +236,8 @@ def test_a_writer_killed_before_the_rename_leaves_no_referenced_partial_file(tmp
     assert files and all(p.name.startswith(".tmp-") for p in files), files
     # A later writer of the same array completes normally and its reference verifies.
     store = Store(tmp_path / "store")
-    ref = store.put_array(np.arange(1_000_000, dtype=np.float32))
-    assert store.get_array(ref)[-1] == 999_999
+    ref = store.put_array(np.arange(count, dtype=np.float32))
+    assert store.get_array(ref)[-1] == count - 1
 
 
 def test_fsync_mode_writes_the_same_files(tmp_path: Path) -> None:
@@ -265,3 +266,17 @@ def test_put_file_refuses_a_text_mode_file_and_leaves_no_temporary(tmp_path: Pat
     with open(tmp_path / "t.txt", encoding="utf-8") as fh, pytest.raises(TypeError, match="needs a binary file object"):
         store.put_file(fh, "txt")
     assert not list((tmp_path / "store").rglob(".tmp-*"))
+
+
+def test_large_payloads_hashed_while_written_give_the_same_reference_and_dedupe(tmp_path: Path) -> None:
+    from richtypes.store import PARALLEL_HASH_BYTES
+
+    arr = np.random.default_rng(5).random(PARALLEL_HASH_BYTES // 8 + 100)
+    store = Store(tmp_path / "a")
+    first = store.put_array(arr)
+    second = store.put_array(arr)
+    assert first == second
+    assert first["digest"] == "blake3:" + blake3.blake3((tmp_path / "a" / first["path"]).read_bytes()).hexdigest()
+    files = [p for p in (tmp_path / "a").rglob("*") if p.is_file()]
+    assert files == [tmp_path / "a" / first["path"]]
+    np.testing.assert_array_equal(store.get_array(first), arr)
