@@ -2,64 +2,69 @@
 
 Media objects validate at construction, encode to versioned JSON plus
 content-addressed sidecar files with :func:`dump`, and decode back equal with
-:func:`load`.
+:func:`load`. A run (:func:`init`, :func:`log`, :func:`finish`) logs steps of
+them into a local directory that :func:`open_run` reads back.
 """
 
+from . import plot
+from . import runlog as _runlog
 from ._nest import dump, encode_many, load
-from .errors import FormatError, IntegrityError, MissingDependencyError, RichTypesError, ValidationError
+from ._run_reader import RunReader, open_run
+from .audio import Audio
 from .boxes import BoundingBoxes2D
+from .classes import Classes
+from .errors import FormatError, IntegrityError, MissingDependencyError, RichTypesError, ValidationError
 from .histogram import Histogram
+from .html import HTML, Html
 from .image import Image
 from .masks import ImageMask
-from .classes import Classes
 from .object3d import Object3D, box3d
-from .html import HTML, Html
-from .video import Video
-from .audio import Audio
-from ._run_reader import RunReader, open_run
+from .plot import Chart
 from .runlog import NoActiveRunError, Run, RunError, config, finish, init, log, log_artifact
-from . import runlog as _runlog
 from .store import Store
 from .table import Table
-from . import plot
-from .plot import Chart
+from .video import Video
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Audio",
-    "HTML",
-    "Html",
-    "Video",
-    "BoundingBoxes2D",
-    "Chart",
+    # media types
     "Histogram",
     "Image",
     "ImageMask",
     "Classes",
+    "BoundingBoxes2D",
     "Object3D",
     "box3d",
-    "Store",
     "Table",
+    "Chart",
     "plot",
+    "Html",
+    "HTML",
+    "Video",
+    "Audio",
+    # encoding and decoding
     "dump",
     "load",
     "encode_many",
-    "RichTypesError",
-    "ValidationError",
-    "FormatError",
-    "IntegrityError",
-    "MissingDependencyError",
+    "Store",
+    # the run log
     "init",
     "log",
     "finish",
     "log_artifact",
     "config",
     "Run",
-    "RunError",
-    "NoActiveRunError",
     "open_run",
     "RunReader",
+    # errors
+    "RichTypesError",
+    "ValidationError",
+    "FormatError",
+    "IntegrityError",
+    "MissingDependencyError",
+    "RunError",
+    "NoActiveRunError",
     "__version__",
 ]
 
@@ -69,3 +74,7 @@ def __getattr__(name: str):
     if name == "run":
         return _runlog.current_run()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(__all__) | {"run"})

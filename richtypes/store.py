@@ -46,8 +46,10 @@ __all__ = ["Store", "StoreLike", "DEFAULT_INLINE_LIMIT", "DEFAULT_MAX_SIDECAR_BY
 DEFAULT_INLINE_LIMIT = 16 * 1024
 #: Reading refuses any sidecar larger than this (a guard against hostile stores).
 DEFAULT_MAX_SIDECAR_BYTES = 8 * 1024**3
-#: Payloads at least this large are hashed on a second thread while they are written.
-PARALLEL_HASH_BYTES = 4 * 1024**2
+#: Payloads at least this large are hashed on a second thread while they are written
+#: (measured crossover: at 1 MiB serial 386 us vs threaded 429 us; at 2 MiB 721 vs 617;
+#: at 4 MiB 1350 vs 900; at 24 MiB 6.1 vs 3.7 ms).
+PARALLEL_HASH_BYTES = 2 * 1024**2
 #: The digest algorithm used for every new sidecar.
 DIGEST_ALGORITHM = "blake3"
 
