@@ -18,30 +18,9 @@ import richtypes
 from richtypes import Audio, FormatError, MissingDependencyError, ValidationError
 from richtypes._media_codecs.wav import encode_wav, parse_wav, wav_samples
 from richtypes._sniff_media import sniff_audio
+from arraylikes import FakeTensor, HasArray
 
 imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
-
-
-class HasArray:
-    def __init__(self, arr: np.ndarray) -> None:
-        self._arr = arr
-
-    def __array__(self, dtype=None, copy=None):
-        return self._arr
-
-
-class FakeTensor:
-    def __init__(self, arr: np.ndarray) -> None:
-        self._arr = arr
-
-    def detach(self) -> "FakeTensor":
-        return self
-
-    def cpu(self) -> "FakeTensor":
-        return self
-
-    def numpy(self) -> np.ndarray:
-        return self._arr
 
 
 def _stdlib_wav(samples: np.ndarray, rate: int, width: int) -> bytes:

@@ -13,28 +13,13 @@ from hypothesis import strategies as st
 import richtypes
 from richtypes import BoundingBoxes2D, FormatError, Store, ValidationError
 from tests.conftest import roundtrip_value
+from arraylikes import FakeTensor
 
 # Exact binary fractions, so every layout converts without rounding.
 XYXY = np.array([[0.125, 0.25, 0.5, 0.75], [0.0, 0.5, 1.0, 1.0]])
 CXCYWH = np.array([[0.3125, 0.5, 0.375, 0.5], [0.5, 0.75, 1.0, 0.5]])
 XYWH = np.array([[0.125, 0.25, 0.375, 0.5], [0.0, 0.5, 1.0, 0.5]])
 IDS = [2, 0]
-
-
-class FakeTensor:
-    """Looks like a torch tensor: .detach().cpu().numpy(), no __array__."""
-
-    def __init__(self, arr: np.ndarray) -> None:
-        self._arr = arr
-
-    def detach(self) -> "FakeTensor":
-        return self
-
-    def cpu(self) -> "FakeTensor":
-        return self
-
-    def numpy(self) -> np.ndarray:
-        return self._arr
 
 
 def minmax(x0, y0, x1, y1):

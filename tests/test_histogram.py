@@ -13,30 +13,7 @@ from hypothesis.extra import numpy as hnp
 import richtypes
 from richtypes import FormatError, Histogram, ValidationError
 from richtypes.histogram import MAX_BINS
-
-
-class FakeTensor:
-    """Looks like a torch tensor on the CPU: .detach().cpu().numpy(), no __array__."""
-
-    def __init__(self, arr: np.ndarray) -> None:
-        self._arr = arr
-
-    def detach(self) -> "FakeTensor":
-        return self
-
-    def cpu(self) -> "FakeTensor":
-        return self
-
-    def numpy(self) -> np.ndarray:
-        return self._arr
-
-
-class HasArray:
-    def __init__(self, arr: np.ndarray) -> None:
-        self._arr = arr
-
-    def __array__(self, dtype=None, copy=None):
-        return self._arr
+from arraylikes import FakeTensor, HasArray
 
 
 VALUES = np.array([0.5, 1.5, 1.5, 2.5, 3.0], dtype=np.float64)

@@ -17,34 +17,11 @@ from PIL import Image as PILImage
 import richtypes
 from richtypes import Classes, FormatError, Image, ImageMask, ValidationError
 from richtypes.codecs import image as codec
+from arraylikes import FakeTensor, HasArray
 
 RNG = np.random.default_rng(0)
 RGB = RNG.integers(0, 256, (12, 10, 3), dtype=np.uint8)
 GREY = RNG.integers(0, 256, (12, 10), dtype=np.uint8)
-
-
-class FakeTensor:
-    """Looks like a CPU torch tensor: .detach().cpu().numpy(), no __array__."""
-
-    def __init__(self, arr):
-        self._arr = arr
-
-    def detach(self):
-        return self
-
-    def cpu(self):
-        return self
-
-    def numpy(self):
-        return self._arr
-
-
-class HasArray:
-    def __init__(self, arr):
-        self._arr = arr
-
-    def __array__(self, dtype=None, copy=None):
-        return self._arr
 
 
 def _file(arr: np.ndarray, fmt: str, **kw) -> bytes:

@@ -13,30 +13,7 @@ from hypothesis.extra import numpy as hnp
 import richtypes
 import richtypes._object3d_points as points_mod
 from richtypes import FormatError, Object3D, ValidationError
-
-
-class FakeTensor:
-    """Looks like a torch tensor on the CPU: .detach().cpu().numpy(), no __array__."""
-
-    def __init__(self, arr: np.ndarray) -> None:
-        self._arr = arr
-
-    def detach(self) -> "FakeTensor":
-        return self
-
-    def cpu(self) -> "FakeTensor":
-        return self
-
-    def numpy(self) -> np.ndarray:
-        return self._arr
-
-
-class HasArray:
-    def __init__(self, arr: np.ndarray) -> None:
-        self._arr = arr
-
-    def __array__(self, dtype=None, copy=None):
-        return self._arr
+from arraylikes import FakeTensor, HasArray
 
 
 XYZRGB = np.array([[0.5, 1.0, -2.0, 255, 0, 10], [1.5, -1.0, 3.0, 0, 128, 255]], dtype=np.float32)

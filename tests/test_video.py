@@ -18,16 +18,9 @@ import richtypes
 from richtypes import FormatError, MissingDependencyError, ValidationError, Video
 from richtypes._sniff_media import sniff_video
 from richtypes.video import MAX_FRAMES, MAX_PIXELS
+from arraylikes import HasArray
 
 imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
-
-
-class HasArray:
-    def __init__(self, arr: np.ndarray) -> None:
-        self._arr = arr
-
-    def __array__(self, dtype=None, copy=None):
-        return self._arr
 
 
 def _clip(frames: int = 6, height: int = 16, width: int = 24) -> np.ndarray:
