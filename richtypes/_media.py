@@ -47,6 +47,16 @@ class Media:
         """The values that define equality (arrays compared by content)."""
         raise NotImplementedError
 
+    def _owned(self) -> "Media":
+        """This object, or an equal one that shares no memory with arrays the caller can still write.
+
+        Code that encodes later, on another thread (the run log's background
+        worker), calls this first so the caller may reuse its buffers as soon as
+        ``log`` returns. Types that copy their input at construction keep this
+        default; types that view large inputs to save a copy override it.
+        """
+        return self
+
     # ---------------------------------------------------------------- helpers
     def _envelope(self, **fields: Any) -> dict[str, Any]:
         return {"_type": self._type, "_version": self._version, **fields}
@@ -98,6 +108,14 @@ def deep_equal(a: Any, b: Any) -> bool:
     if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
         return True  # NaN == NaN for content equality
     return type(a) is type(b) and bool(a == b)
+
+
+def caller_writable(arr: np.ndarray) -> bool:
+    """Whether ``arr`` views memory that some writeable array (the caller's) owns."""
+    base: object = arr
+    while isinstance(base, np.ndarray) and base.base is not None:
+        base = base.base
+    return isinstance(base, np.ndarray) and bool(base.flags.writeable) and base is not arr
 
 
 def register(cls: type[M]) -> type[M]:

@@ -46,7 +46,9 @@ def snapshot_row(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def snapshot(value: Any, path: tuple[PathKey, ...], depth: int) -> Any:
     """Check that ``value`` can be dumped and copy its containers (the caller may change them)."""
-    if isinstance(value, (Media, str, int, float)) or value is None:
+    if isinstance(value, Media):
+        return value._owned()  # encoded later on the worker: take what still views the caller's buffers
+    if isinstance(value, (str, int, float)) or value is None:
         return value
     if isinstance(value, np.generic) and value.dtype.kind in "biuf":
         return value.item()

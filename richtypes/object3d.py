@@ -15,6 +15,7 @@ Decoding memory-maps ``.npy`` sidecars of at least
 
 from __future__ import annotations
 
+import copy
 import os
 from typing import Any, Mapping, Optional
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from . import _object3d_mesh as _mesh
 from ._coerce import ArrayLike
-from ._media import Media, field, register
+from ._media import Media, caller_writable, field, register
 from ._object3d_points import (
     check_class_labels,
     check_columns,
@@ -269,6 +270,26 @@ class Object3D(Media):
             extra += f", dropped_nonfinite={self.dropped_nonfinite}"
         return f"Object3D(kind={self.kind!r}, points={self.points.shape}, dtype={self.points.dtype}{extra})"
 
+    def _owned(self) -> "Object3D":
+        """An equal Object3D holding private copies of any arrays that view the caller's memory.
+
+        Construction views the given arrays (no copy: a 24 MB cloud costs no
+        extra memory); the run log calls this before encoding on its worker
+        thread, so the caller may refill its buffers once ``log`` returns.
+        """
+        own = lambda arr: _private_copy(arr) if isinstance(arr, np.ndarray) and caller_writable(arr) else arr  # noqa: E731
+        fields = {name: own(getattr(self, name)) for name in ("points", "colors", "categories")}
+        groups = {name: None if getattr(self, name) is None else {k: own(v) for k, v in getattr(self, name).items()}
+                  for name in ("boxes", "vectors")}
+        if all(fields[n] is getattr(self, n) for n in fields) and all(
+            groups[n] is None or all(groups[n][k] is getattr(self, n)[k] for k in groups[n]) for n in groups  # type: ignore[index]
+        ):
+            return self
+        twin = copy.copy(self)
+        for name, value in {**fields, **groups}.items():
+            object.__setattr__(twin, name, value)
+        return twin
+
     def _content(self) -> tuple[Any, ...]:
         return (self.kind, self.points, self.colors, self.categories, self.class_labels, self.dropped_nonfinite,
                 self.boxes, self.vectors, self.mesh_format, self.mesh_bytes)
@@ -351,3 +372,9 @@ def _read_mesh_ref(doc: Mapping[str, Any], store: Store) -> bytes:
         raise FormatError(f"object3d: mesh file of {size} bytes is above the limit of {_mesh.MAX_MESH_BYTES}")
     return store.get_bytes(ref)
 
+
+def _private_copy(arr: np.ndarray) -> np.ndarray:
+    """A copy nobody else can write (its own buffer is read-only, so ``caller_writable`` is False)."""
+    out = np.array(arr)
+    out.flags.writeable = False
+    return out

@@ -229,3 +229,45 @@ def test_large_arrays_name_the_bad_row_in_the_bulk_and_in_the_tail(row, col, val
     arr[row, col] = value
     with pytest.raises(ValidationError, match=message):
         Object3D(arr)
+
+
+def test_owned_copies_only_arrays_that_view_the_callers_memory() -> None:
+    pts = XYZRGB.copy()
+    cloud = Object3D(pts)
+    assert np.shares_memory(cloud.points, pts)  # construction views, no copy
+    owned = cloud._owned()
+    assert owned == cloud and not np.shares_memory(owned.points, pts) and not owned.points.flags.writeable
+    assert owned._owned() is owned  # nothing left to copy
+
+
+def test_owned_of_a_cloud_decoded_from_a_sidecar_is_itself(roundtrip) -> None:
+    big = np.random.default_rng(0).random((5000, 3), dtype=np.float32)  # above the inline limit: a .npy sidecar
+    doc, back = roundtrip(Object3D(big))
+    assert "path" in doc["points"]
+    assert back._owned() is back
+
+
+def test_a_logged_cloud_is_not_changed_when_the_caller_refills_its_buffer(tmp_path) -> None:
+    import threading
+
+    import richtypes
+    from richtypes._media import Media
+
+    release = threading.Event()
+
+    class Gate(Media):
+        _type = "float"  # never decoded: only delays the worker
+        def to_json(self, store):
+            release.wait(10)
+            return {"_type": "float", "_version": 1, "value": "NaN"}
+        def _content(self):
+            return ()
+
+    buf = XYZRGB.copy()
+    with richtypes.init(dir=tmp_path / "run") as run:
+        run.log({"gate": Gate()})  # holds the worker until released
+        run.log({"cloud": Object3D(buf)})
+        buf[:] = 0  # the training loop reuses its buffer at once
+        release.set()
+    rows = richtypes.open_run(tmp_path / "run").history()
+    assert rows[1]["cloud"] == Object3D(XYZRGB.copy())
