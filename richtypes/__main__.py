@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Optional, Sequence
 
@@ -17,7 +18,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="richtypes", description="Typed, versioned files for ML media.")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="log an example of every media type into a run under a folder and list what was written")
-    demo.add_argument("out", help="the folder to write into (the run goes to OUT/run)")
+    demo.add_argument("out", help="the folder to write into (the run goes to OUT/runs/, the chart page to OUT/charts.html)")
     demo.add_argument("--steps", type=int, default=3, help="how many times each example is logged (default 3)")
     inspect = sub.add_parser("inspect", help="summarize a run directory: keys, steps, media counts and sizes")
     inspect.add_argument("run_dir", help="a run directory (holding run.json)")
@@ -43,5 +44,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return 2
 
 
+def _entry() -> int:
+    """Run :func:`main`; a closed pipe (``richtypes inspect RUN | head``) ends quietly."""
+    try:
+        code = main()
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush cannot fail again
+        return 141  # 128 + SIGPIPE, as shells report it
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_entry())
