@@ -281,7 +281,9 @@ def decode_array(doc: Any, store: Store, where: str, ndim: int) -> np.ndarray:
         dtype, shape, data = doc.get("dtype"), doc.get("shape"), doc.get("data")
         if dtype not in _DTYPES.values():
             raise FormatError(f"object3d: {where}.dtype must be one of {', '.join(_DTYPES.values())}, got {dtype!r}")
-        if not isinstance(shape, list) or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape):
+        if not isinstance(shape, list) or len(shape) > 8 or not all(
+            isinstance(s, int) and not isinstance(s, bool) and 0 <= s < 2**40 for s in shape
+        ):
             raise FormatError(f"object3d: {where}.shape must be a list of non-negative integers, got {shape!r}")
         if not isinstance(data, list) or len(data) != int(np.prod(shape, dtype=np.int64)):
             raise FormatError(f"object3d: {where}.data must be a list of prod(shape) numbers")

@@ -24,6 +24,7 @@ face last (4..7). Stored corners are the given values, reordered, never moved.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 import numpy as np
@@ -334,6 +335,13 @@ def _floats_or_int(arr: np.ndarray) -> np.ndarray:
     return arr if arr.dtype in (np.float32, np.float64) else arr.astype(np.float64)
 
 
+def _finite_number(value: Any) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an int too large for a float
+        return False
+
+
 def check_boxes(value: Any, path: Path = ("boxes",)) -> dict[str, Any]:
     """Boxes as columns: ``corners`` (M, 8, 3) canonical, ``labels``, ``colors`` (M, 3) uint8, ``scores``."""
     rows = _rows(value, path, _BOX_KEYS, "box")
@@ -362,7 +370,13 @@ def check_boxes(value: Any, path: Path = ("boxes",)) -> dict[str, Any]:
         labels = list(value.get("labels") if value.get("labels") is not None else [None] * m)
         label_at = lambda i: path + ("labels", i)
         colors = None if value.get("colors") is None else _column(value, "colors", path, (3,), "colours")
-        scores_in = [None] * m if value.get("scores") is None else list(np.asarray(value["scores"]).reshape(-1).tolist())
+        given_scores = value.get("scores")
+        if given_scores is None:
+            scores_in = [None] * m
+        elif isinstance(given_scores, (list, tuple)):
+            scores_in = list(given_scores)
+        else:
+            scores_in = as_array(given_scores, path + ("scores",), what="an array of scores").reshape(-1).tolist()
         score_at = lambda i: path + ("scores", i)
         box_at = lambda i, k=None: path + ("corners", i) + (() if k is None else (k,))
         color_at = lambda i, c: path + ("colors", i, c)
@@ -386,7 +400,7 @@ def check_boxes(value: Any, path: Path = ("boxes",)) -> dict[str, Any]:
             ok = False
         if not ok:
             for i, sc in enumerate(scores_in):
-                if sc is not None and (isinstance(sc, bool) or not isinstance(sc, (int, float, np.integer, np.floating)) or not np.isfinite(sc)):
+                if sc is not None and (isinstance(sc, bool) or not isinstance(sc, (int, float, np.integer, np.floating)) or not _finite_number(sc)):
                     raise ValidationError("must be a finite number", value=sc, path=score_at(i))
         scores = [None if sc is None else float(sc) for sc in scores_in]
     return {"corners": corners, "labels": labels, "colors": _colors(colors, m, color_at), "scores": scores}
