@@ -45,6 +45,10 @@ def read_list(values: list[Any], name: str, shape: tuple[int, ...], dtype: np.dt
         raise FormatError(f"boxes2d: {name} must be a regular array of numbers") from None
     if arr.dtype.kind not in "iuf" or arr.shape != shape:
         raise FormatError(f"boxes2d: {name} must be numbers of shape {shape}, got {arr.dtype} {arr.shape}")
+    if dtype.kind in "iu" and arr.dtype.kind == "f":
+        whole = np.isfinite(arr) & (arr == np.round(arr)) & (np.abs(arr) < 2.0**63)
+        if not whole.all():
+            raise FormatError(f"boxes2d: {name} must hold integers")
     return arr.astype(dtype)
 
 
