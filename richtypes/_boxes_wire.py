@@ -52,18 +52,32 @@ def read_list(values: list[Any], name: str, shape: tuple[int, ...], dtype: np.dt
     return arr.astype(dtype)
 
 
-def read_array(doc: Mapping[str, Any], name: str, store: Store, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    value = field(doc, name, (list, dict))
-    if isinstance(value, list):
-        return read_list(value, name, shape, dtype)
-    limit = int(np.prod(shape)) * dtype.itemsize + _NPY_HEADER_MAX
-    size = value.get("size")
+def pack_block(native: np.ndarray, ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """The record array of the sidecar form: ``coords`` (4,), ``class_id`` and, when K > 0, ``scores`` (K,)."""
+    fields: list[tuple[Any, ...]] = [("coords", native.dtype.newbyteorder("<"), (4,)), ("class_id", "<i8")]
+    if scores.shape[1]:
+        fields.append(("scores", "<f8", (scores.shape[1],)))
+    block = np.empty(native.shape[0], dtype=fields)
+    block["coords"] = native
+    block["class_id"] = ids
+    if scores.shape[1]:
+        block["scores"] = scores
+    return block
+
+
+def read_block(ref: Any, store: Store, n: int, dtype: np.dtype, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Read and check what :func:`pack_block` wrote: ``(coords, class_ids, scores)``."""
+    expected = pack_block(np.empty((0, 4), dtype), np.empty(0, np.int64), np.empty((0, k))).dtype
+    size = ref.get("size")
+    limit = n * expected.itemsize + _NPY_HEADER_MAX
     if not isinstance(size, int) or size > limit:
-        raise FormatError(f"boxes2d: {name} sidecar claims {size!r} bytes, more than {shape} {dtype} needs")
-    arr = store.get_array(value)
-    if arr.dtype != dtype.newbyteorder("<") or arr.shape != shape:
-        raise FormatError(f"boxes2d: {name} sidecar must hold {dtype.name} of shape {shape}, got {arr.dtype} {arr.shape}")
-    return arr
+        raise FormatError(f"boxes2d: the record sidecar claims {size!r} bytes, more than {n} records need")
+    arr = store.get_array(ref)
+    if arr.dtype != expected or arr.shape != (n,):
+        raise FormatError(f"boxes2d: the record sidecar must hold {n} records of {expected}, got {arr.shape} {arr.dtype}")
+    scores = np.ascontiguousarray(arr["scores"]) if k else np.empty((n, 0), np.float64)
+    coords = np.ascontiguousarray(arr["coords"]).astype(dtype, copy=False)
+    return coords, np.ascontiguousarray(arr["class_id"]).astype(np.int64, copy=False), scores
 
 
 def read_captions(doc: Mapping[str, Any], store: Store, n: int, paths: Paths) -> Optional[tuple[Optional[str], ...]]:

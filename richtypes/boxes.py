@@ -336,16 +336,21 @@ class BoundingBoxes2D(Media):
 
     # ------------------------------------------------------------------- wire
     def to_json(self, store: Store) -> dict[str, Any]:
-        """Columns inline when their bytes fit ``store.inline_limit``, else ``.npy`` sidecars."""
+        """Columns inline when their bytes fit ``store.inline_limit``, else one record ``.npy`` sidecar.
+
+        The sidecar is a structured array of ``count`` records with the fields
+        ``coords`` (4 numbers in ``dtype``), ``class_id`` (int64) and, when
+        there are scores, ``scores`` (K float64, NaN where a box gave none);
+        ``coords``, ``class_ids`` and ``scores`` all refer to it.
+        """
         numeric = self._native.nbytes + self.class_ids.nbytes + self._scores.nbytes
         if store.wants_inline(numeric):
             coords: Any = self._native.tolist()
             ids: Any = self.class_ids.tolist()
             scores: Any = [_w.nan_to_none(self._scores[:, k]) for k in range(self._scores.shape[1])]
-        else:
-            coords = store.put_array(self._native)
-            ids = store.put_array(self.class_ids)
-            scores = store.put_array(self._scores) if self._score_names else []
+        else:  # one record .npy for every numeric column: one file, one hash, one rename
+            coords = ids = store.put_array(_w.pack_block(self._native, self.class_ids, self._scores))
+            scores = coords if self._score_names else []
         captions: Any = None
         if self._captions is not None:
             size = sum(map(len, filter(None, self._captions))) + 4 * len(self._captions)  # chars: an estimate
@@ -373,17 +378,28 @@ class BoundingBoxes2D(Media):
         names = field(doc, "score_names", list)
         if not all(isinstance(s, str) for s in names) or len(set(names)) != len(names):
             raise FormatError("boxes2d: score_names must be distinct strings")
-        native = _w.read_array(doc, "coords", store, (n, 4), dtype)
-        ids = _w.read_array(doc, "class_ids", store, (n,), np.dtype(np.int64))
         raw_scores = field(doc, "scores", (list, dict))
-        if isinstance(raw_scores, list) and names:
+        coords_doc = field(doc, "coords", (list, dict))
+        if isinstance(coords_doc, dict):
+            ref = coords_doc
+            if doc.get("class_ids") != ref or (raw_scores != ref if names else raw_scores != []):
+                raise FormatError("boxes2d: with a record sidecar, coords, class_ids and scores (when named) must all refer to it")
+            native, ids, block_scores = _w.read_block(ref, store, n, dtype, len(names))
+            raw_scores = []
+        else:
+            native = _w.read_list(coords_doc, "coords", (n, 4), dtype)
+            ids = _w.read_list(field(doc, "class_ids", list), "class_ids", (n,), np.dtype(np.int64))
+            block_scores = None
+        if block_scores is not None:
+            scores = block_scores
+        elif isinstance(raw_scores, list) and names:
             if len(raw_scores) != len(names):
                 raise FormatError(f"boxes2d: scores must have {len(names)} columns, got {len(raw_scores)}")
             cols = [_w.read_list([np.nan if v is None else v for v in _w.as_list(c, "scores")], "scores", (n,), np.dtype(np.float64))
                     for c in raw_scores]
             scores = _in.stack_scores(cols, n)
         elif names:
-            scores = _w.read_array(doc, "scores", store, (n, len(names)), np.dtype(np.float64))
+            raise FormatError("boxes2d: inline scores must be a list of columns")
         elif raw_scores != []:
             raise FormatError("boxes2d: scores must be [] when there are no score_names")
         else:

@@ -296,9 +296,16 @@ def test_round_trip_inline_and_as_sidecars(tmp_path: Path, name, inline_limit) -
     assert isinstance(enc["coords"], dict) == sidecar and isinstance(enc["class_ids"], dict) == sidecar
     if b.captions is not None:
         assert isinstance(enc["captions"], dict) == (inline_limit == 0 or name == "many")
-    if sidecar:
-        assert enc["coords"]["format"] == "npy"
-        assert np.load(tmp_path / enc["coords"]["path"]).shape == (len(b), 4)
+    if sidecar:  # one record .npy holds every numeric column
+        assert enc["coords"]["format"] == "npy" and enc["class_ids"] == enc["coords"]
+        records = np.load(tmp_path / enc["coords"]["path"], allow_pickle=False)
+        assert records.shape == (len(b),)
+        np.testing.assert_array_equal(records["class_id"], b.class_ids)
+        assert records["coords"].shape == (len(b), 4) and records["coords"].dtype == b.xyxy.dtype
+        if b.scores:
+            assert enc["scores"] == enc["coords"]
+            for k, values in enumerate(b.scores.values()):
+                np.testing.assert_array_equal(records["scores"][:, k], values)
 
 
 def test_missing_scores_round_trip_as_null(roundtrip) -> None:
@@ -340,14 +347,24 @@ def test_malformed_documents_are_format_errors(tmp_path: Path, change, message) 
         richtypes.load(doc, tmp_path)
 
 
-def test_a_sidecar_claiming_too_many_bytes_is_refused_before_reading(tmp_path: Path) -> None:
+def test_a_record_sidecar_claiming_too_many_bytes_is_refused_before_reading(tmp_path: Path) -> None:
+    from richtypes._boxes_wire import pack_block
+
     store = Store(tmp_path, inline_limit=0)
     doc = richtypes.dump(BoundingBoxes2D(xyxy=XYXY), store)
-    doc["coords"] = store.put_array(np.zeros((1000, 4)))
-    with pytest.raises(FormatError, match=r"^boxes2d: coords sidecar claims 32128 bytes, more than \(2, 4\) float64 needs$"):
+    doc["coords"] = doc["class_ids"] = store.put_array(pack_block(np.zeros((1000, 4)), np.zeros(1000, np.int64), np.zeros((1000, 0))))
+    with pytest.raises(FormatError, match=r"^boxes2d: the record sidecar claims 40192 bytes, more than 2 records need$"):
         richtypes.load(doc, store)
-    doc["coords"] = store.put_array(np.zeros((2, 4), np.float32))
-    with pytest.raises(FormatError, match=r"^boxes2d: coords sidecar must hold float64 of shape \(2, 4\), got float32 \(2, 4\)$"):
+    doc["coords"] = doc["class_ids"] = store.put_array(pack_block(np.zeros((2, 4), np.float32), np.zeros(2, np.int64), np.zeros((2, 0))))
+    with pytest.raises(FormatError, match=r"^boxes2d: the record sidecar must hold 2 records of .*got \(2,\) .*'<f4'"):
+        richtypes.load(doc, store)
+
+
+def test_record_sidecar_references_must_agree(tmp_path: Path) -> None:
+    store = Store(tmp_path, inline_limit=0)
+    doc = richtypes.dump(BoundingBoxes2D(xyxy=XYXY, scores={"a": [0.5, 1.0]}), store)
+    doc["scores"] = [[0.5, 1.0]]
+    with pytest.raises(FormatError, match=r"^boxes2d: with a record sidecar, coords, class_ids and scores \(when named\) must all refer to it$"):
         richtypes.load(doc, store)
 
 
