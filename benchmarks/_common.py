@@ -171,6 +171,14 @@ def png_job(images: Sequence[np.ndarray], level: int, *, name: Optional[str] = N
         for i, arr in enumerate(images):
             PILImage.fromarray(arr).save(out_dir / f"{i:05d}.png", compress_level=level)
 
+    decode, check = png_folder_reader(images)
+    return Job(name or f"PNG level {level}", encode, decode, check)
+
+
+def png_folder_reader(images: Sequence[np.ndarray]) -> tuple[Callable[[Path, Any], list[np.ndarray]], Callable[[list[np.ndarray]], bool]]:
+    """``(decode, check)`` for a job that wrote ``images`` as ``00000.png``, ``00001.png`` ...: Pillow reads them back."""
+    from PIL import Image as PILImage
+
     def decode(out_dir: Path, _h: Any) -> list[np.ndarray]:
         out = []
         for i in range(len(images)):
@@ -181,7 +189,7 @@ def png_job(images: Sequence[np.ndarray], level: int, *, name: Optional[str] = N
     def check(value: list[np.ndarray]) -> bool:
         return all(np.array_equal(a, b) for a, b in zip(value, images))
 
-    return Job(name or f"PNG level {level}", encode, decode, check)
+    return decode, check
 
 
 def json_job(obj: Any, *, lib: str = "json", name: Optional[str] = None) -> Job:

@@ -171,18 +171,20 @@ def w6(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
         "scores": boxes["scores"],
         "vectors": np.stack([starts, ends], axis=1),
     }
-    cases = [
-        Case(
-            id="W6",
-            title=f"lidar scene: {n:,} points, {m} boxes, {v} vectors (lists of dicts)",
-            richtypes=rt,
+
+    def scene_case(case_id: str, form: str, job: Job | Unavailable, case_peers: dict[str, Job | Unavailable]) -> Case:
+        return Case(
+            id=case_id,
+            title=f"lidar scene: {n:,} points, {m} boxes, {v} vectors ({form})",
+            richtypes=job,
             baselines=[npy_job(raw), npy_job(raw, tofile=True)],
-            peers=peers,
+            peers=case_peers,
             goals=[Goal("within 2x of writing the raw arrays", "encode", "best_raw", 2.0)],
             input_bytes=sum(a.nbytes for a in raw.values()),
             params={"points": n, "boxes": m, "vectors": v},
         )
-    ]
+
+    cases = [scene_case("W6", "lists of dicts", rt, peers)]
     labels = [d["label"] for d in box_dicts]
     box_cols = {"corners": boxes["corners"], "labels": labels, "colors": boxes["colors"], "scores": boxes["scores"]}
     vec_cols = {"starts": starts, "ends": ends}
@@ -201,16 +203,5 @@ def w6(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
     peers_cols = dict(peers)
     if not peer_missing:
         peers_cols["wandb"] = peer.job(lambda: wandb.Object3D(wb_scene), note="wandb takes dicts only: the same work as W6")  # type: ignore[union-attr]
-    cases.append(
-        Case(
-            id="W6.columnar",
-            title=f"lidar scene: {n:,} points, {m} boxes, {v} vectors (columnar)",
-            richtypes=rt_cols,
-            baselines=[npy_job(raw), npy_job(raw, tofile=True)],
-            peers=peers_cols,
-            goals=[Goal("within 2x of writing the raw arrays", "encode", "best_raw", 2.0)],
-            input_bytes=sum(a.nbytes for a in raw.values()),
-            params={"points": n, "boxes": m, "vectors": v},
-        )
-    )
+    cases.append(scene_case("W6.columnar", "columnar", rt_cols, peers_cols))
     return cases

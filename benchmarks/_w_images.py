@@ -7,7 +7,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from ._common import Case, Goal, guard, json_job, png_job, richtypes_attr, richtypes_job
+from ._common import Case, Goal, guard, json_job, png_folder_reader, png_job, richtypes_attr, richtypes_job
 from ._measure import Job, Unavailable
 from ._wandb import WandbPeer, maybe_unavailable
 
@@ -96,18 +96,7 @@ def codec_job(images: list[np.ndarray], extra: Optional[Callable[[Path], None]] 
         if extra is not None:
             extra(out_dir)
 
-    def decode(out_dir: Path, _h: Any) -> list[np.ndarray]:
-        from PIL import Image as PILImage
-
-        out = []
-        for i in range(len(images)):
-            with PILImage.open(out_dir / f"{i:05d}.png") as im:
-                out.append(np.asarray(im))
-        return out
-
-    def check(value: list[np.ndarray]) -> bool:
-        return all(np.array_equal(a, b) for a, b in zip(value, images))
-
+    decode, check = png_folder_reader(images)
     return Job(name, encode, decode, check, note="filter Up + zlib level 1 on up to 2 threads")
 
 
