@@ -115,13 +115,14 @@ def check_geometry(native: np.ndarray, layout: str, domain: Optional[str], paths
         j = int(np.flatnonzero(~np.isfinite(native[i]))[0])
         raise ValidationError("must be a finite number", value=float(native[i, j]), path=paths.coord(i, j))
     c = native
+    inverted: np.ndarray
     if layout == "xyxy" and middle is None:
-        bad = (c[:, 2] < c[:, 0]) | (c[:, 3] < c[:, 1])
-    elif layout != "xyxy":
-        bad = (c[:, 2] < 0) | (c[:, 3] < 0)
+        inverted = (c[:, 2] < c[:, 0]) | (c[:, 3] < c[:, 1])
+    elif layout != "xyxy" or middle is None:
+        inverted = (c[:, 2] < 0) | (c[:, 3] < 0)
     else:
-        bad = np.where(middle, (c[:, 2] < 0) | (c[:, 3] < 0), (c[:, 2] < c[:, 0]) | (c[:, 3] < c[:, 1]))
-    found = np.flatnonzero(bad)
+        inverted = np.where(middle, (c[:, 2] < 0) | (c[:, 3] < 0), (c[:, 2] < c[:, 0]) | (c[:, 3] < c[:, 1]))
+    found = np.flatnonzero(inverted)
     if found.size:
         i = int(found[0])
         if paths.row_layout(i) == "xyxy":

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from itertools import chain
 from operator import itemgetter, methodcaller
-from typing import Any, Mapping, NamedTuple, Optional, Sequence
+from typing import Any, Mapping, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
 
@@ -134,7 +134,7 @@ def check_captions(captions: Any, n: int, paths: Paths, path: Path = ("captions"
     return tuple(captions)
 
 
-def score_column(values: Sequence[Any], name: str, paths: Paths, allow_missing: bool) -> np.ndarray:
+def score_column(values: Union[Sequence[Any], np.ndarray], name: str, paths: Paths, allow_missing: bool) -> np.ndarray:
     """float64 scores; ``None`` (box_data and coco forms) becomes NaN; given values must be finite."""
     try:
         arr = np.array(values)

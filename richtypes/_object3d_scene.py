@@ -275,10 +275,9 @@ def _rows(value: Any, path: Path, keys: Sequence[str], what: str) -> Optional[li
     for i, row in enumerate(value):
         if not isinstance(row, Mapping):
             raise ValidationError(f"must be a dict with keys {', '.join(keys)}", value=row, path=path + (i,))
-        extra = row.keys() - keys
-        if extra:
-            extra = [k for k in row if k not in keys]
-            raise ValidationError(f"unknown key (known: {', '.join(keys)})", value=extra[0], path=path + (i,))
+        if row.keys() - keys:
+            unknown = [k for k in row if k not in keys]
+            raise ValidationError(f"unknown key (known: {', '.join(keys)})", value=unknown[0], path=path + (i,))
     return list(value)
 
 

@@ -327,16 +327,15 @@ class Run:
     def __enter__(self) -> "Run":
         return self
 
-    def __exit__(self, exc_type: Any, exc: Optional[BaseException], tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: Optional[BaseException], tb: Any) -> None:
         if exc is None:
             self.finish()
-            return False
+            return
         try:
             self.finish("failed")
         except Exception as background:  # keep both: the with-block's error wins
             if hasattr(exc, "add_note"):
                 exc.add_note(f"richtypes: the run also had a background error: {background!r}")
-        return False
 
 
 #: Runs not finished yet (finished at interpreter exit), and callbacks run by ``finish``.

@@ -167,7 +167,7 @@ class Config:
     def __delattr__(self, name: str) -> None:
         raise TypeError("config keys cannot be removed")
 
-    def update(self, values: Mapping[str, Any] = (), allow_val_change: bool = False, **kwargs: Any) -> None:
+    def update(self, values: Optional[Mapping[str, Any]] = None, allow_val_change: bool = False, **kwargs: Any) -> None:
         """Set several keys at once (nested dicts merge key by key); saved atomically.
 
         Raises :class:`~richtypes.ValidationError` for a value that is not JSON,
@@ -175,7 +175,7 @@ class Config:
         ``allow_val_change`` is false. Nothing is changed when it raises.
         """
         where = ("config",) + self._prefix
-        incoming = json_value({**dict(values), **kwargs}, where)
+        incoming = json_value({**dict(values or {}), **kwargs}, where)
         with self._lock:
             node = self._node()
             if not allow_val_change:

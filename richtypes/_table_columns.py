@@ -172,6 +172,7 @@ def fits(declared: ColumnType, ct: ColumnType) -> bool:
     if ct.kind == "null":
         return declared.optional or declared.kind == "null"
     if declared.kind == "array" and ct.kind == "array":
+        assert ct.dtype is not None and declared.dtype is not None  # array column types always carry a dtype
         return ct.shape == declared.shape and bool(np.can_cast(ct.dtype, declared.dtype, "same_kind"))
     if declared.kind == "float" and ct.kind == "int":
         return True
@@ -526,7 +527,7 @@ def _decode_values(raw: Any, ct: ColumnType, nrows: int, store: Store, where: st
         if not isinstance(raw, list):
             raise FormatError(f"{where}: media values must be a list of envelopes")
         _check_len(raw, nrows, where + ".values")
-        cells = []
+        cells: list[Optional[Media]] = []
         for i, env in enumerate(raw):
             if env is None:
                 cells.append(None)

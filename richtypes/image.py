@@ -98,6 +98,9 @@ class Image(Media):
     boxes: dict[str, Any]
     masks: dict[str, ImageMask]
     classes: Optional[Classes]
+    _pixels: Optional[np.ndarray]  # the pixels to encode (None once decoded from a file)
+    _data: Optional[bytes]  # the encoded file, once it exists
+    _quality: int
 
     def __init__(
         self,

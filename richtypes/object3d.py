@@ -279,11 +279,14 @@ class Object3D(Media):
         """
         own = lambda arr: _private_copy(arr) if isinstance(arr, np.ndarray) and caller_writable(arr) else arr  # noqa: E731
         fields = {name: own(getattr(self, name)) for name in ("points", "colors", "categories")}
-        groups = {name: None if getattr(self, name) is None else {k: own(v) for k, v in getattr(self, name).items()}
-                  for name in ("boxes", "vectors")}
-        if all(fields[n] is getattr(self, n) for n in fields) and all(
-            groups[n] is None or all(groups[n][k] is getattr(self, n)[k] for k in groups[n]) for n in groups  # type: ignore[index]
-        ):
+        groups: dict[str, Optional[dict[str, Any]]] = {
+            name: None if getattr(self, name) is None else {k: own(v) for k, v in getattr(self, name).items()}
+            for name in ("boxes", "vectors")
+        }
+        unchanged = all(fields[n] is getattr(self, n) for n in fields) and all(
+            group is None or all(value is getattr(self, n)[k] for k, value in group.items()) for n, group in groups.items()
+        )
+        if unchanged:
             return self
         twin = copy.copy(self)
         for name, value in {**fields, **groups}.items():

@@ -104,7 +104,7 @@ class _ConfigProxy:
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(_require().config, name, value)
 
-    def update(self, values: Mapping[str, Any] = (), allow_val_change: bool = False, **kwargs: Any) -> None:
+    def update(self, values: Optional[Mapping[str, Any]] = None, allow_val_change: bool = False, **kwargs: Any) -> None:
         _require().config.update(values, allow_val_change=allow_val_change, **kwargs)
 
     def __getitem__(self, key: str) -> Any:

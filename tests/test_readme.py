@@ -46,3 +46,12 @@ def test_readme_examples_type_check_strictly(tmp_path: Path) -> None:
     assert control.returncode == 1 and 'Argument "num_bins" to "Histogram"' in control.stdout, control.stdout
     proc = _mypy(files, tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_package_type_checks(tmp_path: Path) -> None:
+    """py.typed promises usable annotations: the package itself passes mypy."""
+    pytest.importorskip("mypy")
+    env = dict(os.environ, MYPY_CACHE_DIR=str(tmp_path / ".mypy_cache"))
+    proc = subprocess.run([sys.executable, "-m", "mypy", "--ignore-missing-imports", "richtypes"],
+                          capture_output=True, text=True, env=env, timeout=600, cwd=README.parent)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -80,7 +80,7 @@ def probe_video(data: bytes, fmt: str) -> tuple[int, int, int, float | None]:
         try:
             meta = next(reader)
         finally:
-            reader.close()
+            reader.close()  # type: ignore[attr-defined]  # imageio-ffmpeg's reader is a generator
         frames, _ = ffmpeg.count_frames_and_secs(path)
     width, height = meta["size"]
     fps = meta.get("fps")
@@ -95,13 +95,13 @@ def decode_video(data: bytes, fmt: str, max_frames: int) -> np.ndarray:
         try:
             meta = next(reader)
             width, height = meta["size"]
-            frames = []
+            frames: list[np.ndarray] = []
             for raw in reader:
                 if len(frames) >= max_frames:
                     break
                 frames.append(np.frombuffer(raw, np.uint8).reshape(height, width, 3))
         finally:
-            reader.close()
+            reader.close()  # type: ignore[attr-defined]  # imageio-ffmpeg's reader is a generator
     if not frames:
         return np.zeros((0, height, width, 3), np.uint8)
     return np.stack(frames)

@@ -82,7 +82,7 @@ def encode_wav(pcm: np.ndarray, sample_rate: int) -> bytes:
     )
     out = bytearray(len(header) + size + (size & 1))
     out[: len(header)] = header
-    out[len(header) : len(header) + size] = memoryview(body.reshape(-1).view(np.uint8))
+    out[len(header) : len(header) + size] = memoryview(body.reshape(-1).view(np.uint8))  # type: ignore[arg-type]  # ndarray is a buffer
     return bytes(out)
 
 

@@ -306,7 +306,7 @@ def _deflate_band(band: memoryview, level: int, last: bool) -> bytes:
 
 def _zlib_stream(data: np.ndarray, level: int) -> bytes:
     """A zlib stream of ``data``; bands of _BAND bytes deflated independently, in parallel."""
-    view = memoryview(data).cast("B")
+    view = memoryview(data).cast("B")  # type: ignore[arg-type]  # ndarray is a buffer
     if len(view) <= _BAND:
         return zlib.compress(view, level)
     bands = [view[i : i + _BAND] for i in range(0, len(view), _BAND)]
