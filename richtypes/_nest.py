@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
@@ -14,7 +13,7 @@ import numpy as np
 
 from ._media import Media, decode_envelope, is_envelope
 from .errors import FormatError, PathKey, ValidationError
-from .store import Store, StoreLike, as_store
+from .store import Store, StoreLike, as_store, open_temp
 
 __all__ = ["dump", "load", "encode_many", "write_json", "MAX_DOC_BYTES"]
 
@@ -159,11 +158,11 @@ def write_json(doc: Any, path: Union[str, "os.PathLike[str]"]) -> Path:
     """Write ``doc`` as JSON to ``path`` atomically (temporary file + rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    data = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+    tmp, fd = open_temp(path.parent)
     try:
-        with open(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with open(fd, "wb") as fh:
+            fh.write(data)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -217,9 +217,7 @@ class Store:
 
     def _write_temp(self, views: Iterable[memoryview], folder: str) -> str:
         """Write ``views`` to a new temporary file in ``folder``; return its path."""
-        # Unique per process, thread and call; O_EXCL never reuses an existing file.
-        tmp = os.path.join(folder, f"{_TEMP_PREFIX}{os.getpid()}-{threading.get_ident()}-{next(_COUNTER)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+        tmp, fd = open_temp(folder)
         try:
             try:
                 for view in views:
@@ -365,6 +363,16 @@ class Store:
         if verify:
             self.get_bytes(ref)
         return self.resolve(ref)
+
+
+def open_temp(folder: Union[str, "os.PathLike[str]"]) -> tuple[str, int]:
+    """Create a new temporary file in ``folder`` for writing: ``(path, fd)``.
+
+    The name is unique per process, thread and call, and ``O_EXCL`` never
+    reuses an existing file (cheaper than ``tempfile.mkstemp``'s random names).
+    """
+    tmp = os.path.join(folder, f"{_TEMP_PREFIX}{os.getpid()}-{threading.get_ident()}-{next(_COUNTER)}")
+    return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
 
 
 def _unlink_quietly(path: str) -> None:
