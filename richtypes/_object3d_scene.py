@@ -124,10 +124,14 @@ def _fit(s: np.ndarray) -> dict[str, np.ndarray]:
     unit = edges / np.maximum(lengths, tiny)[..., None]
     cos = np.abs(np.stack([(unit[:, a] * unit[:, b]).sum(axis=-1) for a, b in _PAIRS], axis=1))
     ideal = np.matmul(_COMBOS, edges)  # (M, 7, 3)
-    gaps = np.sqrt(((t[:, :, None, :] - ideal[:, None, :, :]) ** 2).sum(-1))  # (M, 7 given, 7 ideal)
+    # squared distances given corner -> ideal corner, (M, 7, 7), as |t|^2 + |i|^2 - 2 t.i: one batched
+    # matmul instead of an (M, 7, 7, 3) temporary (offsets are box-sized, so cancellation stays far below BOX_RTOL)
+    gaps2 = n2[:, :, None] + (ideal * ideal).sum(axis=-1)[:, None, :] - 2.0 * np.matmul(t, ideal.transpose(0, 2, 1))
+    nearest = gaps2.argmin(axis=2)
+    dist = np.sqrt(np.maximum(np.take_along_axis(gaps2, nearest[..., None], axis=2)[..., 0], 0.0))
     return {
         "diag": np.sqrt(n2.max(axis=1)), "shortest": np.sqrt(n2[rows, i1]), "unit": unit, "cos": cos,
-        "edge_ends": np.stack([i1, i2, i3], axis=1) + 1, "dist": gaps.min(axis=2), "nearest": gaps.argmin(axis=2),
+        "edge_ends": np.stack([i1, i2, i3], axis=1) + 1, "dist": dist, "nearest": nearest,
         "rank": rank,
     }
 
