@@ -7,7 +7,7 @@ import math
 import os
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -15,7 +15,7 @@ from ._media import Media, decode_envelope, is_envelope
 from .errors import FormatError, PathKey, ValidationError
 from .store import Store, StoreLike, as_store, open_temp
 
-__all__ = ["dump", "load", "encode_many", "write_json", "MAX_DOC_BYTES"]
+__all__ = ["dump", "load", "encode_many", "write_json", "map_nest", "MAX_DOC_BYTES"]
 
 #: ``load`` refuses JSON documents larger than this.
 MAX_DOC_BYTES = 256 * 1024**2
@@ -59,19 +59,47 @@ def dump(value: Any, root: StoreLike) -> Any:
 
 
 def _dump(value: Any, store: Store, path: tuple[PathKey, ...], depth: int) -> Any:
+    def encode(media: Media, where: tuple[PathKey, ...]) -> Any:
+        try:
+            return media.to_json(store)
+        except ValidationError as err:  # e.g. a lazily encoded payload that fails: say where it sits
+            raise err.with_prefix(*where) from None
+
+    return map_nest(value, encode, on_float=lambda x: x if math.isfinite(x) else _nonfinite(x), path=path, depth=depth)
+
+
+def map_nest(
+    value: Any,
+    on_media: Callable[[Media, tuple[PathKey, ...]], Any],
+    *,
+    on_float: Callable[[float], Any] = lambda x: x,
+    keep_tuples: bool = False,
+    verb: str = "encode",
+    path: tuple[PathKey, ...] = (),
+    depth: int = 0,
+) -> Any:
+    """Rebuild a nest that :func:`dump` accepts, checking it on the way; the one walk behind ``dump`` and ``log``.
+
+    Media objects become ``on_media(obj, path)``, floats ``on_float(x)``,
+    numpy scalars plain numbers, dicts and lists new containers (tuples become
+    lists unless ``keep_tuples``). Anything ``dump`` cannot encode is a
+    ``ValidationError`` naming its path (``verb`` words the last one:
+    "cannot encode a value of type ...").
+    """
     if depth > _MAX_DEPTH:
         raise ValidationError(f"nesting is deeper than {_MAX_DEPTH} levels", path=path)
     if isinstance(value, Media):
-        try:
-            return value.to_json(store)
-        except ValidationError as err:  # e.g. a lazily encoded payload that fails: say where it sits
-            raise err.with_prefix(*path) from None
+        return on_media(value, path)
     if value is None or isinstance(value, (bool, str, int)):
         return value
     if isinstance(value, float):
-        return value if math.isfinite(value) else _nonfinite(value)
+        return on_float(value)
     if isinstance(value, np.generic) and value.dtype.kind in "biuf":
-        return _dump(value.item(), store, path, depth)
+        value = value.item()
+        return on_float(value) if isinstance(value, float) else value
+    walk = lambda item, where: map_nest(  # noqa: E731
+        item, on_media, on_float=on_float, keep_tuples=keep_tuples, verb=verb, path=where, depth=depth + 1
+    )
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
         for key, item in value.items():
@@ -79,17 +107,18 @@ def _dump(value: Any, store: Store, path: tuple[PathKey, ...], depth: int) -> An
                 raise ValidationError("dictionary keys must be strings", value=key, path=path)
             if key == "_type":
                 raise ValidationError("'_type' is a reserved key", value=key, path=path)
-            out[key] = _dump(item, store, path + (key,), depth + 1)
+            out[key] = walk(item, path + (key,))
         return out
     if isinstance(value, (list, tuple)):
-        return [_dump(item, store, path + (i,), depth + 1) for i, item in enumerate(value)]
+        items = [walk(item, path + (i,)) for i, item in enumerate(value)]
+        return tuple(items) if keep_tuples and isinstance(value, tuple) else items
     if isinstance(value, np.ndarray):
         raise ValidationError(
             "a bare numpy array cannot be logged; wrap it in a media type (Histogram, Image, Object3D, Table ...)",
             value=value,
             path=path,
         )
-    raise ValidationError(f"cannot encode a value of type {type(value).__name__}", value=value, path=path)
+    raise ValidationError(f"cannot {verb} a value of type {type(value).__name__}", value=value, path=path)
 
 
 def _nonfinite(value: float) -> dict[str, Any]:
