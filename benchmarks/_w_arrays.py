@@ -9,7 +9,7 @@ import numpy as np
 
 from ._common import Case, Goal, guard, npy_job, richtypes_attr, richtypes_job
 from ._measure import Job, Unavailable
-from ._wandb import WandbPeer, maybe_unavailable
+from ._wandb import WandbPeer, maybe_unavailable, wandb_peers
 
 __all__ = ["w4", "w5", "w6", "make_points", "make_boxes3d"]
 
@@ -116,13 +116,7 @@ def w5(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
     points = make_points(n, 6)
     Object3D = richtypes_attr("Object3D")
     rt: Job | Unavailable = guard(Object3D) or richtypes_job(lambda: Object3D(points), reference=Object3D(points))
-    peers: dict[str, Job | Unavailable] = {}
-    peer_missing = maybe_unavailable(peer)
-    if peer_missing:
-        peers["wandb"] = peer_missing
-    else:
-        wandb = peer.wandb  # type: ignore[union-attr]
-        peers["wandb"] = peer.job(lambda: wandb.Object3D(points), note="writes the points as JSON text (.pts.json)")  # type: ignore[union-attr]
+    peers = wandb_peers(peer, lambda p, wandb: p.job(lambda: wandb.Object3D(points), note="writes the points as JSON text (.pts.json)"))
     return [
         Case(
             id="W5",
@@ -156,14 +150,12 @@ def w6(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
     scene = {"type": "lidar/beta", "points": points, "boxes": box_dicts, "vectors": vec_dicts}
     Object3D = richtypes_attr("Object3D")
     rt: Job | Unavailable = guard(Object3D) or richtypes_job(lambda: Object3D(scene), reference=Object3D(scene))
-    peers: dict[str, Job | Unavailable] = {}
-    peer_missing = maybe_unavailable(peer)
-    if peer_missing:
-        peers["wandb"] = peer_missing
-    else:
-        wandb = peer.wandb  # type: ignore[union-attr]
-        wb_scene = {"type": "lidar/beta", "points": points, "boxes": np.array(box_dicts), "vectors": np.array(vec_dicts)}
-        peers["wandb"] = peer.job(lambda: wandb.Object3D(wb_scene), note="boxes and vectors as numpy object arrays of dicts, as wandb documents")  # type: ignore[union-attr]
+    wb_scene = {"type": "lidar/beta", "points": points, "boxes": np.array(box_dicts), "vectors": np.array(vec_dicts)}
+
+    def wandb_scene(note: str) -> dict[str, Job | Unavailable]:
+        return wandb_peers(peer, lambda p, wandb: p.job(lambda: wandb.Object3D(wb_scene), note=note))
+
+    peers = wandb_scene("boxes and vectors as numpy object arrays of dicts, as wandb documents")
     raw = {
         "points": points,
         "corners": boxes["corners"],
@@ -200,8 +192,5 @@ def w6(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
             rt_cols = richtypes_job(build_cols, reference=build_cols(), note="Object3D.scene(points, boxes={columns}, vectors={columns})")
         except Exception as exc:  # noqa: BLE001 - an API mismatch is a result
             rt_cols = Unavailable("richtypes", f"Object3D.scene columns: {type(exc).__name__}: {exc}"[:300], status="error")
-    peers_cols = dict(peers)
-    if not peer_missing:
-        peers_cols["wandb"] = peer.job(lambda: wandb.Object3D(wb_scene), note="wandb takes dicts only: the same work as W6")  # type: ignore[union-attr]
-    cases.append(scene_case("W6.columnar", "columnar", rt_cols, peers_cols))
+    cases.append(scene_case("W6.columnar", "columnar", rt_cols, wandb_scene("wandb takes dicts only: the same work as W6")))
     return cases

@@ -9,7 +9,7 @@ import numpy as np
 
 from ._common import Case, Goal, guard, json_job, png_folder_reader, png_job, richtypes_attr, richtypes_job
 from ._measure import Job, Unavailable
-from ._wandb import WandbPeer, maybe_unavailable
+from ._wandb import WandbPeer, maybe_unavailable, wandb_peers
 
 __all__ = ["w1", "w2", "w3", "make_images", "make_mask", "make_boxes"]
 
@@ -133,13 +133,7 @@ def w1(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
             reference={"examples": [Image(a) for a in images]},
             materialize=_pixels,
         )
-    peers: dict[str, Job | Unavailable] = {}
-    unavailable = maybe_unavailable(peer)
-    if unavailable:
-        peers["wandb"] = unavailable
-    else:
-        wandb = peer.wandb  # type: ignore[union-attr]
-        peers["wandb"] = peer.job(lambda: [wandb.Image(a) for a in images])  # type: ignore[union-attr]
+    peers = wandb_peers(peer, lambda p, wandb: p.job(lambda: [wandb.Image(a) for a in images]))
     return [
         Case(
             id="W1",

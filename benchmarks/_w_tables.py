@@ -8,7 +8,7 @@ import numpy as np
 
 from ._common import Case, Goal, guard, json_job, msgpack_job, npy_job, richtypes_attr, richtypes_job
 from ._measure import Job, Unavailable
-from ._wandb import WandbPeer, maybe_unavailable
+from ._wandb import WandbPeer, maybe_unavailable, wandb_peers
 
 __all__ = ["w7", "w8", "make_table_columns"]
 
@@ -122,16 +122,10 @@ def w8(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
             rt = richtypes_job(build, reference=build())
         except Exception as exc:  # noqa: BLE001
             rt = Unavailable("richtypes", f"plot.line: {type(exc).__name__}: {exc}"[:300], status="error")
-    peers: dict[str, Job | Unavailable] = {}
-    peer_missing = maybe_unavailable(peer)
-    if peer_missing:
-        peers["wandb"] = peer_missing
-    else:
-        wandb = peer.wandb  # type: ignore[union-attr]
-        rows = [[a, b] for a, b in zip(x.tolist(), y.tolist())]
-        peers["wandb"] = peer.job(  # type: ignore[union-attr]
-            lambda: wandb.plot.line(wandb.Table(columns=["x", "y"], data=rows), "x", "y", title="loss"), chart=True
-        )
+    rows = [[a, b] for a, b in zip(x.tolist(), y.tolist())]
+    peers = wandb_peers(peer, lambda p, wandb: p.job(
+        lambda: wandb.plot.line(wandb.Table(columns=["x", "y"], data=rows), "x", "y", title="loss"), chart=True
+    ))
     return [
         Case(
             id="W8",

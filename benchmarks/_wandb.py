@@ -132,6 +132,17 @@ def start_wandb(tmp: Path) -> WandbPeer | Unavailable:
     return WandbPeer(wandb, run, tmp)
 
 
+def wandb_peers(
+    peer: Optional[WandbPeer | Unavailable], job: Callable[[WandbPeer, Any], Job | Unavailable]
+) -> dict[str, Job | Unavailable]:
+    """``{"wandb": job(peer, peer.wandb)}``, or ``{"wandb": <why it is unavailable>}`` when there is no usable peer."""
+    missing = maybe_unavailable(peer)
+    if missing:
+        return {"wandb": missing}
+    assert isinstance(peer, WandbPeer)
+    return {"wandb": job(peer, peer.wandb)}
+
+
 def maybe_unavailable(peer: Optional[WandbPeer | Unavailable], reason_if_none: str = "peers disabled (--no-peers)") -> Optional[Unavailable]:
     """The :class:`Unavailable` to report when there is no usable peer, else ``None``."""
     if peer is None:
