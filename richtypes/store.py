@@ -172,16 +172,16 @@ class Store:
         size = sum(view.nbytes for view in views)
         suffix = ext or _EXTENSIONS.get(format, format)
         if size >= PARALLEL_HASH_BYTES:
-            hexdigest = self._write_hashing(views, suffix)
+            hexdigest = self._write_hashing(views, suffix, size)
         else:
             hasher = blake3.blake3()
             for view in views:
                 hasher.update(view)
             hexdigest = hasher.hexdigest()
-            rel = f"{hexdigest[:2]}/{hexdigest}.{suffix}"
+            rel = _relpath(hexdigest, suffix)
             if not self._stored(rel, size):
                 self._commit(self._write_temp(views, self._shard_dir(rel)), rel, size)
-        return {"path": f"{hexdigest[:2]}/{hexdigest}.{suffix}", "digest": f"{DIGEST_ALGORITHM}:{hexdigest}", "size": size, "format": format}
+        return _reference(hexdigest, suffix, size, format)
 
     def put_array(self, arr: np.ndarray) -> dict[str, Any]:
         """Store a numeric array as a little-endian ``.npy`` sidecar (no copy when already contiguous LE)."""
@@ -250,7 +250,7 @@ class Store:
             finally:
                 os.close(dir_fd)
 
-    def _write_hashing(self, views: list[memoryview], suffix: str) -> str:
+    def _write_hashing(self, views: list[memoryview], suffix: str, size: int) -> str:
         """Hash on a second thread while writing a temporary file; commit it under its digest."""
         os.makedirs(self.root, exist_ok=True)
         result: dict[str, Any] = {}
@@ -274,7 +274,7 @@ class Store:
             _unlink_quietly(tmp)
             raise result["error"]
         hexdigest = result["hex"]
-        self._commit(tmp, f"{hexdigest[:2]}/{hexdigest}.{suffix}", sum(v.nbytes for v in views))
+        self._commit(tmp, _relpath(hexdigest, suffix), size)
         return hexdigest
 
     def _put_stream(self, fh: BinaryIO, format: str, ext: str | None) -> dict[str, Any]:
@@ -294,10 +294,9 @@ class Store:
                 yield memoryview(chunk)
 
         tmp = self._write_temp(chunks(), str(self.root))
-        hexdigest = hasher.hexdigest()
-        rel = f"{hexdigest[:2]}/{hexdigest}.{ext or _EXTENSIONS.get(format, format)}"
-        self._commit(tmp, rel, sum(sizes))
-        return {"path": rel, "digest": f"{DIGEST_ALGORITHM}:{hexdigest}", "size": sum(sizes), "format": format}
+        hexdigest, suffix, size = hasher.hexdigest(), ext or _EXTENSIONS.get(format, format), sum(sizes)
+        self._commit(tmp, _relpath(hexdigest, suffix), size)
+        return _reference(hexdigest, suffix, size, format)
 
     # ------------------------------------------------------------------ reading
     def resolve(self, ref: Mapping[str, Any]) -> Path:
@@ -363,6 +362,15 @@ class Store:
         if verify:
             self.get_bytes(ref)
         return self.resolve(ref)
+
+
+def _relpath(hexdigest: str, suffix: str) -> str:
+    """Where a sidecar with this digest lives, relative to the root: ``ab/ab....ext``."""
+    return f"{hexdigest[:2]}/{hexdigest}.{suffix}"
+
+
+def _reference(hexdigest: str, suffix: str, size: int, format: str) -> dict[str, Any]:
+    return {"path": _relpath(hexdigest, suffix), "digest": f"{DIGEST_ALGORITHM}:{hexdigest}", "size": size, "format": format}
 
 
 def open_temp(folder: Union[str, "os.PathLike[str]"]) -> tuple[str, int]:
