@@ -36,7 +36,8 @@ def as_list(value: Any, name: str) -> list[Any]:
     return value
 
 
-def read_list(values: list[Any], name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+def read_list(values: list[Any], name: str, shape: tuple[int, ...], dtype: Optional[np.dtype]) -> np.ndarray:
+    """A regular numeric array of ``shape`` from JSON lists, cast to ``dtype`` (``None``: as parsed)."""
     if len(values) != shape[0]:
         raise FormatError(f"boxes2d: {name} must have {shape[0]} entries, got {len(values)}")
     try:
@@ -45,11 +46,7 @@ def read_list(values: list[Any], name: str, shape: tuple[int, ...], dtype: np.dt
         raise FormatError(f"boxes2d: {name} must be a regular array of numbers") from None
     if arr.dtype.kind not in "iuf" or arr.shape != shape:
         raise FormatError(f"boxes2d: {name} must be numbers of shape {shape}, got {arr.dtype} {arr.shape}")
-    if dtype.kind in "iu" and arr.dtype.kind == "f":
-        whole = np.isfinite(arr) & (arr == np.round(arr)) & (np.abs(arr) < 2.0**63)
-        if not whole.all():
-            raise FormatError(f"boxes2d: {name} must hold integers")
-    return arr.astype(dtype)
+    return arr if dtype is None else arr.astype(dtype)
 
 
 def pack_block(native: np.ndarray, ids: np.ndarray, scores: np.ndarray) -> np.ndarray:

@@ -388,7 +388,8 @@ class BoundingBoxes2D(Media):
             raw_scores = []
         else:
             native = _w.read_list(coords_doc, "coords", (n, 4), dtype)
-            ids = _w.read_list(field(doc, "class_ids", list), "class_ids", (n,), np.dtype(np.int64))
+            # as parsed: check_class_ids below refuses non-integral, negative or huge ids by name, then casts
+            ids = _w.read_list(field(doc, "class_ids", list), "class_ids", (n,), None)
             block_scores = None
         if block_scores is not None:
             scores = block_scores

@@ -333,6 +333,7 @@ def test_equality_is_by_content() -> None:
         ({"coords": [[0, 0, 1, "1"], [0, 0, 1, 1]]}, "boxes2d: coords must be numbers of shape (2, 4), got <U"),
         ({"coords": [[0.5, 0, 0.1, 1], [0, 0, 1, 1]]}, r"boxes2d: invalid document: $.xyxy[0][2]: must be >= minX (0.5), got 0.1"),
         ({"class_ids": [0, 9]}, "boxes2d: invalid document: $.class_ids[1]: must be a key of class_labels, got 9"),
+        ({"class_ids": [0, 1e999]}, "boxes2d: invalid document: $.class_ids[1]: must be an integer class id, got inf"),
         ({"scores": [[0.5, None]]}, "boxes2d: invalid document: $.scores: must be finite (NaN only for a score not given)"),
         ({"score_names": ["a", "a"]}, "boxes2d: score_names must be distinct strings"),
         ({"captions": [None, None]}, "boxes2d: captions must be null when no box has one"),
