@@ -92,7 +92,7 @@ def _write_doc(doc: Any, path: Path) -> None:
 
     writer = getattr(richtypes, "write_json", None)
     if writer is None:
-        from richtypes._nest import write_json as writer
+        from richtypes.core.nest import write_json as writer
     writer(doc, path)
 
 

@@ -40,7 +40,7 @@ def available_formats() -> list[str]:
 def _richtypes_codec(fmt: str) -> tuple[Optional[str], list[str]]:
     """The ffmpeg encoder and output arguments richtypes uses for ``fmt`` (so the baseline does the same work)."""
     try:
-        from richtypes._media_codecs.ffmpeg import CODECS
+        from richtypes.codecs.ffmpeg import CODECS
     except ImportError:
         return None, []
     codec, params = CODECS.get(fmt, (None, []))

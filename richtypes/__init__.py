@@ -8,24 +8,19 @@ them into a local directory that :func:`open_run` reads back.
 
 from . import plot
 from . import runlog as _runlog
-from ._nest import dump, encode_many, load
-from ._run_reader import RunReader, open_run
+from ._version import __version__
 from .audio import Audio
-from .boxes import BoundingBoxes2D
-from .classes import Classes
-from .errors import FormatError, IntegrityError, MissingDependencyError, RichTypesError, ValidationError
+from .core.errors import FormatError, IntegrityError, MissingDependencyError, RichTypesError, ValidationError
+from .core.nest import dump, encode_many, load
 from .histogram import Histogram
 from .html import HTML, Html
-from .image import Image
-from .masks import ImageMask
+from .image import BoundingBoxes2D, Classes, Image, ImageMask
 from .object3d import Object3D, box3d
 from .plot import Chart
-from .runlog import NoActiveRunError, Run, RunError, config, finish, init, log, log_artifact
+from .runlog import NoActiveRunError, Run, RunError, RunReader, config, finish, init, log, log_artifact, open_run
 from .store import Store
 from .table import Table
 from .video import Video
-
-__version__ = "0.1.0"
 
 __all__ = [
     # media types

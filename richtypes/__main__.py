@@ -29,15 +29,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     validate.add_argument("--store", default=None, help="the sidecar store of a JSON document (default: its folder)")
     args = parser.parse_args(argv)
     if args.command == "demo":
-        from ._demo import run_demo
+        from .demo import run_demo
 
         return run_demo(args.out, sys.stdout, steps=args.steps)
     if args.command == "inspect":
-        from ._run_cli import inspect_run
+        from .cli import inspect_run
 
         return inspect_run(args.run_dir, sys.stdout)
     if args.command == "validate":
-        from ._run_cli import validate_path
+        from .cli import validate_path
 
         return validate_path(args.path, sys.stdout, args.store)
     parser.error(f"unknown command {args.command!r}")  # pragma: no cover - argparse already refuses

@@ -7,14 +7,14 @@ from typing import Any, BinaryIO, Mapping, Optional, Union
 
 import numpy as np
 
-from ._coerce import ArrayLike, as_array
-from ._media import Media, field, register
-from ._media_codecs import ffmpeg as _ffmpeg
-from ._media_codecs import wav as _wav
-from ._media_input import check_caption, read_source
-from ._sniff_media import flac_info, mp3_info, ogg_info, sniff_audio
-from .errors import FormatError, ValidationError
-from .store import Store
+from .core.coerce import ArrayLike, as_array
+from .core.media import Media, field, register
+from .codecs import ffmpeg as _ffmpeg
+from .codecs import wav as _wav
+from .core.inputs import check_caption, read_source
+from .codecs.sniff import flac_info, mp3_info, ogg_info, sniff_audio
+from .core.errors import FormatError, ValidationError
+from .store.local import Store
 
 __all__ = ["Audio", "AudioLike", "FORMATS", "MAX_CHANNELS", "MAX_DECODE_SAMPLES"]
 
@@ -35,7 +35,7 @@ class Audio(Media):
     """A sound clip.
 
     From samples, the clip is stored as a PCM WAV file (written by
-    :mod:`richtypes._media_codecs.wav`, byte-identical to the standard library
+    :mod:`richtypes.codecs.wav`, byte-identical to the standard library
     ``wave`` module): int16 and int32 samples are stored exactly (16- and
     32-bit PCM); float samples in [-1, 1] are stored as 16-bit PCM
     ``round(x * 32767)`` (the CD format, which every player reads, at a

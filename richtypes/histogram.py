@@ -6,10 +6,10 @@ from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
-from ._coerce import ArrayLike, as_array
-from ._media import Media, field, register
-from .errors import FormatError, ValidationError
-from .store import Store
+from .core.coerce import ArrayLike, as_array
+from .core.media import Media, field, register
+from .core.errors import FormatError, ValidationError
+from .store.local import Store
 
 __all__ = ["Histogram", "MAX_BINS"]
 
@@ -267,10 +267,13 @@ def _bincount_uniform(flat: np.ndarray, edges: np.ndarray) -> np.ndarray:
     num_bins = edges.shape[0] - 1
     maxabs = max(abs(float(edges[0])), abs(float(edges[-1])))
     width = float(edges[1] - edges[0])
+    with np.errstate(over="ignore"):  # spacing of float32's largest value is inf: then float64 is used
+        spacing32 = float(np.spacing(np.float32(maxabs)))
     if (
         flat.dtype in (np.float16, np.float32)
         and float(edges[-1] - edges[0]) < float(np.finfo(np.float32).max)
-        and width >= 8.0 * float(np.spacing(np.float32(maxabs)))
+        and num_bins / float(edges[-1] - edges[0]) < float(np.finfo(np.float32).max)
+        and width >= 8.0 * spacing32
     ):
         # float32 arithmetic is off by under 1/8 of a bin here, which one correction fixes
         work: type = np.float32

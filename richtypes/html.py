@@ -6,10 +6,10 @@ import os
 import re
 from typing import Any, BinaryIO, Mapping, TextIO, Union
 
-from ._media import Media, field, register
-from ._media_input import read_source
-from .errors import FormatError, ValidationError
-from .store import Store
+from .core.media import Media, field, register
+from .core.inputs import read_source
+from .core.errors import FormatError, ValidationError
+from .store.local import Store
 
 __all__ = ["Html", "HTML", "HtmlLike", "MAX_HTML_BYTES", "HEAD"]
 

@@ -7,14 +7,14 @@ from typing import Any, BinaryIO, Mapping, Optional, Union
 
 import numpy as np
 
-from ._coerce import ArrayLike, as_array
-from ._media import Media, field, register
-from ._media_codecs import ffmpeg as _ffmpeg
-from ._media_codecs import gif as _gif
-from ._media_input import check_caption, check_positive_number, read_source
-from ._sniff_media import sniff_video
-from .errors import FormatError, MissingDependencyError, ValidationError
-from .store import Store
+from .core.coerce import ArrayLike, as_array
+from .core.media import Media, field, register
+from .codecs import ffmpeg as _ffmpeg
+from .codecs import gif as _gif
+from .core.inputs import check_caption, check_positive_number, read_source
+from .codecs.sniff import sniff_video
+from .core.errors import FormatError, MissingDependencyError, ValidationError
+from .store.local import Store
 
 __all__ = ["Video", "VideoLike", "FORMATS", "ENCODABLE", "MAX_FRAMES", "MAX_PIXELS", "MAX_DECODE_BYTES"]
 

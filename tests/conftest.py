@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 import richtypes
-from richtypes._media import deep_equal
-from richtypes._schema import validate_document
+from richtypes.core.media import deep_equal
+from richtypes.core.schema import validate_document
 
 
 def roundtrip_value(value: Any, root: Path) -> tuple[Any, Any]:

@@ -16,8 +16,8 @@ from hypothesis.extra import numpy as hnp
 
 import richtypes
 from richtypes import Audio, FormatError, MissingDependencyError, ValidationError
-from richtypes._media_codecs.wav import encode_wav, parse_wav, wav_samples
-from richtypes._sniff_media import sniff_audio
+from richtypes.codecs.wav import encode_wav, parse_wav, wav_samples
+from richtypes.codecs.sniff import sniff_audio
 from arraylikes import FakeTensor, HasArray
 
 imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")

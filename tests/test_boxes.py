@@ -349,7 +349,7 @@ def test_malformed_documents_are_format_errors(tmp_path: Path, change, message) 
 
 
 def test_a_record_sidecar_claiming_too_many_bytes_is_refused_before_reading(tmp_path: Path) -> None:
-    from richtypes._boxes_wire import pack_block
+    from richtypes.image.boxes_wire import pack_block
 
     store = Store(tmp_path, inline_limit=0)
     doc = richtypes.dump(BoundingBoxes2D(xyxy=XYXY), store)

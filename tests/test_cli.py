@@ -10,8 +10,8 @@ import pytest
 
 import richtypes
 from richtypes.__main__ import main
-from richtypes._run_cli import iter_refs
-from richtypes.errors import format_path
+from richtypes.cli import iter_refs
+from richtypes.core.errors import format_path
 from richtypes.runlog import Run
 from richtypes.table import Table
 

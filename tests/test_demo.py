@@ -10,9 +10,9 @@ from typing import Any, Iterator
 import pytest
 
 import richtypes
-from richtypes._demo import run_demo
+from richtypes.demo import run_demo
 from richtypes._examples import examples
-from richtypes._media import Media
+from richtypes.core.media import Media
 from richtypes.__main__ import main
 
 

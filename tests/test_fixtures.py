@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import richtypes
-from richtypes._media import registered_types
-from richtypes._schema import available_schemas, validate_document
+from richtypes.core.media import registered_types
+from richtypes.core.schema import available_schemas, validate_document
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CASES = sorted(p.parent for p in FIXTURES.glob("*/v*/*/doc.json"))

@@ -12,7 +12,7 @@ import pytest
 
 import richtypes
 from richtypes import FormatError, Histogram, ValidationError
-from richtypes._nest import write_json
+from richtypes.core.nest import write_json
 
 
 def test_a_nest_round_trips_with_media_inside(tmp_path: Path, roundtrip) -> None:

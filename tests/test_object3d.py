@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import richtypes
-import richtypes._object3d_points as points_mod
+import richtypes.object3d.points as points_mod
 from richtypes import FormatError, Object3D, ValidationError
 from arraylikes import FakeTensor, HasArray
 
@@ -251,7 +251,7 @@ def test_a_logged_cloud_is_not_changed_when_the_caller_refills_its_buffer(tmp_pa
     import threading
 
     import richtypes
-    from richtypes._media import Media
+    from richtypes.core.media import Media
 
     release = threading.Event()
 

@@ -12,7 +12,7 @@ import pytest
 import trimesh
 
 import richtypes
-import richtypes._object3d_mesh as mesh_mod
+import richtypes.object3d.mesh as mesh_mod
 from richtypes import FormatError, Object3D, ValidationError
 
 BOX = trimesh.creation.box((1.0, 2.0, 3.0))

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import richtypes
 from richtypes import FormatError, Object3D, ValidationError, box3d
-from richtypes._object3d_scene import BOX_RTOL
+from richtypes.object3d.scene import BOX_RTOL
 
 UNIT = [[0, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0], [1, 1, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1]]  # the order
 CANONICAL_UNIT = [[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1], [1, 0, 1], [0, 1, 1], [1, 1, 1]]

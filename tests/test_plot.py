@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import richtypes
 from richtypes import FormatError, MissingDependencyError, Table, ValidationError, plot
-from richtypes._plot_metrics import MAX_POINTS, pr_points, roc_points
+from richtypes.plot.metrics import MAX_POINTS, pr_points, roc_points
 from richtypes.plot import Chart
 from tests.conftest import roundtrip_value
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from richtypes import ValidationError
-from richtypes._plot_metrics import (
+from richtypes.plot.metrics import (
     MAX_POINTS,
     check_labels,
     check_scores,

@@ -15,8 +15,8 @@ import pytest
 
 import richtypes
 from richtypes import FormatError, Histogram, MissingDependencyError, NoActiveRunError, RunError, ValidationError
-from richtypes import _run_reader
-from richtypes._media import Media
+from richtypes.runlog import reader as _run_reader
+from richtypes.core.media import Media
 from richtypes.runlog import Run
 
 

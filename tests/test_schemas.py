@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 
 from richtypes import FormatError
-from richtypes._schema import available_schemas, iter_envelopes, schema_for, validate_document
+from richtypes.core.schema import available_schemas, iter_envelopes, schema_for, validate_document
 
 
 @pytest.mark.parametrize("type_version", available_schemas(), ids=lambda tv: f"{tv[0]}.v{tv[1]}")

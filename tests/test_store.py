@@ -17,7 +17,7 @@ import pytest
 
 import richtypes
 from richtypes import FormatError, IntegrityError, Store
-from richtypes.store import npy_from_bytes
+from richtypes.codecs.npy import decode_npy as npy_from_bytes
 
 
 def test_put_bytes_names_the_file_by_its_blake3_digest(tmp_path: Path) -> None:
@@ -269,7 +269,7 @@ def test_put_file_refuses_a_text_mode_file_and_leaves_no_temporary(tmp_path: Pat
 
 
 def test_large_payloads_hashed_while_written_give_the_same_reference_and_dedupe(tmp_path: Path) -> None:
-    from richtypes.store import PARALLEL_HASH_BYTES
+    from richtypes.store.local import PARALLEL_HASH_BYTES
 
     arr = np.random.default_rng(5).random(PARALLEL_HASH_BYTES // 8 + 100)
     store = Store(tmp_path / "a")

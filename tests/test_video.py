@@ -16,7 +16,7 @@ from hypothesis.extra import numpy as hnp
 
 import richtypes
 from richtypes import FormatError, MissingDependencyError, ValidationError, Video
-from richtypes._sniff_media import sniff_video
+from richtypes.codecs.sniff import sniff_video
 from richtypes.video import MAX_FRAMES, MAX_PIXELS
 from arraylikes import HasArray
 

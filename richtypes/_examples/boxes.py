@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..boxes import BoundingBoxes2D
+from ..image.boxes import BoundingBoxes2D
 
 
 def example() -> dict[str, Any]:

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from ..boxes import BoundingBoxes2D
-from ..image import Image
+from ..image.boxes import BoundingBoxes2D
+from ..image.image import Image
 
 
 def _picture(seed: int, h: int = 256, w: int = 320) -> np.ndarray:

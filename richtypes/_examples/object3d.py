@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..object3d import Object3D, box3d
+from ..object3d.object3d import Object3D, box3d
 
 
 def example() -> dict[str, Any]:

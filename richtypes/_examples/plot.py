@@ -6,9 +6,9 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .. import plot
-from ..plot import Chart
-from ..table import Table
+from ..plot import presets as plot
+from ..plot.presets import Chart
+from ..table.table import Table
 
 
 def example() -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..histogram import Histogram
-from ..table import Table
+from ..table.table import Table
 
 
 def example() -> dict[str, Any]:
@@ -42,7 +42,7 @@ def example() -> dict[str, Any]:
 
 def _image_class() -> Any:
     try:
-        from .. import image  # type: ignore[attr-defined]
+        from ..image import image
     except ImportError:  # the Image type is built separately; the demo works without it
         return None
     return getattr(image, "Image", None)

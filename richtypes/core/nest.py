@@ -1,0 +1,223 @@
+"""``dump`` and ``load``: nests of plain values and media objects to JSON and back."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
+
+import numpy as np
+
+from .media import Media, decode_envelope, is_envelope
+from .errors import FormatError, PathKey, ValidationError
+from ..store.local import Store, StoreLike, as_store, open_temp
+
+__all__ = ["dump", "load", "encode_many", "write_json", "map_nest", "MAX_DOC_BYTES"]
+
+#: ``load`` refuses JSON documents larger than this.
+MAX_DOC_BYTES = 256 * 1024**2
+_NONFINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+_MAX_DEPTH = 64
+
+
+def dump(value: Any, root: StoreLike) -> Any:
+    """Encode ``value`` into JSON-ready data, writing sidecars under ``root``.
+
+    ``value`` is a media object or any nest of dicts (string keys), lists,
+    tuples, strings, numbers, booleans, ``None`` and media objects (the shape of
+    one logged step). Tuples come back as lists. Non-finite floats are written
+    as ``{"_type": "float", "_version": 1, "value": "NaN"}`` so the JSON stays
+    standard.
+
+    Parameters
+    ----------
+    value:
+        What to encode.
+    root:
+        A :class:`~richtypes.Store` or the directory to use as one.
+
+    Returns
+    -------
+    The JSON-ready value (a dict for a media object or a dict nest).
+
+    Raises
+    ------
+    ValidationError
+        For a value that cannot be encoded, naming its path.
+
+    Examples
+    --------
+    >>> import tempfile, richtypes
+    >>> doc = richtypes.dump({"loss": 0.25, "h": richtypes.Histogram([1, 2, 2, 3], num_bins=2)}, tempfile.mkdtemp())
+    >>> doc["loss"], doc["h"]["_type"], doc["h"]["counts"]
+    (0.25, 'histogram', [1, 3])
+    """
+    return _dump(value, as_store(root), (), 0)
+
+
+def _dump(value: Any, store: Store, path: tuple[PathKey, ...], depth: int) -> Any:
+    def encode(media: Media, where: tuple[PathKey, ...]) -> Any:
+        try:
+            return media.to_json(store)
+        except ValidationError as err:  # e.g. a lazily encoded payload that fails: say where it sits
+            raise err.with_prefix(*where) from None
+
+    return map_nest(value, encode, on_float=lambda x: x if math.isfinite(x) else _nonfinite(x), path=path, depth=depth)
+
+
+def map_nest(
+    value: Any,
+    on_media: Callable[[Media, tuple[PathKey, ...]], Any],
+    *,
+    on_float: Callable[[float], Any] = lambda x: x,
+    keep_tuples: bool = False,
+    verb: str = "encode",
+    path: tuple[PathKey, ...] = (),
+    depth: int = 0,
+) -> Any:
+    """Rebuild a nest that :func:`dump` accepts, checking it on the way; the one walk behind ``dump`` and ``log``.
+
+    Media objects become ``on_media(obj, path)``, floats ``on_float(x)``,
+    numpy scalars plain numbers, dicts and lists new containers (tuples become
+    lists unless ``keep_tuples``). Anything ``dump`` cannot encode is a
+    ``ValidationError`` naming its path (``verb`` words the last one:
+    "cannot encode a value of type ...").
+    """
+    if depth > _MAX_DEPTH:
+        raise ValidationError(f"nesting is deeper than {_MAX_DEPTH} levels", path=path)
+    if isinstance(value, Media):
+        return on_media(value, path)
+    if value is None or isinstance(value, (bool, str, int)):
+        return value
+    if isinstance(value, float):
+        return on_float(value)
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        value = value.item()
+        return on_float(value) if isinstance(value, float) else value
+    walk = lambda item, where: map_nest(  # noqa: E731
+        item, on_media, on_float=on_float, keep_tuples=keep_tuples, verb=verb, path=where, depth=depth + 1
+    )
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValidationError("dictionary keys must be strings", value=key, path=path)
+            if key == "_type":
+                raise ValidationError("'_type' is a reserved key", value=key, path=path)
+            out[key] = walk(item, path + (key,))
+        return out
+    if isinstance(value, (list, tuple)):
+        items = [walk(item, path + (i,)) for i, item in enumerate(value)]
+        return tuple(items) if keep_tuples and isinstance(value, tuple) else items
+    if isinstance(value, np.ndarray):
+        raise ValidationError(
+            "a bare numpy array cannot be logged; wrap it in a media type (Histogram, Image, Object3D, Table ...)",
+            value=value,
+            path=path,
+        )
+    raise ValidationError(f"cannot {verb} a value of type {type(value).__name__}", value=value, path=path)
+
+
+def _nonfinite(value: float) -> dict[str, Any]:
+    text = "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    return {"_type": "float", "_version": 1, "value": text}
+
+
+def load(doc_or_json_path: Any, root: Optional[StoreLike] = None) -> Any:
+    """Decode what :func:`dump` wrote back into media objects and plain values.
+
+    Parameters
+    ----------
+    doc_or_json_path:
+        The JSON-ready value ``dump`` returned, or the path of a JSON file
+        holding it.
+    root:
+        The store the sidecars live in. Defaults to the JSON file's directory
+        when a path is given.
+
+    Raises
+    ------
+    FormatError
+        For an unknown ``_type``, a newer ``_version`` or a malformed document.
+    IntegrityError
+        For a sidecar that is missing, altered, or outside the store.
+    """
+    if isinstance(doc_or_json_path, (str, os.PathLike)):
+        path = Path(doc_or_json_path)
+        size = path.stat().st_size
+        if size > MAX_DOC_BYTES:
+            raise FormatError(f"{str(path)!r} is {size} bytes, above the limit of {MAX_DOC_BYTES}")
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise FormatError(f"{str(path)!r} is not valid JSON: {exc}") from None
+        store = as_store(root if root is not None else path.parent)
+    else:
+        if root is None:
+            raise TypeError("load() needs root= when given a document rather than a JSON file path")
+        doc = doc_or_json_path
+        store = as_store(root)
+    return decode_value(doc, store)
+
+
+def decode_value(doc: Any, store: Store, depth: int = 0) -> Any:
+    """Decode one JSON value (used by ``load`` and by containers such as tables)."""
+    if depth > _MAX_DEPTH:
+        raise FormatError(f"document nesting is deeper than {_MAX_DEPTH} levels")
+    if isinstance(doc, Mapping):
+        if is_envelope(doc):
+            if doc.get("_type") == "float":
+                text = doc.get("value")
+                if text not in _NONFINITE:
+                    raise FormatError(f"float: 'value' must be one of NaN, Infinity, -Infinity, got {text!r}")
+                return _NONFINITE[text]
+            return decode_envelope(doc, store)
+        return {key: decode_value(item, store, depth + 1) for key, item in doc.items()}
+    if isinstance(doc, list):
+        return [decode_value(item, store, depth + 1) for item in doc]
+    if doc is None or isinstance(doc, (bool, str, int, float)):
+        return doc
+    raise FormatError(f"unexpected {type(doc).__name__} in a document")
+
+
+def write_json(doc: Any, path: Union[str, "os.PathLike[str]"]) -> Path:
+    """Write ``doc`` as JSON to ``path`` atomically (temporary file + rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+    tmp, fd = open_temp(path.parent)
+    try:
+        with open(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
+
+
+def _dump_one(args: tuple[Any, str, int, bool]) -> Any:
+    value, root, inline_limit, fsync = args
+    return dump(value, Store(root, inline_limit=inline_limit, fsync=fsync))
+
+
+def encode_many(values: Iterable[Any], root: StoreLike, executor: Optional[Executor] = None) -> list[Any]:
+    """``dump`` each value into one store, in parallel when an executor is given.
+
+    Any :class:`concurrent.futures.Executor` works (threads, processes, or a
+    cluster's executor); the store is safe for concurrent writers. Results keep
+    the input order.
+    """
+    store = as_store(root)
+    if executor is None:
+        return [dump(value, store) for value in values]
+    jobs: Sequence[tuple[Any, str, int, bool]] = [
+        (v, str(store.root), store.inline_limit, store.fsync) for v in values
+    ]
+    return list(executor.map(_dump_one, jobs))

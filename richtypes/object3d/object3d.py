@@ -1,0 +1,383 @@
+"""``Object3D``: point clouds, lidar scenes with 3D boxes and vectors, and mesh files.
+
+Coordinates are right-handed, in metres, ``x`` forward, ``y`` left, ``z`` up
+(the usual lidar frame); yaw turns counter-clockwise about ``+z`` from ``+x``;
+quaternions are ``(w, x, y, z)``. Box corners are stored in a canonical order
+(see :mod:`richtypes.object3d.scene`).
+
+Wire format (``_type`` ``"object3d"``, ``_version`` 1, schema
+``richtypes/schemas/object3d.v1.json``): a ``kind`` field tells ``"points"``,
+``"scene"`` and ``"mesh"`` apart. Every array is an ``.npy`` sidecar (or inline
+``{"dtype", "shape", "data"}`` when small); a mesh is its file, stored as it is.
+Decoding memory-maps ``.npy`` sidecars of at least
+:data:`~richtypes.object3d.points.MMAP_MIN_BYTES` bytes.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from typing import Any, Mapping, Optional
+
+import numpy as np
+
+from . import mesh as _mesh
+from ..core.coerce import ArrayLike
+from ..core.media import Media, caller_writable, field, register
+from .points import (
+    check_class_labels,
+    check_columns,
+    check_packed,
+    decode_array,
+    encode_array,
+    labels_from_json,
+    labels_to_json,
+)
+from .scene import box3d, check_boxes, check_vectors
+from ..core.errors import FormatError, ValidationError
+from ..store.local import Store
+
+__all__ = ["Object3D", "box3d", "SCENE_TYPE"]
+
+#: The ``type`` of a lidar scene dict.
+SCENE_TYPE = "lidar/beta"
+_SCENE_KEYS = ("type", "points", "boxes", "vectors")
+_KINDS = ("points", "scene", "mesh")
+
+
+@register
+class Object3D(Media):
+    """A 3D object: a point cloud, a lidar scene (points + boxes + vectors) or a mesh file.
+
+    Parameters
+    ----------
+    data:
+        One of
+
+        - a point array of shape (N, 3) ``xyz``, (N, 4) ``xyz`` + category id, or
+          (N, 6) ``xyz`` + ``rgb`` on the 0..255 scale (any real dtype, kept as
+          it is: float32 stays float32); array-likes (``__array__``, a torch
+          tensor's ``.numpy()``) work too. The array is viewed, not copied: do
+          not change it afterwards;
+        - a scene dict ``{"type": "lidar/beta", "points": ..., "boxes": ...,
+          "vectors": ...}`` (see :meth:`scene`);
+        - a mesh file: a path, or a file object opened in binary or text mode,
+          of an ``obj``, ``gltf``, ``glb``, ``stl`` or ``ply`` file;
+        - a ``trimesh`` mesh or scene (stored as GLB).
+    file_type:
+        The mesh format, when neither the file's name nor its content tell it.
+    drop_nonfinite:
+        Drop points with a NaN or infinite coordinate (counted in
+        :attr:`dropped_nonfinite`) instead of refusing them.
+    class_labels:
+        Names of category ids, ``{id: name}`` or a list of names; every
+        category id must be one of them.
+
+    Raises
+    ------
+    ValidationError
+        Naming the path of the first bad value, e.g. ``$.points[17]:
+        coordinates must be finite, got [nan, 0.0, 1.0]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cloud = Object3D(np.zeros((5, 6), dtype=np.float32))
+    >>> cloud.kind, cloud.points.shape, cloud.points.dtype
+    ('points', (5, 6), dtype('float32'))
+    """
+
+    _type = "object3d"
+    _version = 1
+
+    kind: str
+    points: Optional[np.ndarray]
+    colors: Optional[np.ndarray]
+    categories: Optional[np.ndarray]
+    class_labels: Optional[dict[int, str]]
+    dropped_nonfinite: int
+    boxes: Optional[dict[str, Any]]
+    vectors: Optional[dict[str, Any]]
+    mesh_format: Optional[str]
+    mesh_bytes: Optional[bytes]
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        file_type: Optional[str] = None,
+        drop_nonfinite: bool = False,
+        class_labels: Any = None,
+    ) -> None:
+        if isinstance(data, Mapping):
+            unknown = [k for k in data if k not in _SCENE_KEYS]
+            if unknown:
+                raise ValidationError(f"unknown key (a scene has {', '.join(_SCENE_KEYS)})", value=unknown[0], path=())
+            if data.get("type") != SCENE_TYPE:
+                raise ValidationError(f"must be {SCENE_TYPE!r}", value=data.get("type"), path=("type",))
+            if "points" not in data:
+                raise ValidationError("a scene needs 'points'", path=())
+            self._set_scene(data["points"], data.get("boxes"), data.get("vectors"), class_labels, drop_nonfinite)
+        elif isinstance(data, (str, os.PathLike)) or hasattr(data, "read"):
+            self._set(kind="mesh", mesh=_mesh.read_mesh(data, file_type))
+        elif type(data).__module__.split(".")[0] == "trimesh":
+            self._set(kind="mesh", mesh=(_mesh.export_glb(data), "glb"))
+        else:
+            labels = check_class_labels(class_labels)
+            points, dropped = check_packed(data, ("points",), drop_nonfinite=drop_nonfinite, class_labels=labels)
+            self._set(kind="points", points=points, class_labels=labels, dropped=dropped)
+        self._freeze()
+
+    # ----------------------------------------------------------- constructors
+    @classmethod
+    def from_points(
+        cls,
+        xyz: ArrayLike,
+        colors: Optional[ArrayLike] = None,
+        categories: Optional[ArrayLike] = None,
+        class_labels: Any = None,
+        *,
+        drop_nonfinite: bool = False,
+    ) -> "Object3D":
+        """A point cloud from columns.
+
+        Parameters
+        ----------
+        xyz:
+            (N, 3) coordinates (float32 stays float32).
+        colors:
+            (N, 3) ``rgb``: integers within 0..255 (stored as ``uint8``) or
+            floats within [0, 1] (kept in their dtype).
+        categories:
+            (N,) non-negative integer category ids (whole floats are converted).
+        class_labels:
+            ``{id: name}`` or a list of names; needs ``categories``.
+        drop_nonfinite:
+            Drop rows with non-finite coordinates instead of refusing them.
+
+        Examples
+        --------
+        >>> cloud = Object3D.from_points([[0, 0, 0], [1, 2, 3]], colors=[[255, 0, 0], [0, 0, 255]])
+        >>> cloud.points.shape, cloud.colors.dtype
+        ((2, 3), dtype('uint8'))
+        """
+        labels = check_class_labels(class_labels)
+        pts, col, cat, dropped = check_columns(xyz, colors, categories, labels, drop_nonfinite=drop_nonfinite)
+        obj = cls.__new__(cls)
+        obj._set(kind="points", points=pts, colors=col, categories=cat, class_labels=labels, dropped=dropped)
+        obj._freeze()
+        return obj
+
+    @classmethod
+    def scene(
+        cls,
+        points: ArrayLike,
+        boxes: Any = None,
+        vectors: Any = None,
+        *,
+        class_labels: Any = None,
+        drop_nonfinite: bool = False,
+    ) -> "Object3D":
+        """A lidar scene: points with 3D boxes and vectors.
+
+        Parameters
+        ----------
+        points:
+            An (N, 3), (N, 4) or (N, 6) point array, as for ``Object3D(points)``.
+        boxes:
+            A list (or numpy object array) of dicts ``{"corners": (8, 3), "label":
+            str, "color": (r, g, b), "score": float}`` (all but ``corners``
+            optional; see :func:`box3d`), or columns ``{"corners": (M, 8, 3),
+            "labels": M names, "colors": (M, 3), "scores": (M,)}``. Corners may
+            come in any order; they must form a rectangular box and are stored
+            in the canonical order. Colours are integers within 0..255
+            (default white).
+        vectors:
+            A list of dicts ``{"start": xyz, "end": xyz, "color": (r, g, b)}``
+            or columns ``{"starts": (K, 3), "ends": (K, 3), "colors": (K, 3)}``.
+
+        Examples
+        --------
+        >>> s = Object3D.scene(np.zeros((3, 3)), boxes=[box3d((0, 0, 0), (2, 1, 1), label="car")],
+        ...                    vectors=[{"start": [0, 0, 0], "end": [1, 0, 0]}])
+        >>> s.kind, s.boxes["corners"].shape, s.boxes["labels"], s.vectors["colors"].tolist()
+        ('scene', (1, 8, 3), ['car'], [[255, 255, 255]])
+        """
+        obj = cls.__new__(cls)
+        obj._set_scene(points, boxes, vectors, class_labels, drop_nonfinite)
+        obj._freeze()
+        return obj
+
+    @classmethod
+    def from_trimesh(cls, mesh: Any) -> "Object3D":
+        """A mesh from a ``trimesh.Trimesh`` or ``trimesh.Scene``, stored as GLB.
+
+        Examples
+        --------
+        >>> import trimesh
+        >>> Object3D.from_trimesh(trimesh.creation.box()).mesh_format
+        'glb'
+        """
+        obj = cls.__new__(cls)
+        data = _mesh.export_glb(mesh)
+        _mesh.check_mesh(data, "glb")
+        obj._set(kind="mesh", mesh=(data, "glb"))
+        obj._freeze()
+        return obj
+
+    def _set_scene(self, points: Any, boxes: Any, vectors: Any, class_labels: Any, drop: bool) -> None:
+        labels = check_class_labels(class_labels)
+        pts, dropped = check_packed(points, ("points",), drop_nonfinite=drop, class_labels=labels)
+        self._set(
+            kind="scene", points=pts, class_labels=labels, dropped=dropped,
+            boxes=check_boxes(boxes if boxes is not None else []),
+            vectors=check_vectors(vectors if vectors is not None else []),
+        )
+
+    def _set(self, kind: str, points: Optional[np.ndarray] = None, colors: Optional[np.ndarray] = None,
+             categories: Optional[np.ndarray] = None, class_labels: Optional[dict[int, str]] = None,
+             dropped: int = 0, boxes: Optional[dict[str, Any]] = None, vectors: Optional[dict[str, Any]] = None,
+             mesh: Optional[tuple[bytes, str]] = None) -> None:
+        self.kind = kind
+        self.points, self.colors, self.categories = points, colors, categories
+        self.class_labels = class_labels
+        self.dropped_nonfinite = dropped
+        self.boxes, self.vectors = boxes, vectors
+        self.mesh_bytes, self.mesh_format = mesh if mesh is not None else (None, None)
+
+    # ------------------------------------------------------------------ views
+    @property
+    def xyz(self) -> np.ndarray:
+        """The (N, 3) coordinates (a view; points and scenes only)."""
+        if self.points is None:
+            raise AttributeError("a mesh has no point coordinates; use to_trimesh()")
+        return self.points[:, :3]
+
+    def to_trimesh(self) -> Any:
+        """The mesh as a trimesh object (``Trimesh`` or ``Scene``, as trimesh loads it)."""
+        if self.mesh_bytes is None:
+            raise AttributeError(f"a {self.kind} Object3D has no mesh")
+        return _mesh.load_trimesh(self.mesh_bytes, self.mesh_format)  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        if self.kind == "mesh":
+            return f"Object3D(kind='mesh', format={self.mesh_format!r}, bytes={len(self.mesh_bytes or b'')})"
+        assert self.points is not None
+        extra = ""
+        if self.kind == "scene":
+            extra = f", boxes={self.boxes['corners'].shape[0]}, vectors={self.vectors['starts'].shape[0]}"  # type: ignore[index]
+        if self.dropped_nonfinite:
+            extra += f", dropped_nonfinite={self.dropped_nonfinite}"
+        return f"Object3D(kind={self.kind!r}, points={self.points.shape}, dtype={self.points.dtype}{extra})"
+
+    def _owned(self) -> "Object3D":
+        """An equal Object3D holding private copies of any arrays that view the caller's memory.
+
+        Construction views the given arrays (no copy: a 24 MB cloud costs no
+        extra memory); the run log calls this before encoding on its worker
+        thread, so the caller may refill its buffers once ``log`` returns.
+        """
+        own = lambda arr: _private_copy(arr) if isinstance(arr, np.ndarray) and caller_writable(arr) else arr  # noqa: E731
+        fields = {name: own(getattr(self, name)) for name in ("points", "colors", "categories")}
+        groups: dict[str, Optional[dict[str, Any]]] = {
+            name: None if getattr(self, name) is None else {k: own(v) for k, v in getattr(self, name).items()}
+            for name in ("boxes", "vectors")
+        }
+        unchanged = all(fields[n] is getattr(self, n) for n in fields) and all(
+            group is None or all(value is getattr(self, n)[k] for k, value in group.items()) for n, group in groups.items()
+        )
+        if unchanged:
+            return self
+        twin = copy.copy(self)
+        for name, value in {**fields, **groups}.items():
+            object.__setattr__(twin, name, value)
+        return twin
+
+    def _content(self) -> tuple[Any, ...]:
+        return (self.kind, self.points, self.colors, self.categories, self.class_labels, self.dropped_nonfinite,
+                self.boxes, self.vectors, self.mesh_format, self.mesh_bytes)
+
+    # ------------------------------------------------------------------- wire
+    def to_json(self, store: Store) -> dict[str, Any]:
+        if self.kind == "mesh":
+            return self._envelope(kind="mesh", format=self.mesh_format, file=store.put_bytes(self.mesh_bytes, self.mesh_format))  # type: ignore[arg-type]
+        opt = lambda arr: None if arr is None else encode_array(arr, store)  # noqa: E731
+        fields: dict[str, Any] = {
+            "kind": self.kind,
+            "points": encode_array(self.points, store),  # type: ignore[arg-type]
+            "colors": opt(self.colors),
+            "categories": opt(self.categories),
+            "class_labels": labels_to_json(self.class_labels),
+            "dropped_nonfinite": self.dropped_nonfinite,
+        }
+        if self.kind == "scene":
+            b, v = self.boxes, self.vectors
+            assert b is not None and v is not None
+            fields["scene_type"] = SCENE_TYPE
+            fields["boxes"] = {"corners": encode_array(b["corners"], store), "labels": list(b["labels"]),
+                               "colors": encode_array(b["colors"], store), "scores": b["scores"]}
+            fields["vectors"] = {k: encode_array(v[k], store) for k in ("starts", "ends", "colors")}
+        return self._envelope(**fields)
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any], store: Store) -> "Object3D":
+        kind = field(doc, "kind", str)
+        if kind not in _KINDS:
+            raise FormatError(f"object3d: kind must be one of {', '.join(_KINDS)}, got {kind!r}")
+        obj = cls.__new__(cls)
+        try:
+            if kind == "mesh":
+                obj._set(kind="mesh", mesh=(_read_mesh_ref(doc, store), field(doc, "format", str)))
+            else:
+                obj._decode_points(kind, doc, store)
+        except ValidationError as exc:
+            raise FormatError(f"object3d: invalid document: {exc}") from None
+        obj._freeze()
+        return obj
+
+    def _decode_points(self, kind: str, doc: Mapping[str, Any], store: Store) -> None:
+        points = decode_array(field(doc, "points", dict), store, "points", 2)
+        get = lambda name, nd: None if doc.get(name) is None else decode_array(doc[name], store, name, nd)  # noqa: E731
+        colors, categories = get("colors", 2), get("categories", 1)
+        labels = labels_from_json(doc.get("class_labels"))
+        dropped = field(doc, "dropped_nonfinite", int)
+        if dropped < 0:
+            raise FormatError(f"object3d: dropped_nonfinite must be >= 0, got {dropped}")
+        if kind == "points" and (colors is not None or categories is not None):
+            pts, col, cat, _ = check_columns(points, colors, categories, labels, drop_nonfinite=False)
+        else:
+            pts, _ = check_packed(points, ("points",), drop_nonfinite=False, class_labels=labels)
+            col = cat = None
+        boxes = vectors = None
+        if kind == "scene":
+            if field(doc, "scene_type", str) != SCENE_TYPE:
+                raise FormatError(f"object3d: scene_type must be {SCENE_TYPE!r}, got {doc['scene_type']!r}")
+            b, v = field(doc, "boxes", dict), field(doc, "vectors", dict)
+            if not isinstance(b.get("labels"), list) or not isinstance(b.get("scores"), (list, type(None))):
+                raise FormatError("object3d: boxes.labels must be a list and boxes.scores a list or null")
+            boxes = check_boxes({
+                "corners": decode_array(b.get("corners"), store, "boxes.corners", 3),
+                "labels": b.get("labels"), "scores": b.get("scores"),
+                "colors": decode_array(b.get("colors"), store, "boxes.colors", 2),
+            })
+            vectors = check_vectors({k: decode_array(v.get(k), store, f"vectors.{k}", 2) for k in ("starts", "ends", "colors")})
+        self._set(kind=kind, points=pts, colors=col, categories=cat, class_labels=labels, dropped=dropped,
+                  boxes=boxes, vectors=vectors)
+
+
+def _read_mesh_ref(doc: Mapping[str, Any], store: Store) -> bytes:
+    fmt = field(doc, "format", str)
+    if fmt not in _mesh.MESH_FORMATS:
+        raise FormatError(f"object3d: format must be one of {', '.join(_mesh.MESH_FORMATS)}, got {fmt!r}")
+    ref = field(doc, "file", dict)
+    size = ref.get("size")
+    if isinstance(size, int) and size > _mesh.MAX_MESH_BYTES:
+        raise FormatError(f"object3d: mesh file of {size} bytes is above the limit of {_mesh.MAX_MESH_BYTES}")
+    return store.get_bytes(ref)
+
+
+def _private_copy(arr: np.ndarray) -> np.ndarray:
+    """A copy nobody else can write (its own buffer is read-only, so ``caller_writable`` is False)."""
+    out = np.array(arr)
+    out.flags.writeable = False
+    return out

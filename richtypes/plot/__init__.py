@@ -1,0 +1,31 @@
+"""Charts: :class:`Chart` (a Table plus a Vega-Lite spec) and presets that build one."""
+
+from .presets import (
+    Chart,
+    line,
+    scatter,
+    bar,
+    histogram,
+    line_series,
+    pr_curve,
+    roc_curve,
+    confusion_matrix,
+    charts_html,
+    MAX_POINTS,
+    MAX_CLASSES,
+)
+
+__all__ = [
+    "Chart",
+    "line",
+    "scatter",
+    "bar",
+    "histogram",
+    "line_series",
+    "pr_curve",
+    "roc_curve",
+    "confusion_matrix",
+    "charts_html",
+    "MAX_POINTS",
+    "MAX_CLASSES",
+]

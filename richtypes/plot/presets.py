@@ -1,0 +1,464 @@
+"""Chart presets: a :class:`Chart` is a :class:`~richtypes.Table` plus a Vega-Lite v5 spec.
+
+Each preset (:func:`line`, :func:`scatter`, :func:`bar`, :func:`histogram`,
+:func:`line_series`, :func:`pr_curve`, :func:`roc_curve`,
+:func:`confusion_matrix`) checks its field names against the table's columns
+and returns a :class:`Chart`. A chart serializes as one envelope holding the
+table's envelope and the spec, so it renders with nothing but its file;
+:meth:`Chart.to_vega_lite` gives the complete spec with the data inline.
+
+PR and ROC curves are computed vectorized (one sort of the score matrix, then
+cumulative sums) and down-sampled to at most :data:`MAX_POINTS` points per
+class, always keeping each curve's first and last point.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+from typing import Any, Mapping, Optional, Sequence, Union
+
+import numpy as np
+
+from . import vega
+from ..core.coerce import ArrayLike
+from ..core.media import Media, decode_envelope, field, register
+from .metrics import (
+    MAX_CLASSES,
+    MAX_POINTS,
+    PR_START,
+    ROC_START,
+    confusion_counts,
+    confusion_inputs,
+    curve_columns,
+    pr_points,
+    roc_points,
+    series_columns,
+)
+from ..core.errors import FormatError, MissingDependencyError, PathKey, ValidationError
+from ..store.local import Store
+from ..table.table import Table
+
+__all__ = [
+    "Chart",
+    "line",
+    "scatter",
+    "bar",
+    "histogram",
+    "line_series",
+    "pr_curve",
+    "roc_curve",
+    "confusion_matrix",
+    "charts_html",
+    "MAX_POINTS",
+    "MAX_CLASSES",
+]
+
+TableLike = Union[Table, Mapping[str, Any]]
+
+
+@register
+class Chart(Media):
+    """A table and a Vega-Lite v5 spec that maps its columns.
+
+    The presets in this module build charts; build one directly for a custom
+    spec.
+
+    Parameters
+    ----------
+    table:
+        The data, a :class:`~richtypes.Table` (or a dict of columns, passed to
+        ``Table.from_columns``).
+    spec:
+        A Vega-Lite v5 spec without ``data`` (the table is the data). It must
+        be JSON (finite numbers); it is copied, never kept by reference.
+    fields:
+        What each role of the chart reads, e.g. ``{"x": "step", "y": "loss"}``;
+        every value must be a column of the table.
+    preset:
+        The preset that built the chart (``"custom"`` for a hand-made spec).
+
+    Raises
+    ------
+    ValidationError
+        For a field naming no column, a spec with ``data`` or one that is not
+        JSON.
+
+    Examples
+    --------
+    >>> from richtypes import Table
+    >>> t = Table.from_columns({"step": [0, 1, 2], "loss": [1.0, 0.5, 0.25]})
+    >>> spec = {"mark": "line", "encoding": {"x": {"field": "step", "type": "quantitative"},
+    ...                                      "y": {"field": "loss", "type": "quantitative"}}}
+    >>> chart = Chart(t, spec, fields={"x": "step", "y": "loss"})
+    >>> chart.to_vega_lite()["data"]["values"][1]
+    {'step': 1, 'loss': 0.5}
+    """
+
+    _type = "chart"
+    _version = 1
+
+    table: Table
+    preset: str
+
+    def __init__(
+        self,
+        table: TableLike,
+        spec: Mapping[str, Any],
+        *,
+        fields: Optional[Mapping[str, str]] = None,
+        preset: str = "custom",
+    ) -> None:
+        self.table = _as_table(table, ("table",))
+        if not isinstance(spec, Mapping):
+            raise ValidationError("must be a dict (a Vega-Lite spec)", value=spec, path=("spec",))
+        if "data" in spec:
+            raise ValidationError("leave 'data' out: the chart's data is its table", path=("spec", "data"))
+        try:
+            self._spec = json.loads(json.dumps(spec, allow_nan=False))
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(f"must be JSON with finite numbers ({exc})", path=("spec",)) from None
+        vega.check_spec_keys(self._spec, ("spec",))
+        if not isinstance(preset, str) or not preset:
+            raise ValidationError("must be a non-empty string", value=preset, path=("preset",))
+        self.preset = preset
+        fields = {} if fields is None else fields
+        if not isinstance(fields, Mapping):
+            raise ValidationError("must be a dict of role -> column name", value=fields, path=("fields",))
+        self._fields = dict(fields)
+        for role, name in self._fields.items():
+            if not isinstance(role, str):
+                raise ValidationError("roles must be strings", value=role, path=("fields",))
+            vega.check_column(self.table, name, ("fields", role))
+        self._freeze()
+
+    # ------------------------------------------------------------------ views
+    @property
+    def spec(self) -> dict[str, Any]:
+        """A copy of the spec (without data)."""
+        return copy.deepcopy(self._spec)
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """A copy of the role -> column mapping."""
+        return dict(self._fields)
+
+    def to_vega_lite(self) -> dict[str, Any]:
+        """The complete Vega-Lite v5 spec with the table's plottable columns inline as ``data.values``.
+
+        Columns of int, float, str and bool type (optional or not) become
+        record fields (NaN and missing values as ``null``); other columns
+        (arrays, media cells) are left out.
+        """
+        spec = self.spec
+        return {"$schema": spec.pop("$schema", vega.SCHEMA_URL), "data": {"values": vega.records(self.table)}, **spec}
+
+    def save(self, path: Union[str, "os.PathLike[str]"], *, scale: float = 1.0) -> Path:
+        """Write the chart to ``path``; the suffix picks the format.
+
+        ``.json`` (the complete spec) and ``.html`` (a page drawing it with
+        vega-embed from a CDN) need nothing extra; ``.svg`` and ``.png``
+        (``scale`` times the spec's size) need the ``render`` extra
+        (vl-convert-python).
+        """
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix not in (".json", ".html", ".svg", ".png"):
+            raise ValidationError("must end in .svg, .png, .html or .json", value=str(path), path=("path",))
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 100:
+            raise ValidationError("must be a number in (0, 100]", value=scale, path=("scale",))
+        spec = self.to_vega_lite()
+        if suffix == ".json":
+            path.write_text(json.dumps(spec, allow_nan=False), encoding="utf-8")
+        elif suffix == ".html":
+            path.write_text(charts_html([self]), encoding="utf-8")
+        elif suffix == ".svg":
+            path.write_text(_vl_convert().vegalite_to_svg(spec), encoding="utf-8")
+        else:
+            path.write_bytes(_vl_convert().vegalite_to_png(spec, scale=float(scale)))
+        return path
+
+    def __repr__(self) -> str:
+        return f"Chart(preset={self.preset!r}, rows={len(self.table)}, fields={self._fields!r})"
+
+    def _content(self) -> tuple[Any, ...]:
+        return (self.table, self._spec, self.preset, self._fields)
+
+    # ------------------------------------------------------------------- wire
+    def to_json(self, store: Store) -> dict[str, Any]:
+        return self._envelope(
+            preset=self.preset, fields=dict(self._fields), spec=self.spec, table=self.table.to_json(store)
+        )
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any], store: Store) -> "Chart":
+        preset = field(doc, "preset", str)
+        fields = field(doc, "fields", dict)
+        spec = field(doc, "spec", dict)
+        table_doc = field(doc, "table", dict)
+        if table_doc.get("_type") != Table._type:
+            raise FormatError(f"chart: field 'table' must be a table envelope, got _type {table_doc.get('_type')!r}")
+        table = decode_envelope(table_doc, store)
+        try:
+            return cls(table, spec, fields=fields, preset=preset)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            raise FormatError(f"chart: invalid document: {exc}") from None
+
+
+# ---------------------------------------------------------------- table presets
+def line(table: TableLike, x: str, y: str, stroke: Optional[str] = None, title: Optional[str] = None) -> Chart:
+    """A line chart of column ``y`` over column ``x``, one line per value of ``stroke``.
+
+    Examples
+    --------
+    >>> from richtypes import plot
+    >>> chart = plot.line({"step": [0, 1, 2], "loss": [1.0, 0.6, 0.4]}, "step", "loss", title="loss")
+    >>> chart.fields
+    {'x': 'step', 'y': 'loss'}
+    """
+    table = _as_table(table, ("table",))
+    types = vega.check_fields(table, x=x, y=y, stroke=stroke)
+    vega.check_numeric(types, "y", y)
+    spec = vega.line_spec(x, vega.vl_type(types[x]), y, stroke, _title(title))
+    return Chart(table, spec, fields=_present(x=x, y=y, stroke=stroke), preset="line")
+
+
+def scatter(table: TableLike, x: str, y: str, title: Optional[str] = None) -> Chart:
+    """A point per row at (``x``, ``y``).
+
+    Examples
+    --------
+    >>> from richtypes import plot
+    >>> plot.scatter({"a": [1.0, 2.0], "b": [3, 4]}, "a", "b").preset
+    'scatter'
+    """
+    table = _as_table(table, ("table",))
+    types = vega.check_fields(table, x=x, y=y)
+    spec = vega.scatter_spec(x, vega.vl_type(types[x]), y, vega.vl_type(types[y]), _title(title))
+    return Chart(table, spec, fields={"x": x, "y": y}, preset="scatter")
+
+
+def bar(table: TableLike, label: str, value: str, title: Optional[str] = None) -> Chart:
+    """A bar per row: height ``value``, named by ``label``, in table order.
+
+    Examples
+    --------
+    >>> from richtypes import plot
+    >>> plot.bar({"class": ["cat", "dog"], "count": [3, 5]}, "class", "count").fields
+    {'label': 'class', 'value': 'count'}
+    """
+    table = _as_table(table, ("table",))
+    types = vega.check_fields(table, label=label, value=value)
+    vega.check_numeric(types, "value", value)
+    return Chart(table, vega.bar_spec(label, value, _title(title)), fields={"label": label, "value": value}, preset="bar")
+
+
+def histogram(table: TableLike, value: str, title: Optional[str] = None) -> Chart:
+    """A histogram of the numeric column ``value`` (binned by Vega-Lite when drawn, up to 30 bins).
+
+    Examples
+    --------
+    >>> from richtypes import plot
+    >>> plot.histogram({"score": [0.1, 0.5, 0.52, 0.9]}, "score").preset
+    'histogram'
+    """
+    table = _as_table(table, ("table",))
+    types = vega.check_fields(table, value=value)
+    vega.check_numeric(types, "value", value)
+    return Chart(table, vega.histogram_spec(value, _title(title)), fields={"value": value}, preset="histogram")
+
+
+# --------------------------------------------------------------- array presets
+def line_series(
+    xs: ArrayLike,
+    ys: Any,
+    keys: Optional[Sequence[str]] = None,
+    title: Optional[str] = None,
+    xname: Optional[str] = None,
+) -> Chart:
+    """Several lines from arrays, drawn on one chart.
+
+    Builds the long-form table with columns ``x``, ``key`` (the series name)
+    and ``y``.
+
+    Parameters
+    ----------
+    xs:
+        One shared 1-D sequence of x values, or one per series.
+    ys:
+        The series: a list of 1-D sequences (lengths may differ when ``xs``
+        gives one per series), a 2-D array (one row per series) or a single
+        1-D sequence (one series). NaN makes a gap; infinities are refused.
+    keys:
+        The series names (default ``key_0``, ``key_1``, ...), unique.
+    xname:
+        The x axis title (default ``"x"``).
+
+    Examples
+    --------
+    >>> from richtypes import plot
+    >>> chart = plot.line_series([0, 1, 2], [[1.0, 0.5, 0.2], [1.0, 0.7, 0.6]], keys=["train", "val"], xname="epoch")
+    >>> len(chart.table), chart.table.columns
+    (6, ['x', 'key', 'y'])
+    """
+    x_all, key_all, y_all = series_columns(xs, ys, keys)
+    table = Table.from_columns({"x": x_all, "key": key_all, "y": y_all})
+    if xname is not None and not isinstance(xname, str):
+        raise ValidationError("must be a string", value=xname, path=("xname",))
+    spec = vega.line_spec("x", "quantitative", "y", "key", _title(title), x_title=xname or "x")
+    return Chart(table, spec, fields={"x": "x", "y": "y", "stroke": "key"}, preset="line_series")
+
+
+def pr_curve(y_true: ArrayLike, y_probas: ArrayLike, labels: Optional[Sequence[str]] = None, title: Optional[str] = None) -> Chart:
+    """Precision-recall curve of each class (one-vs-rest).
+
+    Parameters
+    ----------
+    y_true:
+        ``(n,)`` true class indices (ints, integral floats or bools).
+    y_probas:
+        ``(n, k)`` per-class probabilities, finite and in [0, 1]; or ``(n,)``,
+        the probability of class 1 in a binary problem (then only class 1's
+        curve is drawn).
+    labels:
+        The ``k`` class names (default ``"0"``, ``"1"``, ...).
+
+    Each curve starts at recall 0, precision 1 and has a point per distinct
+    score (highest threshold first), down-sampled to at most
+    :data:`MAX_POINTS` keeping both ends. Classes with no positive sample are
+    left out. Columns: ``class``, ``recall``, ``precision``.
+
+    Examples
+    --------
+    >>> from richtypes import plot
+    >>> chart = plot.pr_curve([0, 1, 1, 0], [0.2, 0.9, 0.6, 0.4])
+    >>> chart.table.get_column("precision", convert_to="list")
+    [1.0, 1.0, 1.0, 0.6666666666666666, 0.5]
+    """
+    names, x, y = curve_columns(y_true, y_probas, labels, pr_points, PR_START, "no class has a positive sample")
+    table = Table.from_columns({"class": names, "recall": x, "precision": y})
+    spec = vega.curve_spec("recall", "precision", "class", _present_names(names), _title(title) or "Precision-recall curve")
+    return Chart(table, spec, fields={"x": "recall", "y": "precision", "stroke": "class"}, preset="pr_curve")
+
+
+def roc_curve(y_true: ArrayLike, y_probas: ArrayLike, labels: Optional[Sequence[str]] = None, title: Optional[str] = None) -> Chart:
+    """ROC curve (true vs false positive rate) of each class (one-vs-rest).
+
+    Inputs as for :func:`pr_curve`. Each curve runs from (0, 0) to (1, 1)
+    with a point per distinct score, down-sampled to at most
+    :data:`MAX_POINTS` keeping both ends. Classes without both positive and
+    negative samples are left out. Columns: ``class``, ``fpr``, ``tpr``.
+
+    Examples
+    --------
+    >>> from richtypes import plot
+    >>> plot.roc_curve([0, 1, 1, 0], [0.2, 0.9, 0.6, 0.4]).table.get_column("tpr", convert_to="list")
+    [0.0, 0.5, 1.0, 1.0, 1.0]
+    """
+    names, x, y = curve_columns(y_true, y_probas, labels, roc_points, ROC_START, "no class has both positive and negative samples")
+    table = Table.from_columns({"class": names, "fpr": x, "tpr": y})
+    spec = vega.curve_spec("fpr", "tpr", "class", _present_names(names), _title(title) or "ROC curve")
+    return Chart(table, spec, fields={"x": "fpr", "y": "tpr", "stroke": "class"}, preset="roc_curve")
+
+
+def confusion_matrix(
+    y_true: ArrayLike, preds: ArrayLike, class_names: Optional[Sequence[str]] = None, title: Optional[str] = None
+) -> Chart:
+    """Counts of (true class, predicted class) pairs as a heat map.
+
+    Parameters
+    ----------
+    y_true:
+        ``(n,)`` true class indices.
+    preds:
+        ``(n,)`` predicted class indices, or ``(n, k)`` per-class scores
+        (probabilities or logits, finite), reduced with ``argmax``.
+    class_names:
+        The class names; their number sets ``k`` (at most :data:`MAX_CLASSES`).
+        Default: ``"0"``, ``"1"``, ... up to the largest index seen (or the
+        score columns).
+
+    The table has ``k * k`` rows: ``Actual``, ``Predicted``, ``nPredictions``.
+
+    Examples
+    --------
+    >>> from richtypes import plot
+    >>> chart = plot.confusion_matrix([0, 1, 1], [0, 1, 0], class_names=["cat", "dog"])
+    >>> chart.table.get_column("nPredictions", convert_to="list")
+    [1, 0, 1, 1]
+    """
+    truth, predicted, names = confusion_inputs(y_true, preds, class_names)
+    k = len(names)
+    counts = confusion_counts(truth, predicted.astype(np.int64), k)
+    name_arr = np.array(names, dtype=str)
+    table = Table.from_columns(
+        {"Actual": np.repeat(name_arr, k), "Predicted": np.tile(name_arr, k), "nPredictions": counts.reshape(-1)}
+    )
+    light = max(1, int(counts.max(initial=0)) // 2 + 1)  # white count text on the darker half of the colours
+    spec = vega.confusion_spec("Actual", "Predicted", "nPredictions", names, light, _title(title) or "Confusion matrix")
+    return Chart(table, spec, fields={"actual": "Actual", "predicted": "Predicted", "value": "nPredictions"}, preset="confusion_matrix")
+
+
+def charts_html(charts: Union[Mapping[str, Chart], Sequence[Chart]], title: str = "richtypes charts") -> str:
+    """A standalone HTML page showing each chart with vega-embed.
+
+    ``charts`` is a dict (each chart under its key as heading) or a sequence
+    (each under its title, else its preset). Every chart's complete spec
+    (data inline) is in the page; a browser opening it loads vega, vega-lite
+    and vega-embed from the jsDelivr CDN.
+
+    Examples
+    --------
+    >>> from richtypes import plot
+    >>> page = plot.charts_html({"loss": plot.line({"step": [0, 1], "loss": [1.0, 0.5]}, "step", "loss")})
+    >>> page.startswith("<!DOCTYPE html>") and '"values":[{"step":0,"loss":1.0}' in page
+    True
+    """
+    by_name = isinstance(charts, Mapping)
+    items = list(charts.items()) if by_name else list(enumerate(charts))  # type: ignore[union-attr, arg-type]
+    pages = []
+    for key, chart in items:
+        if not isinstance(chart, Chart):
+            raise ValidationError("must be a Chart", value=chart, path=("charts", key))
+        heading = chart._spec.get("title")
+        name = key if by_name else (heading if isinstance(heading, str) else chart.preset)
+        pages.append((str(name), chart.to_vega_lite()))
+    return vega.html_page(pages, title=title)
+
+
+# --------------------------------------------------------------------- helpers
+def _present_names(names: np.ndarray) -> list[str]:
+    """The class names drawn, in class order (``names`` holds one per curve point)."""
+    _, first = np.unique(names, return_index=True)
+    return names[np.sort(first)].tolist()
+
+
+def _as_table(table: Any, path: tuple[PathKey, ...]) -> Table:
+    if isinstance(table, Table):
+        return table
+    if isinstance(table, Mapping):
+        try:
+            return Table.from_columns(table)
+        except ValidationError as exc:
+            raise exc.with_prefix(*path) from None
+    raise ValidationError("must be a richtypes.Table or a dict of columns", value=table, path=path)
+
+
+def _title(title: Any) -> Optional[str]:
+    if title is not None and not isinstance(title, str):
+        raise ValidationError("must be a string", value=title, path=("title",))
+    return title
+
+
+def _present(**fields: Optional[str]) -> dict[str, str]:
+    return {role: name for role, name in fields.items() if name is not None}
+
+
+def _vl_convert() -> Any:
+    try:
+        import vl_convert
+    except ImportError:
+        raise MissingDependencyError("vl-convert-python", "render", "rendering a chart to SVG or PNG") from None
+    return vl_convert

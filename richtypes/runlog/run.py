@@ -1,0 +1,354 @@
+"""The :class:`Run` class behind :mod:`richtypes.runlog` (see there for the directory layout)."""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import secrets
+import sys
+import threading
+import time
+import warnings
+import weakref
+from functools import partial
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Optional, Union
+
+import numpy as np
+
+from ..core.nest import dump, write_json
+from .artifacts import Artifact
+from .artifacts import log_artifact as _log_artifact
+from .config import Config, Summary, json_value
+from .rows import append_line, check_tags, snapshot, snapshot_row
+from .worker import Worker
+from ..core.errors import RichTypesError, ValidationError
+from ..store.local import DEFAULT_INLINE_LIMIT, Store
+
+__all__ = ["Run", "RunError", "NoActiveRunError", "DEFAULT_ROOT", "DEFAULT_QUEUE_SIZE"]
+
+#: Where runs go when ``init`` is given no ``dir``: ``./richtypes-runs/<run id>``.
+DEFAULT_ROOT = "richtypes-runs"
+#: Rows that may wait for the encoder before ``log`` blocks.
+DEFAULT_QUEUE_SIZE = 64
+_SUMMARY_EVERY = 2.0  # seconds between summary.json rewrites while logging
+
+
+class RunError(RichTypesError):
+    """A run was used in a way it does not allow (finished, directory taken ...)."""
+
+
+class NoActiveRunError(RunError):
+    """A module-level function (``richtypes.log`` ...) was called with no current run."""
+
+
+def _utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+class Run:
+    """One run: a directory holding config, history, summary, media and artifacts.
+
+    Use :func:`init` to start one (it also becomes the current run for
+    ``richtypes.log``). A run is a context manager: leaving the ``with`` block
+    finishes it, with status ``"failed"`` when an exception escapes.
+
+    Parameters
+    ----------
+    dir:
+        The run directory (created; must not hold a run already). Default
+        ``./richtypes-runs/<run id>``.
+    project, name, notes, tags:
+        Descriptions kept in ``run.json``; ``name`` defaults to the run id.
+    config:
+        Initial config values.
+    queue_size:
+        How many committed rows may wait for the background encoder before
+        ``log`` blocks.
+    inline_limit:
+        The store's inline limit (payloads up to this many bytes stay in the JSON).
+
+    Examples
+    --------
+    >>> import tempfile, richtypes
+    >>> with richtypes.init(dir=tempfile.mkdtemp() + "/run", config={"lr": 0.1}) as run:
+    ...     for step in range(3):
+    ...         run.log({"loss": 1.0 / (step + 1), "h": richtypes.Histogram([step, 1, 2])})
+    >>> reader = richtypes.open_run(run.dir)
+    >>> reader.status, reader.config["lr"], [row["loss"] for row in reader.history()]
+    ('finished', 0.1, [1.0, 0.5, 0.3333333333333333])
+    """
+
+    def __init__(
+        self,
+        dir: Union[str, "os.PathLike[str]", None] = None,
+        project: Optional[str] = None,
+        name: Optional[str] = None,
+        config: Optional[Mapping[str, Any]] = None,
+        notes: Optional[str] = None,
+        tags: Optional[Iterable[str]] = None,
+        *,
+        queue_size: int = DEFAULT_QUEUE_SIZE,
+        inline_limit: int = DEFAULT_INLINE_LIMIT,
+    ) -> None:
+        self.id = time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(4)
+        self.dir = Path(dir) if dir is not None else Path(DEFAULT_ROOT) / self.id
+        for label, value in (("project", project), ("name", name), ("notes", notes)):
+            if value is not None and not isinstance(value, str):
+                raise ValidationError("must be a string or None", value=value, path=(label,))
+        if not isinstance(queue_size, int) or queue_size < 1:
+            raise ValidationError("must be an integer >= 1", value=queue_size, path=("queue_size",))
+        if (self.dir / "run.json").exists():
+            raise RunError(f"{str(self.dir)!r} already holds a run; give init() another dir")
+        if config is not None and not isinstance(config, Mapping):
+            raise ValidationError("must be a dict", value=config, path=("config",))
+        json_value(config or {}, ("config",))  # a bad config is refused before anything is written
+        self.project = project
+        self.name = name if name is not None else self.id
+        self._notes = notes
+        self._tags = check_tags(tags)
+        self._status = "running"
+        self._start = _utc_now()
+        self._end: Optional[str] = None
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._write_meta()
+        self.store = Store(self.dir / "media", inline_limit=inline_limit)
+        self.config = Config(self.dir / "config.json", config)
+        self.summary = Summary(self._set_summary)
+        self._summary_doc: dict[str, Any] = {}
+        self._summary_written = 0.0
+        write_json({}, self.dir / "summary.json")
+        self._fd: Optional[int] = os.open(self.dir / "history.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._lock = threading.RLock()
+        self._pending: dict[str, Any] = {}
+        self._step = 0
+        self._finished = False
+        self._timings: list[tuple[int, float]] = []  # (step, encode seconds), filled by the worker
+        self._worker = Worker(queue_size, name=f"richtypes-run-{self.id}")
+        _OPEN_RUNS.add(self)
+
+    # ------------------------------------------------------------ description
+    @property
+    def notes(self) -> Optional[str]:
+        """Free text about the run (setting it rewrites ``run.json``)."""
+        return self._notes
+
+    @notes.setter
+    def notes(self, value: Optional[str]) -> None:
+        if value is not None and not isinstance(value, str):
+            raise ValidationError("must be a string or None", value=value, path=("notes",))
+        self._notes = value
+        self._write_meta()
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """Short labels (setting them rewrites ``run.json``)."""
+        return self._tags
+
+    @tags.setter
+    def tags(self, value: Iterable[str]) -> None:
+        self._tags = check_tags(value)
+        self._write_meta()
+
+    @property
+    def status(self) -> str:
+        """``"running"``, ``"finished"`` or ``"failed"``."""
+        return self._status
+
+    @property
+    def step(self) -> int:
+        """The step the next ``log`` writes to."""
+        return self._step
+
+    def metadata(self) -> dict[str, Any]:
+        """What ``run.json`` holds."""
+        from .._version import __version__
+
+        return {
+            "format_version": 1, "id": self.id, "project": self.project, "name": self.name,
+            "notes": self._notes, "tags": list(self._tags), "start_time": self._start,
+            "end_time": self._end, "status": self._status, "richtypes_version": __version__,
+        }
+
+    def _write_meta(self) -> None:
+        write_json(self.metadata(), self.dir / "run.json")
+
+    def __repr__(self) -> str:
+        return f"Run(id={self.id!r}, dir={str(self.dir)!r}, step={self._step}, status={self._status!r})"
+
+    # ---------------------------------------------------------------- logging
+    def log(self, data: Mapping[str, Any], step: Optional[int] = None, commit: bool = True) -> None:
+        """Log a dict of scalars and media objects (any nest) at a step.
+
+        Parameters
+        ----------
+        data:
+            String keys (not starting with ``_``) to numbers, strings, media
+            objects, or dicts and lists of those.
+        step:
+            The step to log at (default: the current one). A step lower than
+            the current one warns and the row is refused; a higher one first
+            commits what is pending.
+        commit:
+            Write the step now and move to the next one. With ``False`` the
+            values merge into the current step (a later value for the same
+            top-level key replaces the earlier one) and wait for a commit.
+            A committed step is never written again; committing nothing
+            writes no row and keeps the step.
+
+        Raises
+        ------
+        ValidationError
+            For a value that cannot be logged, naming its path.
+        RichTypesError
+            Or any error an earlier row raised while encoding in the background.
+        """
+        self._check_open()
+        self._raise_background_error()
+        if not isinstance(data, Mapping):
+            raise ValidationError("log() takes a dict of values", value=data)
+        row = snapshot_row(data)
+        with self._lock:
+            if step is not None:
+                if not isinstance(step, (int, np.integer)) or isinstance(step, bool) or step < 0:
+                    raise ValidationError("must be an integer >= 0", value=step, path=("step",))
+                step = int(step)
+                if step < self._step:
+                    warnings.warn(
+                        f"richtypes: step {step} is lower than the current step {self._step}; "
+                        f"steps must increase, so this row was not logged (keys: {', '.join(row)})",
+                        stacklevel=2,
+                    )
+                    return
+                if step > self._step:
+                    self._commit()
+                    self._step = step
+            self._pending.update(row)
+            self.summary.update_from_log(row)
+            if commit:
+                self._commit()
+
+    def _commit(self) -> None:
+        if not self._pending:
+            return
+        row, self._pending = self._pending, {}
+        step, self._step = self._step, self._step + 1
+        self._worker.submit(partial(self._write_row, step, time.time(), row))
+
+    def _write_row(self, step: int, timestamp: float, row: dict[str, Any]) -> None:
+        """Worker thread: encode one row, append it to history, update the summary."""
+        start = time.perf_counter()
+        try:
+            doc = dump(row, self.store)
+        except Exception as exc:
+            if hasattr(exc, "add_note"):
+                exc.add_note(f"raised in the background while encoding step {step} of run {self.id}")
+            raise
+        line = json.dumps({"_step": step, "_timestamp": timestamp, **doc}, ensure_ascii=False,
+                          allow_nan=False, separators=(",", ":")) + "\n"
+        append_line(self._fd, line.encode("utf-8"))
+        self._summary_doc.update(doc)
+        self._timings.append((step, time.perf_counter() - start))
+        if time.monotonic() - self._summary_written > _SUMMARY_EVERY:
+            self._write_summary()
+
+    def _set_summary(self, key: str, value: Any) -> None:
+        self._check_open()
+        value = snapshot(value, ("summary", key), 0)
+        self._worker.submit(partial(self._write_summary_value, key, value))
+
+    def _write_summary_value(self, key: str, value: Any) -> None:
+        self._summary_doc[key] = dump(value, self.store)
+        self._write_summary()
+
+    def _write_summary(self) -> None:
+        write_json(self._summary_doc, self.dir / "summary.json")
+        self._summary_written = time.monotonic()
+
+    def _check_open(self) -> None:
+        if self._finished:
+            raise RunError(f"run {self.id} is finished; start a new one with richtypes.init()")
+
+    def _raise_background_error(self) -> None:
+        error = self._worker.take_error()
+        if error is not None:
+            raise error
+
+    def flush(self) -> None:
+        """Wait until every committed row is written; raise a background error if one happened."""
+        self._worker.flush()
+        self._raise_background_error()
+
+    def log_artifact(self, path: Union[str, "os.PathLike[str]"], name: Optional[str] = None,
+                     type: str = "artifact") -> Artifact:
+        """Copy a file or directory into the run's store as the next version of ``name``.
+
+        Versions count from 0 (``name:v0``, then ``name:v1`` ...); identical
+        files are stored once. ``name`` defaults to the file or directory name.
+        See :mod:`richtypes.runlog.artifacts` for the manifest layout.
+        """
+        self._check_open()
+        return _log_artifact(self.dir, self.store, path, name if name is not None else Path(path).name, type)
+
+    # -------------------------------------------------------------- finishing
+    def finish(self, status: Optional[str] = None) -> None:
+        """Commit what is pending, wait for the encoder, close the files, record the end.
+
+        The status is ``"finished"``, or ``"failed"`` when a background error
+        was never raised (it is raised here, after the run is closed) or when
+        given. Calling it again does nothing.
+        """
+        with self._lock:
+            if self._finished:
+                return
+            self._commit()
+            self._finished = True
+        self._worker.close()
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        self._write_summary()
+        errors = []
+        while (error := self._worker.take_error()) is not None:
+            errors.append(error)
+        self._status = status or ("failed" if errors else "finished")
+        self._end = _utc_now()
+        self._write_meta()
+        _OPEN_RUNS.discard(self)
+        for hook in _FINISH_HOOKS:
+            hook(self)
+        if errors:
+            first = errors[0]
+            if len(errors) > 1 and hasattr(first, "add_note"):
+                first.add_note(f"{len(errors) - 1} more background error(s): " + "; ".join(map(repr, errors[1:])))
+            raise first
+
+    def __enter__(self) -> "Run":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Optional[BaseException], tb: Any) -> None:
+        if exc is None:
+            self.finish()
+            return
+        try:
+            self.finish("failed")
+        except Exception as background:  # keep both: the with-block's error wins
+            if hasattr(exc, "add_note"):
+                exc.add_note(f"richtypes: the run also had a background error: {background!r}")
+
+
+#: Runs not finished yet (finished at interpreter exit), and callbacks run by ``finish``.
+_OPEN_RUNS: "weakref.WeakSet[Run]" = weakref.WeakSet()
+_FINISH_HOOKS: list[Callable[[Run], None]] = []
+
+
+@atexit.register
+def _finish_open_runs() -> None:  # pragma: no cover - runs at interpreter exit
+    crashed = getattr(sys, "last_value", None) is not None
+    for run in list(_OPEN_RUNS):
+        try:
+            run.finish("failed" if crashed else None)
+        except Exception as exc:
+            print(f"richtypes: run {run.id} failed while finishing: {exc!r}", file=sys.stderr)
+

@@ -1,0 +1,163 @@
+"""Table input: column names, dtypes, rows and DataFrames to per-column sources (private)."""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, Mapping, Optional, Sequence, Union
+
+import numpy as np
+
+from . import columns as tc
+from ..core.coerce import as_array
+from ..core.errors import MissingDependencyError, ValidationError
+
+DtypesLike = Union[Mapping[str, Any], Sequence[Any], None]
+
+
+def _check_rows(n: int) -> int:
+    if n > tc.MAX_ROWS:
+        raise ValidationError(f"a table holds at most {tc.MAX_ROWS} rows", value=n, path=("data",))
+    return n
+
+
+def _check_names(columns: Any) -> list[str]:
+    if columns is None:
+        return []
+    if isinstance(columns, str) or not isinstance(columns, Sequence):
+        raise ValidationError("must be a list of column names", value=columns, path=("columns",))
+    if len(columns) > tc.MAX_COLUMNS:
+        raise ValidationError(f"a table holds at most {tc.MAX_COLUMNS} columns, got {len(columns)}", path=("columns",))
+    seen: set[str] = set()
+    for i, name in enumerate(columns):
+        if not isinstance(name, str):
+            raise ValidationError("column names must be strings", value=name, path=("columns", i))
+        if name in seen:
+            raise ValidationError("duplicate column name", value=name, path=("columns", i))
+        seen.add(name)
+    return list(columns)
+
+
+def _check_dtypes(dtypes: DtypesLike, names: list[str]) -> dict[str, tc.ColumnType]:
+    if dtypes is None:
+        return {}
+    if isinstance(dtypes, Mapping):
+        items = list(dtypes.items())
+    elif isinstance(dtypes, Sequence) and not isinstance(dtypes, str):
+        if len(dtypes) != len(names):
+            raise ValidationError(f"has {len(dtypes)} types, expected {len(names)} (one per column)", path=("dtypes",))
+        items = list(zip(names, dtypes))
+    else:
+        raise ValidationError("must be a mapping of column name to type or a list of types", value=dtypes, path=("dtypes",))
+    out = {}
+    for name, spec in items:
+        if name not in names:
+            raise ValidationError("is not a column", value=name, path=("dtypes", str(name)))
+        if spec is None:
+            continue
+        ct = tc.as_column_type(spec)
+        if ct is None:
+            raise ValidationError(f"unknown column type (use {tc.TYPE_HELP})", value=spec, path=("dtypes", name))
+        out[name] = ct
+    return out
+
+
+def _row_columns(data: Any, ncols: int) -> list[Any]:
+    """Rows -> one cell sequence per column (C-speed transposition)."""
+    if data is None:
+        return [[] for _ in range(ncols)]
+    if isinstance(data, np.ndarray) or (hasattr(data, "__array__") and not isinstance(data, (list, tuple))):
+        arr = as_array(data, ("data",), what="a 2-D array of rows")
+        if arr.ndim != 2 or arr.shape[1] != ncols:
+            raise ValidationError(f"must have shape (rows, {ncols}), got {arr.shape}", path=("data",))
+        return [arr[:, j] for j in range(ncols)]
+    if isinstance(data, (str, bytes)) or not isinstance(data, Sequence):
+        raise ValidationError("must be a list of rows", value=data, path=("data",))
+    _check_rows(len(data))
+    try:
+        lengths = np.fromiter(map(len, data), np.int64, len(data))
+    except TypeError:
+        lengths = None
+    if lengths is None or (lengths != ncols).any():
+        for r, row in enumerate(data):
+            if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
+                raise ValidationError("must be a sequence of cells", value=row, path=("data", r))
+            if len(row) != ncols:
+                raise ValidationError(f"has {len(row)} cells, expected {ncols} (one per column)", path=("data", r))
+    if not data:
+        return [[] for _ in range(ncols)]
+    return [list(map(operator.itemgetter(j), data)) for j in range(ncols)]  # 3x faster than zip(*data)
+
+
+def _build_column(source: Any, name: str, declared: Optional[tc.ColumnType]) -> tc.Column:
+    if isinstance(source, list):
+        return tc.infer_cells(source, name, declared)
+    if isinstance(source, tuple) or isinstance(source, range):
+        return tc.infer_cells(list(source), name, declared)
+    if isinstance(source, np.ndarray):
+        return tc.column_from_array(source, name, declared)
+    if hasattr(source, "__array__") or hasattr(source, "numpy"):
+        if hasattr(source, "dtype") and getattr(source.dtype, "kind", "O") == "O" and hasattr(source, "tolist"):
+            return tc.infer_cells(list(source.tolist()), name, declared)
+        try:
+            arr = np.asarray(source) if hasattr(source, "__array__") else as_array(source, ("columns", name))
+        except (TypeError, ValueError):
+            arr = None
+        if arr is not None:
+            return tc.column_from_array(arr, name, declared)
+    raise ValidationError("must be a list or an array of cells", value=source, path=("columns", name))
+
+
+def _dataframe_columns(df: Any) -> tuple[list[str], list[Any]]:
+    try:
+        import pandas as pd
+    except ImportError:
+        raise MissingDependencyError("pandas", "pandas", "Table(dataframe=...)") from None
+    if not isinstance(df, pd.DataFrame):
+        raise ValidationError("must be a pandas DataFrame", value=df, path=("dataframe",))
+    names = _check_names(list(df.columns))
+    sources: list[Any] = []
+    for name in names:
+        series = df[name]
+        dtype = series.dtype
+        missing = series.isna().to_numpy()
+        if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
+            sources.append(series.to_numpy())
+        elif pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype):
+            np_dtype = bool if pd.api.types.is_bool_dtype(dtype) else np.int64 if pd.api.types.is_integer_dtype(dtype) else np.float64
+            values = series.to_numpy(dtype=np_dtype, na_value=0)
+            if missing.any():
+                sources.append(_with_nulls(values.tolist(), missing))
+            else:
+                sources.append(values)
+        elif dtype == object or pd.api.types.is_string_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
+            sources.append(_with_nulls(series.astype(object).tolist(), missing))
+        else:
+            raise ValidationError(f"unsupported column dtype {dtype}", path=("dataframe", name))
+    return names, sources
+
+
+def _estimate_bytes(cols: list[tc.Column], limit: int) -> int:
+    """Inline size estimate; stops once past ``limit`` (string columns are costly to measure)."""
+    total = 0
+    for col in sorted(cols, key=lambda c: c.ctype.kind == "str"):
+        total += col.nbytes(limit - total)
+        if total > limit:
+            break
+    return total
+
+
+def _with_nulls(cells: list[Any], missing: np.ndarray) -> list[Any]:
+    for i in np.flatnonzero(missing).tolist():
+        cells[i] = None
+    return cells
+
+
+def _object_array(cells: list[Any], per_cell: bool) -> np.ndarray:
+    out = np.empty(len(cells), dtype=object)
+    if per_cell:  # arrays and media objects must not be broadcast into the object array
+        for i, cell in enumerate(cells):
+            out[i] = cell
+    else:
+        out[:] = cells
+    out.flags.writeable = False
+    return out

@@ -1,0 +1,373 @@
+"""``Table``: typed, columnar tables of predictions, metrics and media."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping, Optional, Sequence
+
+import numpy as np
+
+from . import columns as tc
+from ..core.media import Media, deep_equal, field, register
+from .input import (
+    DtypesLike,
+    _build_column,
+    _check_dtypes,
+    _check_names,
+    _check_rows,
+    _dataframe_columns,
+    _estimate_bytes,
+    _object_array,
+    _row_columns,
+)
+from ..core.errors import FormatError, MissingDependencyError, ValidationError
+from ..store.local import Store
+
+__all__ = ["Table", "MAX_ROWS", "MAX_COLUMNS"]
+
+MAX_ROWS = tc.MAX_ROWS
+MAX_COLUMNS = tc.MAX_COLUMNS
+
+
+class _State:
+    """A table's mutable insides: finalized columns plus rows appended since (see ``Table``)."""
+
+    __slots__ = ("names", "index", "cols", "types", "declared", "fast", "pending", "nrows", "layout")
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.index: dict[str, int] = {}
+        self.cols: list[tc.Column] = []
+        self.types: list[Optional[tc.ColumnType]] = []  # None: no rows and nothing declared yet
+        self.declared: list[bool] = []
+        self.fast: list[frozenset] = []
+        self.pending: list[list[Any]] = []
+        self.nrows = 0
+        self.layout: Optional[dict[str, bool]] = None  # sidecar-or-not per column, kept from decoding
+
+    def add(self, name: str, col: tc.Column, declared: bool) -> None:
+        self.index[name] = len(self.names)
+        self.names.append(name)
+        ctype = None if col.n == 0 and not declared and col.ctype.kind == "null" else col.ctype
+        self.cols.append(col)
+        self.types.append(ctype)
+        self.declared.append(declared)
+        self.fast.append(tc.fast_types(ctype))
+        self.pending.append([])
+
+
+@register
+class Table(Media):
+    """A table: named, typed columns of equal length.
+
+    Column types are inferred once per column from all its cells (or given by
+    ``dtypes``). Their names, as :attr:`column_types` reports them:
+
+    - ``"int"`` (int64), ``"float"`` (float64), ``"bool"``, ``"str"``;
+    - ``"array[<dtype>,(<shape>)]"``: numpy arrays of one fixed shape per
+      column, e.g. ``"array[float32,(3,)]"``, stored stacked;
+    - ``"media:<type>"``: richtypes media objects of one type, e.g.
+      ``"media:histogram"``, ``"media:image"``;
+    - ``"optional[<type>]"``: any of the above with ``None`` cells (a validity
+      mask); ``"null"``: every cell is ``None`` (or there are no rows yet).
+
+    Ints and floats mixed in one column make a ``float`` column (ints above
+    2**53 then lose precision); bools never mix with numbers. Python ints
+    outside int64 raise. NumPy scalars count as their Python kind. A float
+    ``NaN`` is a value, not a null.
+
+    A table is a *builder*: :meth:`add_data` and :meth:`add_column` append to
+    it in place (nothing else changes it). Equality is by content (names,
+    column types and cells), and :meth:`to_json` writes a snapshot of the rows
+    present at that moment. Arrays returned by :meth:`get_column` are
+    read-only snapshots that later appends never change.
+
+    Limits: at most :data:`MAX_ROWS` rows and :data:`MAX_COLUMNS` columns
+    (raising past them); every row written is read back.
+
+    Parameters
+    ----------
+    columns:
+        Column names (unique strings), with ``data``.
+    data:
+        Rows: a sequence of sequences with one cell per column, or a 2-D
+        numpy array.
+    dataframe:
+        A pandas DataFrame (the ``pandas`` extra); its index is dropped.
+    dtypes:
+        Column types that override inference: a mapping name -> type, or a
+        sequence aligned with ``columns``. A type is a name as above, ``int``,
+        ``float``, ``bool``, ``str`` or a media class. Cells are checked
+        against it (ints fit a float column; array dtypes cast ``same_kind``).
+
+    Raises
+    ------
+    ValidationError
+        For a cell that does not fit its column's type
+        (``$.data[3].score: does not fit column type float, got 'x'``), a row
+        of the wrong length, duplicate names, or a limit passed.
+
+    Examples
+    --------
+    >>> t = Table(columns=["id", "label", "score"], data=[[1, "cat", 0.9], [2, "dog", None]])
+    >>> t.column_types
+    {'id': 'int', 'label': 'str', 'score': 'optional[float]'}
+    >>> t.add_data(3, "cow", 0.5)
+    >>> len(t), list(t)[-1]
+    (3, (3, 'cow', 0.5))
+    >>> t.get_column("id", convert_to="numpy")
+    array([1, 2, 3])
+    """
+
+    _type = "table"
+    _version = 1
+
+    def __init__(
+        self,
+        columns: Optional[Sequence[str]] = None,
+        data: Any = None,
+        dataframe: Any = None,
+        dtypes: DtypesLike = None,
+    ) -> None:
+        self._s = _State()
+        if dataframe is not None:
+            if columns is not None or data is not None:
+                raise ValidationError("give either dataframe or columns/data, not both", path=("dataframe",))
+            names, sources = _dataframe_columns(dataframe)
+        else:
+            names = _check_names(columns)
+            sources = _row_columns(data, len(names))
+        self._fill(names, sources, dtypes)
+        self._freeze()
+
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, Any], dtypes: DtypesLike = None) -> "Table":
+        """Build a table from ``{"name": array_or_list, ...}`` (the fast, columnar path).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> t = Table.from_columns({"x": np.arange(3), "emb": np.zeros((3, 2), np.float32)})
+        >>> t.column_types
+        {'x': 'int', 'emb': 'array[float32,(2,)]'}
+        """
+        if not isinstance(columns, Mapping):
+            raise ValidationError("must be a mapping of column name to values", value=columns, path=("columns",))
+        table = cls.__new__(cls)
+        object.__setattr__(table, "_s", _State())
+        names = _check_names(list(columns))
+        table._fill(names, [columns[n] for n in names], dtypes)
+        table._freeze()
+        return table
+
+    def _fill(self, names: list[str], sources: Sequence[Any], dtypes: DtypesLike) -> None:
+        declared = _check_dtypes(dtypes, names)
+        nrows: Optional[int] = None
+        for name, source in zip(names, sources):
+            col = _build_column(source, name, declared.get(name))
+            if nrows is not None and col.n != nrows:
+                raise ValidationError(f"has {col.n} values, expected {nrows} like the first column", path=("columns", name))
+            nrows = col.n
+            self._s.add(name, col, name in declared)
+        self._s.nrows = _check_rows(nrows or 0)
+
+    # ------------------------------------------------------------------ build
+    def add_data(self, *row: Any) -> None:
+        """Append one row (one cell per column), in place; amortized O(1).
+
+        The cells are checked at once (nothing is added when one does not fit)
+        and converted to columns lazily, on the next read or encode.
+        """
+        s = self._s
+        r = s.nrows
+        if len(row) != len(s.names):
+            raise ValidationError(f"has {len(row)} cells, expected {len(s.names)} (one per column)", path=("data", r))
+        if r >= MAX_ROWS:
+            raise ValidationError(f"a table holds at most {MAX_ROWS} rows", path=("data", r))
+        changed: Optional[dict[int, tc.ColumnType]] = None
+        cells: Optional[list[Any]] = None
+        for i, cell in enumerate(row):
+            t = type(cell)
+            if t in s.fast[i]:
+                if t is int and not tc.I64_MIN <= cell <= tc.I64_MAX:
+                    raise ValidationError("is outside the int64 range", value=cell, path=("data", r, s.names[i]))
+                if t is str and not cell.isascii():
+                    tc.check_cell(s.types[i], s.declared[i], cell, ("data", r, s.names[i]))
+                continue
+            new, fixed = tc.check_cell(s.types[i], s.declared[i], cell, ("data", r, s.names[i]))
+            if fixed is not cell:
+                cells = cells or list(row)
+                cells[i] = fixed
+            if new != s.types[i]:
+                changed = changed or {}
+                changed[i] = new
+        for i, cell in enumerate(row if cells is None else cells):
+            s.pending[i].append(cell)
+        if changed:
+            for i, new in changed.items():
+                s.types[i] = new
+                s.fast[i] = tc.fast_types(new)
+        s.nrows = r + 1
+        s.layout = None
+
+    def add_column(self, name: str, values: Any, dtype: Any = None) -> None:
+        """Append a column of ``len(self)`` values (any form ``from_columns`` takes), in place."""
+        s = self._s
+        _check_names(s.names + [name])
+        self._finalize()
+        declared = _check_dtypes({name: dtype}, [name]) if dtype is not None else {}
+        col = _build_column(values, name, declared.get(name))
+        if s.names and col.n != s.nrows:
+            raise ValidationError(f"has {col.n} values, expected {s.nrows} (one per row)", path=("columns", name))
+        s.add(name, col, bool(declared))
+        s.nrows = _check_rows(col.n)
+        s.layout = None
+
+    def _finalize(self) -> None:
+        s = self._s
+        if not s.names or not s.pending[0]:
+            return
+        # every pending cell was checked by add_data; build all columns before swapping any in
+        cols = [
+            tc.concat(tc.widen(col, ctype or tc.NULL), tc.convert(cells, ctype or tc.NULL))
+            for col, ctype, cells in zip(s.cols, s.types, s.pending)
+        ]
+        s.cols = cols
+        s.pending = [[] for _ in cols]
+
+    # ------------------------------------------------------------------- read
+    @property
+    def columns(self) -> list[str]:
+        """The column names, in order."""
+        return list(self._s.names)
+
+    @property
+    def column_types(self) -> dict[str, str]:
+        """Column name -> type name (see the class docstring)."""
+        return {n: (t or tc.NULL).name for n, t in zip(self._s.names, self._s.types)}
+
+    def __len__(self) -> int:
+        return self._s.nrows
+
+    def _column(self, name: str) -> tc.Column:
+        i = self._s.index.get(name)
+        if i is None:
+            raise KeyError(f"no column {name!r}; the columns are {self._s.names}")
+        self._finalize()
+        return self._s.cols[i]
+
+    def get_column(self, name: str, convert_to: Optional[str] = None) -> Any:
+        """One column's cells.
+
+        ``convert_to=None`` or ``"list"`` gives a list of Python values (``None``
+        for null cells); ``"numpy"`` gives a read-only array: int64, float64 or
+        bool for those types, ``(rows, *shape)`` for array columns, and an
+        object array (``None`` for nulls) for str, media, null and optional
+        columns.
+        """
+        col = self._column(name)
+        if convert_to in (None, "list"):
+            return col.to_list()
+        if convert_to != "numpy":
+            raise ValidationError("must be None, 'list' or 'numpy'", value=convert_to, path=("convert_to",))
+        if col.valid is None and col.ctype.kind in ("int", "float", "bool", "array"):
+            return col.values
+        return _object_array(col.to_list(), col.ctype.kind in ("array", "media"))
+
+    def get_index(self) -> np.ndarray:
+        """The row indices ``0 .. len(self) - 1`` as an int64 array."""
+        return np.arange(self._s.nrows, dtype=np.int64)
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        """Rows as tuples of Python values (as ``get_column(name)`` gives them)."""
+        if not self._s.names:
+            return iter([()] * self._s.nrows)
+        return zip(*[self._column(n).to_list() for n in self._s.names])
+
+    def to_pandas(self) -> Any:
+        """A pandas DataFrame (the ``pandas`` extra).
+
+        int, float and bool columns become int64, float64 and bool; their
+        optional forms pandas' nullable ``Int64``, ``Float64`` and ``boolean``;
+        str columns pandas' default string dtype (``object`` before pandas 3);
+        array, media and null columns ``object`` columns.
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            raise MissingDependencyError("pandas", "pandas", "Table.to_pandas()") from None
+        data = {}
+        for name in self._s.names:
+            col = self._column(name)
+            kind = col.ctype.kind
+            if col.valid is not None and kind in ("int", "float", "bool"):
+                cls = {"int": pd.arrays.IntegerArray, "float": pd.arrays.FloatingArray, "bool": pd.arrays.BooleanArray}[kind]
+                data[name] = pd.Series(cls(col.values.copy(), ~col.valid))
+            elif col.valid is None and kind in ("int", "float", "bool"):
+                data[name] = pd.Series(col.values.copy())
+            elif kind == "str" and col.n:  # pandas picks its default string dtype
+                data[name] = pd.Series(col.to_list())
+            else:
+                data[name] = pd.Series(self.get_column(name, "numpy").copy(), dtype=object)
+        return pd.DataFrame(data, columns=list(self._s.names))
+
+    def __repr__(self) -> str:
+        return f"Table(rows={len(self)}, columns={self.column_types})"
+
+    # --------------------------------------------------------------- equality
+    def _content(self) -> tuple[Any, ...]:
+        self._finalize()
+        s = self._s
+        return (tuple(s.names), s.nrows, tuple((c.ctype.name, c.values, c.valid) for c in s.cols))
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        a, b = self._content(), other._content()  # type: ignore[attr-defined]
+        if a[:2] != b[:2]:
+            return False
+        for (ta, va, ma), (tb, vb, mb) in zip(a[2], b[2]):
+            if ta != tb or not deep_equal(ma, mb):
+                return False
+            if ta in ("str", "optional[str]"):
+                if va != vb:  # list comparison at C speed
+                    return False
+            elif not deep_equal(va, vb):
+                return False
+        return True
+
+    # ------------------------------------------------------------------- wire
+    def to_json(self, store: Store) -> dict[str, Any]:
+        """Encode a snapshot: inline lists when small, else ``.npy`` / msgpack sidecars per column."""
+        self._finalize()
+        s = self._s
+        layout = s.layout
+        if layout is None:
+            sidecar = not store.wants_inline(_estimate_bytes(s.cols, store.inline_limit))
+        columns = [
+            tc.encode_column(col, name, store, layout[name] if layout is not None else sidecar)
+            for name, col in zip(s.names, s.cols)
+        ]
+        return self._envelope(nrows=s.nrows, columns=columns)
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any], store: Store) -> "Table":
+        nrows = field(doc, "nrows", int)
+        if not 0 <= nrows <= MAX_ROWS:
+            raise FormatError(f"table: nrows must be 0..{MAX_ROWS}, got {nrows}")
+        columns = field(doc, "columns", list)
+        if len(columns) > MAX_COLUMNS:
+            raise FormatError(f"table: {len(columns)} columns, above the limit of {MAX_COLUMNS}")
+        table = cls.__new__(cls)
+        s = _State()
+        object.__setattr__(table, "_s", s)
+        layout = {}
+        for j, item in enumerate(columns):
+            name, col, sidecar = tc.decode_column(item, nrows, store, f"table: columns[{j}]")
+            if name in s.index:
+                raise FormatError(f"table: duplicate column name {name!r}")
+            s.add(name, col, False)
+            layout[name] = sidecar
+        s.nrows = nrows
+        s.layout = layout
+        table._freeze()
+        return table
