@@ -102,8 +102,8 @@ def test_repr() -> None:
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"file": "x"}, r"^html: field 'file' must be dict, got str$"),
-        ({"file": None}, r"^html: field 'file' must be dict, got NoneType$"),
+        ({"file": "x"}, r"^\$\.file: must be dict, got str$"),
+        ({"file": None}, r"^\$\.file: must be dict, got NoneType$"),
     ],
 )
 def test_malformed_documents_are_format_errors(tmp_path: Path, change, message) -> None:

@@ -84,8 +84,26 @@ def test_a_malformed_version_is_a_format_error(tmp_path: Path, version) -> None:
 
 
 def test_bad_nonfinite_envelope_is_a_format_error(tmp_path: Path) -> None:
-    with pytest.raises(FormatError, match="float: 'value' must be one of NaN, Infinity, -Infinity"):
-        richtypes.load({"_type": "float", "_version": 1, "value": "1e999"}, tmp_path)
+    with pytest.raises(FormatError) as info:
+        richtypes.load({"x": [0, {"_type": "float", "_version": 1, "value": "1e999"}]}, tmp_path)
+    assert str(info.value) == "$.x[1].value: must be one of NaN, Infinity, -Infinity, got '1e999'"
+
+
+@pytest.mark.parametrize("version", [99, 0, "1", True])
+def test_the_float_envelope_goes_through_the_version_check(tmp_path: Path, version) -> None:
+    """It used to skip the registry, so _version 99 decoded silently."""
+    with pytest.raises(FormatError) as info:
+        richtypes.load({"loss": {"_type": "float", "_version": version, "value": "NaN"}}, tmp_path)
+    assert info.value.path == ("loss", "_version")
+
+
+def test_a_nested_envelope_error_names_its_place_in_the_document(tmp_path: Path) -> None:
+    doc = richtypes.dump({"eval": [richtypes.Histogram([1, 2, 3])]}, tmp_path)
+    doc["eval"][0]["counts"] = "junk"
+    with pytest.raises(FormatError) as info:
+        richtypes.load(doc, tmp_path)
+    assert str(info.value) == "$.eval[0].counts: must be list, got str"
+    assert info.value.path == ("eval", 0, "counts")
 
 
 def test_load_refuses_a_file_that_is_not_json(tmp_path: Path) -> None:

@@ -181,7 +181,7 @@ def test_points_have_no_mesh_and_meshes_no_points(tmp_path: Path) -> None:
     "change, message",
     [
         ({"format": "fbx"}, "^object3d: format must be one of obj, gltf, glb, stl, ply, got 'fbx'$"),
-        ({"file": "x"}, "^object3d: field 'file' must be dict, got str$"),
+        ({"file": "x"}, r"^\$\.file: must be dict, got str$"),
     ],
 )
 def test_malformed_mesh_documents_are_format_errors(tmp_path: Path, change, message) -> None:

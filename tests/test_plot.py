@@ -159,7 +159,7 @@ def test_bad_chart_arguments(kwargs, message) -> None:
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"spec": "x"}, r"^chart: field 'spec' must be dict, got str$"),
+        ({"spec": "x"}, r"^\$\.spec: must be dict, got str$"),
         ({"fields": {"x": "nope"}}, r"^chart: invalid document: \$\.fields\.x: no column 'nope' in the table"),
         ({"spec": {"data": {}}}, r"^chart: invalid document: \$\.spec\.data: leave 'data' out"),
         ({"table": {"_type": "histogram", "_version": 1}}, r"^chart: field 'table' must be a table envelope, got _type 'histogram'$"),

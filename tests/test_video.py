@@ -229,9 +229,9 @@ def test_repr() -> None:
         ({"format": "avi"}, r"^video: format must be one of gif, mp4, webm, mov, got 'avi'$"),
         ({"format": "mp4"}, r"^video: the file reference's format 'gif' differs from format 'mp4'$"),
         ({"fps": 0}, r"^video: fps must be a positive number, got 0\.0$"),
-        ({"fps": "4"}, r"^video: field 'fps' must be int/float, got str$"),
+        ({"fps": "4"}, r"^\$\.fps: must be int/float, got str$"),
         ({"frames": -1}, r"^video: frames, width and height must be >= 0, got \[-1, 24, 16\]$"),
-        ({"width": 2.5}, r"^video: field 'width' must be int/NoneType, got float$"),
+        ({"width": 2.5}, r"^\$\.width: must be int/NoneType, got float$"),
     ],
 )
 def test_malformed_documents_are_format_errors(tmp_path: Path, change, message) -> None:

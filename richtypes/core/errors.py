@@ -8,7 +8,9 @@ Every error derives from :class:`RichTypesError`:
   message reads ``$.boxes.predictions.box_data[3].position.maxX: must be >= minX
   (0.2), got 0.1``.
 - :class:`FormatError` (also a ``ValueError``): a serialized document is not one
-  this reader understands (unknown ``_type``, newer ``_version``, missing field).
+  this reader understands (unknown ``_type``, newer ``_version``, missing field,
+  or data the constructor would refuse). Like ``ValidationError`` it carries
+  ``.path`` (the place in the document), ``.value`` and ``.problem``.
 - :class:`IntegrityError`: stored bytes are not what their reference promises
   (digest or size mismatch, a path outside the store root, pickled data).
 - :class:`MissingDependencyError` (also an ``ImportError``): an optional extra is
@@ -22,6 +24,7 @@ from typing import Any, Iterable, Sequence, Union
 
 __all__ = [
     "RichTypesError",
+    "PathError",
     "ValidationError",
     "FormatError",
     "IntegrityError",
@@ -80,8 +83,12 @@ class RichTypesError(Exception):
     """Base class of every error raised by richtypes."""
 
 
-class ValidationError(RichTypesError, ValueError):
-    """Input given to a constructor is invalid.
+class PathError(RichTypesError, ValueError):
+    """An error about one place in a nested value: a field path, the value found there, the problem.
+
+    The message reads ``$.boxes.predictions.box_data[3].position.maxX: must be
+    >= minX (0.2), got 0.1``. Containers add their own place in front with
+    :meth:`with_prefix`, so the path is built only when something fails.
 
     Parameters
     ----------
@@ -91,7 +98,46 @@ class ValidationError(RichTypesError, ValueError):
         The offending value (shown bounded in the message). Pass ``NO_VALUE``
         (the default) when there is no single value to show.
     path:
-        The field path from the root of the constructor's input.
+        The field path from the root of the value (or document).
+    """
+
+    NO_VALUE: Any = object()
+    #: Whether an error at the root still reads ``$: problem`` (a document-level FormatError reads ``problem``).
+    _root_prefix = True
+
+    def __init__(self, problem: str, *, value: Any = NO_VALUE, path: Sequence[PathKey] = ()) -> None:
+        self.problem = problem
+        self.value = value
+        self.path: tuple[PathKey, ...] = tuple(path)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        text = f"{format_path(self.path)}: {self.problem}" if self.path or self._root_prefix else self.problem
+        if self.value is not PathError.NO_VALUE:
+            text += f", got {short_repr(self.value)}"
+        return text
+
+    @property
+    def path_str(self) -> str:
+        """The path as text, e.g. ``$.boxes[0].color[1]``."""
+        return format_path(self.path)
+
+    def with_prefix(self, *prefix: PathKey) -> "PathError":
+        """Return a copy whose path starts with ``prefix`` (used by containers)."""
+        err = type(self)(self.problem, value=self.value, path=tuple(prefix) + self.path)
+        err.__cause__ = self.__cause__
+        return err
+
+    def __reduce__(self) -> Any:  # keep pickling (multiprocessing) working
+        return (_rebuild_path_error, (type(self), self.problem, self.value, self.path))
+
+
+def _rebuild_path_error(cls: Any, problem: str, value: Any, path: tuple[PathKey, ...]) -> Any:
+    return cls(problem, value=value, path=path)
+
+
+class ValidationError(PathError):
+    """Input given to a constructor is invalid.
 
     Examples
     --------
@@ -102,41 +148,29 @@ class ValidationError(RichTypesError, ValueError):
     '$.boxes.predictions.box_data[3].position.maxX: must be >= minX (0.2), got 0.1'
     """
 
-    NO_VALUE: Any = object()
 
-    def __init__(self, problem: str, *, value: Any = NO_VALUE, path: Sequence[PathKey] = ()) -> None:
-        self.problem = problem
-        self.value = value
-        self.path: tuple[PathKey, ...] = tuple(path)
-        super().__init__(self._message())
+class FormatError(PathError):
+    """A serialized document cannot be read by this version of richtypes.
 
-    def _message(self) -> str:
-        text = f"{format_path(self.path)}: {self.problem}"
-        if self.value is not ValidationError.NO_VALUE:
-            text += f", got {short_repr(self.value)}"
-        return text
+    Its path is the place in the document, from the root ``dump`` wrote:
 
-    @property
-    def path_str(self) -> str:
-        """The path as text, e.g. ``$.boxes[0].color[1]``."""
-        return format_path(self.path)
+    >>> str(FormatError("must be 0..100000000", value=-1, path=("boxes", "predictions", "count")))
+    '$.boxes.predictions.count: must be 0..100000000, got -1'
 
-    def with_prefix(self, *prefix: PathKey) -> "ValidationError":
-        """Return a copy whose path starts with ``prefix`` (used by containers)."""
-        err = type(self)(self.problem, value=self.value, path=tuple(prefix) + self.path)
-        err.__cause__ = self.__cause__
-        return err
+    A document the constructor would refuse is a ``FormatError`` too, with the
+    constructor's problem at the document's path (see
+    :meth:`from_validation`). An error about the document as a whole has no
+    path and reads as the bare problem.
+    """
 
-    def __reduce__(self):  # keep pickling (multiprocessing) working
-        return (_rebuild_validation_error, (type(self), self.problem, self.value, self.path))
+    _root_prefix = False
 
-
-def _rebuild_validation_error(cls, problem, value, path):  # pragma: no cover - trivial
-    return cls(problem, value=value, path=path)
-
-
-class FormatError(RichTypesError, ValueError):
-    """A serialized document cannot be read by this version of richtypes."""
+    @classmethod
+    def from_validation(cls, err: ValidationError, *prefix: PathKey) -> "FormatError":
+        """The ``FormatError`` for a document whose rebuilt inputs the constructor refused."""
+        out = cls(err.problem, value=err.value, path=tuple(prefix) + err.path)
+        out.__cause__ = err.__cause__
+        return out
 
 
 class IntegrityError(RichTypesError):

@@ -7,17 +7,18 @@ an envelope ``{"_type": ..., "_version": ..., ...fields}`` (plus sidecars in a
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Mapping, TypeVar
+from typing import Any, Callable, ClassVar, Mapping, Sequence, TypeVar, Union
 
 import numpy as np
 
-from .errors import FormatError
+from .errors import FormatError, PathKey, ValidationError
 from ..store.local import Store
 
-__all__ = ["Media", "register", "registered_types", "decode_envelope", "is_envelope", "field"]
+__all__ = ["Media", "register", "register_value", "registered_types", "decode_envelope", "is_envelope", "field"]
 
 M = TypeVar("M", bound="Media")
 _REGISTRY: dict[str, type["Media"]] = {}
+_VALUES: dict[str, tuple[int, Callable[[Mapping[str, Any]], Any]]] = {}
 _MISSING: Any = object()
 
 
@@ -132,6 +133,17 @@ def register(cls: type[M]) -> type[M]:
     return cls
 
 
+def register_value(name: str, version: int, decode: Callable[[Mapping[str, Any]], Any]) -> None:
+    """Register an envelope that decodes to a plain value, not a media object (the ``float`` envelope).
+
+    Such envelopes pass the same ``_type``/``_version`` check as media in
+    :func:`decode_envelope`.
+    """
+    if name in _REGISTRY or name in _VALUES:
+        raise TypeError(f"_type {name!r} is already registered")
+    _VALUES[name] = (version, decode)
+
+
 def registered_types() -> dict[str, type[Media]]:
     """A copy of the registry: ``_type`` -> class."""
     return dict(_REGISTRY)
@@ -142,29 +154,71 @@ def is_envelope(doc: Any) -> bool:
     return isinstance(doc, Mapping) and "_type" in doc
 
 
-def decode_envelope(doc: Mapping[str, Any], store: Store) -> Media:
-    """Rebuild the media object an envelope describes.
+Expect = Union[type[Media], tuple[type[Media], ...], None]
 
-    Raises :class:`~richtypes.FormatError` for an unknown ``_type`` or a
-    ``_version`` newer than this reader knows.
+
+def decode_envelope(doc: Any, store: Store, *, expect: Expect = None, path: Sequence[PathKey] = ()) -> Any:
+    """Rebuild what an envelope describes: the one door every document goes through.
+
+    Parameters
+    ----------
+    doc:
+        The envelope, ``{"_type": ..., "_version": ..., ...}``.
+    store:
+        Where its sidecars live.
+    expect:
+        The media class (or classes) this place in the document may hold; any
+        other ``_type`` is refused. ``None`` accepts every registered type.
+    path:
+        Where ``doc`` sits in the whole document; every error raised while
+        decoding it is reported under this path.
+
+    Raises
+    ------
+    FormatError
+        For an unknown or unexpected ``_type``, a ``_version`` newer than this
+        reader knows, a malformed field, or data that the type's constructor
+        refuses (the constructor's problem at the document's path).
     """
+    where = tuple(path)
+    if not isinstance(doc, Mapping):
+        raise FormatError("must be an envelope object", value=type(doc).__name__, path=where)
     name = doc.get("_type")
     version = doc.get("_version")
     cls = _REGISTRY.get(name) if isinstance(name, str) else None
-    if cls is None:
-        known = ", ".join(sorted(_REGISTRY))
-        raise FormatError(f"unknown _type {name!r}; this reader knows: {known}")
+    value_type = _VALUES.get(name) if isinstance(name, str) and expect is None else None
+    if cls is None and value_type is None:
+        known = ", ".join(sorted(_REGISTRY if expect is not None else set(_REGISTRY) | set(_VALUES)))
+        raise FormatError(f"unknown _type {name!r}; this reader knows: {known}", path=where)
+    if expect is not None and not issubclass(cls, expect):  # type: ignore[arg-type]
+        wanted = " or ".join(repr(k._type) for k in (expect if isinstance(expect, tuple) else (expect,)))
+        raise FormatError(f"must be a {wanted} envelope", value=name, path=where + ("_type",))
+    newest = cls._version if cls is not None else value_type[0]  # type: ignore[index]
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise FormatError(f"{name}: _version must be a positive integer, got {version!r}")
-    if version > cls._version:
+        raise FormatError(f"{name}: _version must be a positive integer", value=version, path=where + ("_version",))
+    if version > newest:
         raise FormatError(
-            f"{name} _version {version} is newer than this reader supports ({cls._version}); upgrade richtypes"
+            f"{name} _version {version} is newer than this reader supports ({newest}); upgrade richtypes",
+            path=where + ("_version",),
         )
-    return cls.from_json(doc, store)
+    try:
+        if cls is None:
+            return value_type[1](doc)  # type: ignore[index]
+        return cls.from_json(doc, store)
+    except ValidationError as err:  # the constructor refused the rebuilt inputs
+        raise FormatError.from_validation(err, *where) from None
+    except FormatError as err:
+        if not where:
+            raise
+        raise err.with_prefix(*where) from None
 
 
 def field(doc: Mapping[str, Any], name: str, kind: type | tuple[type, ...], default: Any = _MISSING) -> Any:
-    """Read a required (or defaulted) field of an envelope, checking its JSON type."""
+    """Read a required (or defaulted) field of an envelope, checking its JSON type.
+
+    Errors name the field as their path (:func:`decode_envelope` puts the
+    envelope's own place in front).
+    """
     if name not in doc:
         if default is _MISSING:
             raise FormatError(f"{doc.get('_type')}: missing field {name!r}")
@@ -172,7 +226,7 @@ def field(doc: Mapping[str, Any], name: str, kind: type | tuple[type, ...], defa
     value = doc[name]
     if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
         names = "/".join(k.__name__ for k in _as_tuple(kind))
-        raise FormatError(f"{doc.get('_type')}: field {name!r} must be {names}, got {type(value).__name__}")
+        raise FormatError(f"must be {names}, got {type(value).__name__}", path=(name,))
     return value
 
 

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
-from .media import Media, decode_envelope, is_envelope
+from .media import Media, decode_envelope, is_envelope, register_value
 from .errors import FormatError, PathKey, ValidationError
 from ..store.local import Store, StoreLike, as_store, open_temp
 
@@ -163,24 +163,32 @@ def load(doc_or_json_path: Any, root: Optional[StoreLike] = None) -> Any:
     return decode_value(doc, store)
 
 
-def decode_value(doc: Any, store: Store, depth: int = 0) -> Any:
-    """Decode one JSON value (used by ``load`` and by containers such as tables)."""
+def decode_value(doc: Any, store: Store, depth: int = 0, path: tuple[PathKey, ...] = ()) -> Any:
+    """Decode one JSON value (used by ``load`` and by containers such as tables).
+
+    Errors are :class:`~richtypes.FormatError` naming their place under ``path``.
+    """
     if depth > _MAX_DEPTH:
-        raise FormatError(f"document nesting is deeper than {_MAX_DEPTH} levels")
+        raise FormatError(f"document nesting is deeper than {_MAX_DEPTH} levels", path=path)
     if isinstance(doc, Mapping):
         if is_envelope(doc):
-            if doc.get("_type") == "float":
-                text = doc.get("value")
-                if text not in _NONFINITE:
-                    raise FormatError(f"float: 'value' must be one of NaN, Infinity, -Infinity, got {text!r}")
-                return _NONFINITE[text]
-            return decode_envelope(doc, store)
-        return {key: decode_value(item, store, depth + 1) for key, item in doc.items()}
+            return decode_envelope(doc, store, path=path)
+        return {key: decode_value(item, store, depth + 1, path + (key,)) for key, item in doc.items()}
     if isinstance(doc, list):
-        return [decode_value(item, store, depth + 1) for item in doc]
+        return [decode_value(item, store, depth + 1, path + (i,)) for i, item in enumerate(doc)]
     if doc is None or isinstance(doc, (bool, str, int, float)):
         return doc
-    raise FormatError(f"unexpected {type(doc).__name__} in a document")
+    raise FormatError(f"unexpected {type(doc).__name__} in a document", path=path)
+
+
+def _decode_float(doc: Mapping[str, Any]) -> float:
+    text = doc.get("value")
+    if text not in _NONFINITE:
+        raise FormatError("must be one of NaN, Infinity, -Infinity", value=text, path=("value",))
+    return _NONFINITE[text]
+
+
+register_value("float", 1, _decode_float)
 
 
 def write_json(doc: Any, path: Union[str, "os.PathLike[str]"]) -> Path:
