@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from ._machine import machine_facts
 from ._report import add_ratios, markdown, text_table
@@ -33,7 +33,18 @@ REPO = Path(__file__).resolve().parent.parent
 
 def _run_worker(wid: str, part: str, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     out = tmp / f"{wid}-{part}.json"
-    cmd = [sys.executable, "-m", "benchmarks._worker", wid, "--part", part, "--repeats", str(args.repeats), "--out", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks._worker",
+        wid,
+        "--part",
+        part,
+        "--repeats",
+        str(args.repeats),
+        "--out",
+        str(out),
+    ]
     if args.quick:
         cmd.append("--quick")
     if args.no_memory:
@@ -45,8 +56,15 @@ def _run_worker(wid: str, part: str, args: argparse.Namespace, tmp: Path) -> dic
     started = time.perf_counter()
     # Its own session, so that whatever it leaves running (wandb's background service)
     # is ended before the next workload is timed, instead of competing for the CPU.
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=None if args.verbose else subprocess.PIPE,
-                            text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=None if args.verbose else subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         _stdout, stderr = proc.communicate(timeout=args.timeout)
     except subprocess.TimeoutExpired:
@@ -60,7 +78,12 @@ def _run_worker(wid: str, part: str, args: argparse.Namespace, tmp: Path) -> dic
         result = json.loads(out.read_text())
     else:
         tail = (proc.stderr or "")[-2000:]
-        result = {"id": wid, "part": part, "error": f"worker exited with {proc.returncode} and wrote nothing: {tail}", "cases": []}
+        result = {
+            "id": wid,
+            "part": part,
+            "error": f"worker exited with {proc.returncode} and wrote nothing: {tail}",
+            "cases": [],
+        }
     result["wall_s"] = time.perf_counter() - started
     return result
 
@@ -88,7 +111,13 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
         "suite": "richtypes-benchmarks",
         "format_version": 1,
         "command": args.command_line,
-        "args": {"quick": args.quick, "repeats": args.repeats, "only": ids, "peers": peers, "memory": not args.no_memory},
+        "args": {
+            "quick": args.quick,
+            "repeats": args.repeats,
+            "only": ids,
+            "peers": peers,
+            "memory": not args.no_memory,
+        },
         "machine": machine_facts(),
         "workloads": [],
         "cases": [],
@@ -101,7 +130,13 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
             peer = _run_worker(wid, "peers", args, tmp) if peers else None
             for part in (main, peer):
                 if part is not None:
-                    doc["workloads"].append({k: part.get(k) for k in ("id", "part", "error", "elapsed_s", "wall_s", "wandb_version") if k in part})
+                    doc["workloads"].append(
+                        {
+                            k: part.get(k)
+                            for k in ("id", "part", "error", "elapsed_s", "wall_s", "wandb_version")
+                            if k in part
+                        }
+                    )
                     if part.get("error"):
                         print(f"  {wid} {part['part']}: {part['error'][:300]}", file=sys.stderr)
             peer_cases = {c["id"]: c for c in (peer or {}).get("cases", [])}
@@ -112,34 +147,68 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
                 elif case["id"] in peer_cases:
                     case["peers"] = peer_cases[case["id"]].get("peers", {})
                 else:
-                    case["peers"] = {"wandb": {"name": "wandb", "status": "error", "reason": peer.get("error", "no peer result")}}
+                    case["peers"] = {
+                        "wandb": {
+                            "name": "wandb",
+                            "status": "error",
+                            "reason": peer.get("error", "no peer result"),
+                        }
+                    }
                 doc["cases"].append(add_ratios(case))
     doc["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
     return doc
 
 
-def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description="richtypes benchmark suite (see benchmarks/README.md)")
-    parser.add_argument("--quick", action="store_true", help="tiny sizes, one repeat, no peers (a smoke test)")
-    parser.add_argument("--only", action="append", choices=sorted(WORKLOADS), metavar="W#", help="run only this workload (repeatable)")
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="richtypes benchmark suite (see benchmarks/README.md)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny sizes, one repeat, no peers (a smoke test)"
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(WORKLOADS),
+        metavar="W#",
+        help="run only this workload (repeatable)",
+    )
     parser.add_argument("--out", help="write the results as JSON here")
     parser.add_argument("--md", help="write the results as Markdown here")
-    parser.add_argument("--repeats", type=int, default=None, help="timed runs per measurement (median reported; default 5, 1 with --quick)")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help="timed runs per measurement (median reported; default 5, 1 with --quick)",
+    )
     parser.add_argument("--no-peers", action="store_true", help="do not run wandb")
-    parser.add_argument("--with-peers", action="store_true", help="run wandb even with --quick (a smoke test of the peer jobs)")
-    parser.add_argument("--no-memory", action="store_true", help="skip the extra tracemalloc run per job")
-    parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed per workload process")
+    parser.add_argument(
+        "--with-peers",
+        action="store_true",
+        help="run wandb even with --quick (a smoke test of the peer jobs)",
+    )
+    parser.add_argument(
+        "--no-memory", action="store_true", help="skip the extra tracemalloc run per job"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=3600, help="seconds allowed per workload process"
+    )
     parser.add_argument("--verbose", action="store_true", help="show each worker's progress")
     args = parser.parse_args(argv)
     if args.repeats is None:
         args.repeats = 1 if args.quick else 5
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
-    args.command_line = "python -m benchmarks " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    args.command_line = "python -m benchmarks " + " ".join(
+        shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])
+    )
     doc = run_suite(args)
     print(text_table(doc["cases"]))
     m = doc["machine"]
-    print(f"\n{m['date']} | {m['cpu_model']} | {m['cores']} cores | Python {m['python']} | numpy {m['numpy']} | wandb {m.get('wandb')}")
+    print(
+        f"\n{m['date']} | {m['cpu_model']} | {m['cores']} cores | Python {m['python']} | numpy {m['numpy']} | wandb {m.get('wandb')}"
+    )
     if args.out:
         Path(args.out).write_text(json.dumps(doc, indent=1, default=str))
     if args.md:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -42,7 +43,13 @@ class Goal:
     kind: str = "max_ratio"
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "metric": self.metric, "ref": self.ref, "limit": self.limit, "kind": self.kind}
+        return {
+            "text": self.text,
+            "metric": self.metric,
+            "ref": self.ref,
+            "limit": self.limit,
+            "kind": self.kind,
+        }
 
 
 @dataclass
@@ -79,7 +86,7 @@ def richtypes_attr(dotted: str) -> Any:
     return obj
 
 
-def guard(*attrs: Any) -> Optional[Unavailable]:
+def guard(*attrs: Any) -> Unavailable | None:
     """The first :class:`Unavailable` among ``attrs`` (results of :func:`richtypes_attr`), if any."""
     for attr in attrs:
         if isinstance(attr, Unavailable):
@@ -101,7 +108,7 @@ def richtypes_job(
     *,
     reference: Any = None,
     note: str = "",
-    materialize: Optional[Callable[[Any], Any]] = None,
+    materialize: Callable[[Any], Any] | None = None,
 ) -> Job:
     """Construct with ``build()``, ``richtypes.dump`` into a fresh ``Store`` and write the JSON document.
 
@@ -128,6 +135,7 @@ def richtypes_job(
 
     check = None
     if reference is not None:
+
         def check(value: Any) -> bool:
             return bool(value == reference)
 
@@ -135,7 +143,6 @@ def richtypes_job(
     if materialize is not None:
         job.decode_note = "load + decode to arrays"
     return job
-
 
 
 # ---------------------------------------------------------------- raw baselines
@@ -163,7 +170,7 @@ def npy_job(arrays: Mapping[str, np.ndarray], *, tofile: bool = False) -> Job:
     return Job("ndarray.tofile" if tofile else "np.save", encode, decode, check)
 
 
-def png_job(images: Sequence[np.ndarray], level: int, *, name: Optional[str] = None) -> Job:
+def png_job(images: Sequence[np.ndarray], level: int, *, name: str | None = None) -> Job:
     """Pillow PNG at ``compress_level=level``, one file per image; decoded with Pillow to arrays."""
     from PIL import Image as PILImage
 
@@ -175,7 +182,9 @@ def png_job(images: Sequence[np.ndarray], level: int, *, name: Optional[str] = N
     return Job(name or f"PNG level {level}", encode, decode, check)
 
 
-def png_folder_reader(images: Sequence[np.ndarray]) -> tuple[Callable[[Path, Any], list[np.ndarray]], Callable[[list[np.ndarray]], bool]]:
+def png_folder_reader(
+    images: Sequence[np.ndarray],
+) -> tuple[Callable[[Path, Any], list[np.ndarray]], Callable[[list[np.ndarray]], bool]]:
     """``(decode, check)`` for a job that wrote ``images`` as ``00000.png``, ``00001.png`` ...: Pillow reads them back."""
     from PIL import Image as PILImage
 
@@ -192,7 +201,7 @@ def png_folder_reader(images: Sequence[np.ndarray]) -> tuple[Callable[[Path, Any
     return decode, check
 
 
-def json_job(obj: Any, *, lib: str = "json", name: Optional[str] = None) -> Job:
+def json_job(obj: Any, *, lib: str = "json", name: str | None = None) -> Job:
     """The same dicts written as one JSON file with ``json`` or ``orjson``."""
     if lib == "orjson":
         import orjson
@@ -225,7 +234,9 @@ def msgpack_job(obj: Any, *, name: str = "msgpack") -> Job:
         (out_dir / "cols.msgpack").write_bytes(msgpack.packb(obj, use_bin_type=True))
 
     def decode(out_dir: Path, _h: Any) -> Any:
-        return msgpack.unpackb((out_dir / "cols.msgpack").read_bytes(), raw=False, strict_map_key=False)
+        return msgpack.unpackb(
+            (out_dir / "cols.msgpack").read_bytes(), raw=False, strict_map_key=False
+        )
 
     return Job(name, encode, decode)
 

@@ -28,11 +28,12 @@ import shutil
 import statistics
 import tempfile
 import time
-import tracemalloc
 import traceback
+import tracemalloc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 __all__ = ["Job", "Unavailable", "measure", "memory_profile", "dir_size"]
 
@@ -66,9 +67,9 @@ class Job:
 
     name: str
     encode: Callable[[Path], Any]
-    decode: Optional[Callable[[Path, Any], Any]] = None
-    check: Optional[Callable[[Any], bool]] = None
-    written: Optional[Callable[[Path, Any], tuple[int, int]]] = None
+    decode: Callable[[Path, Any], Any] | None = None
+    check: Callable[[Any], bool] | None = None
+    written: Callable[[Path, Any], tuple[int, int]] | None = None
     note: str = ""
     decode_note: str = ""
 
@@ -98,7 +99,7 @@ def dir_size(path: Path) -> tuple[int, int]:
     return total, files
 
 
-def _read_status(key: str) -> Optional[int]:
+def _read_status(key: str) -> int | None:
     try:
         with open("/proc/self/status") as fh:
             for line in fh:
@@ -150,7 +151,10 @@ def _malloc_release_mode() -> bool:
 
         libc = ctypes.CDLL("libc.so.6")
         M_MMAP_THRESHOLD, M_TRIM_THRESHOLD = -3, -1
-        ok = libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024) == 1 and libc.mallopt(M_TRIM_THRESHOLD, 128 * 1024) == 1
+        ok = (
+            libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024) == 1
+            and libc.mallopt(M_TRIM_THRESHOLD, 128 * 1024) == 1
+        )
         libc.malloc_trim(0)
         return bool(ok)
     except (OSError, AttributeError):
@@ -205,11 +209,11 @@ def measure(job: Job | Unavailable, *, repeats: int, workdir: Path) -> dict[str,
         warm_s, _ = _timed(lambda: job.encode(warm_dir))
         shutil.rmtree(warm_dir, ignore_errors=True)
         runs: list[float] = []
-        last_dir: Optional[Path] = None
+        last_dir: Path | None = None
         handle: Any = None
-        for i in range(max(1, repeats)):
+        for _i in range(max(1, repeats)):
             out_dir = scratch.fresh()
-            seconds, out = _timed(lambda: job.encode(out_dir))
+            seconds, out = _timed(lambda out_dir=out_dir: job.encode(out_dir))
             runs.append(seconds)
             if last_dir is not None:
                 shutil.rmtree(last_dir, ignore_errors=True)
@@ -229,7 +233,7 @@ def measure(job: Job | Unavailable, *, repeats: int, workdir: Path) -> dict[str,
             decode(last_dir, handle)  # warm-up
             druns: list[float] = []
             value: Any = None
-            for i in range(max(1, repeats)):
+            for _i in range(max(1, repeats)):
                 seconds, value = _timed(lambda: decode(last_dir, handle))
                 druns.append(seconds)
                 if sum(druns) > TIME_BUDGET_S:

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 __all__ = ["add_ratios", "text_table", "markdown", "fmt_time", "fmt_bytes"]
 
 
-def _ok(m: Optional[dict[str, Any]]) -> bool:
+def _ok(m: dict[str, Any] | None) -> bool:
     return bool(m) and m.get("status") == "ok"  # type: ignore[union-attr]
 
 
-def _best(jobs: list[dict[str, Any]], key: str) -> Optional[dict[str, Any]]:
+def _best(jobs: list[dict[str, Any]], key: str) -> dict[str, Any] | None:
     usable = [j for j in jobs if _ok(j) and isinstance(j.get(key), (int, float))]
     return min(usable, key=lambda j: j[key]) if usable else None
 
 
-def _ratio(a: Any, b: Any) -> Optional[float]:
+def _ratio(a: Any, b: Any) -> float | None:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b > 0:
         return a / b
     return None
@@ -35,29 +35,47 @@ def add_ratios(case: dict[str, Any]) -> dict[str, Any]:
         "decode": best_dec and {"name": best_dec["name"], "decode_s": best_dec["decode_s"]},
         "bytes": best_bytes and {"name": best_bytes["name"], "bytes": best_bytes["bytes"]},
     }
-    ratios: dict[str, Optional[float]] = {}
+    ratios: dict[str, float | None] = {}
     if _ok(rt):
         ratios["encode_vs_best_raw"] = _ratio(rt.get("encode_s"), best_enc and best_enc["encode_s"])
         ratios["decode_vs_best_raw"] = _ratio(rt.get("decode_s"), best_dec and best_dec["decode_s"])
-        ratios["bytes_vs_smallest_raw"] = _ratio(rt.get("bytes"), best_bytes and best_bytes["bytes"])
-        ratios["peak_traced_vs_input"] = _ratio(rt.get("peak_traced_bytes"), case.get("input_bytes"))
+        ratios["bytes_vs_smallest_raw"] = _ratio(
+            rt.get("bytes"), best_bytes and best_bytes["bytes"]
+        )
+        ratios["peak_traced_vs_input"] = _ratio(
+            rt.get("peak_traced_bytes"), case.get("input_bytes")
+        )
         if _ok(wandb):
             ratios["encode_vs_wandb"] = _ratio(rt.get("encode_s"), wandb.get("encode_s"))
             ratios["wandb_speedup"] = _ratio(wandb.get("encode_s"), rt.get("encode_s"))
             ratios["bytes_vs_wandb"] = _ratio(rt.get("bytes"), wandb.get("bytes"))
-            ratios["peak_traced_vs_wandb"] = _ratio(rt.get("peak_traced_bytes"), wandb.get("peak_traced_bytes"))
+            ratios["peak_traced_vs_wandb"] = _ratio(
+                rt.get("peak_traced_bytes"), wandb.get("peak_traced_bytes")
+            )
     case["ratios"] = ratios
     for goal in case.get("goals") or []:
         goal.update(_evaluate(goal, case, rt, baselines, wandb, best_enc))
     return case
 
 
-def _evaluate(goal: dict[str, Any], case: dict[str, Any], rt: dict[str, Any], baselines: list[dict[str, Any]],
-              wandb: dict[str, Any], best_enc: Optional[dict[str, Any]]) -> dict[str, Any]:
+def _evaluate(
+    goal: dict[str, Any],
+    case: dict[str, Any],
+    rt: dict[str, Any],
+    baselines: list[dict[str, Any]],
+    wandb: dict[str, Any],
+    best_enc: dict[str, Any] | None,
+) -> dict[str, Any]:
     if not _ok(rt):
         return {"value": None, "met": None, "why": "richtypes did not run"}
-    if goal["metric"] == "peak_mem_vs_input":  # the larger of the two memory figures: the conservative one
-        peaks = [v for v in (rt.get("peak_traced_bytes"), rt.get("peak_rss_bytes")) if isinstance(v, (int, float))]
+    if (
+        goal["metric"] == "peak_mem_vs_input"
+    ):  # the larger of the two memory figures: the conservative one
+        peaks = [
+            v
+            for v in (rt.get("peak_traced_bytes"), rt.get("peak_rss_bytes"))
+            if isinstance(v, (int, float))
+        ]
         value = _ratio(max(peaks), case.get("input_bytes")) if peaks else None
     else:
         if goal["ref"] == "best_raw":
@@ -117,8 +135,18 @@ def _goal_text(case: dict[str, Any]) -> str:
 
 
 _HEADERS = [
-    "case", "richtypes encode", "decode", "bytes", "peak mem", "best raw", "raw encode", "x raw",
-    "wandb encode", "wandb bytes", "wandb / richtypes", "goals",
+    "case",
+    "richtypes encode",
+    "decode",
+    "bytes",
+    "peak mem",
+    "best raw",
+    "raw encode",
+    "x raw",
+    "wandb encode",
+    "wandb bytes",
+    "wandb / richtypes",
+    "goals",
 ]
 
 
@@ -128,16 +156,30 @@ def _row(case: dict[str, Any]) -> list[str]:
     best = (case.get("best_raw") or {}).get("encode") or {}
     r = case.get("ratios") or {}
     if _ok(rt):
-        rt_cells = [fmt_time(rt.get("encode_s")), fmt_time(rt.get("decode_s")), fmt_bytes(rt.get("bytes")), fmt_bytes(rt.get("peak_traced_bytes"))]
+        rt_cells = [
+            fmt_time(rt.get("encode_s")),
+            fmt_time(rt.get("decode_s")),
+            fmt_bytes(rt.get("bytes")),
+            fmt_bytes(rt.get("peak_traced_bytes")),
+        ]
     else:
         rt_cells = [f"richtypes: {_status(rt)}", "-", "-", "-"]
     if _ok(wandb):
-        wb_cells = [fmt_time(wandb.get("encode_s")), fmt_bytes(wandb.get("bytes")), fmt_ratio(r.get("wandb_speedup"))]
+        wb_cells = [
+            fmt_time(wandb.get("encode_s")),
+            fmt_bytes(wandb.get("bytes")),
+            fmt_ratio(r.get("wandb_speedup")),
+        ]
     else:
         wb_cells = [_status(wandb), "-", "-"]
     return [
-        case["id"], *rt_cells, best.get("name", "-"), fmt_time(best.get("encode_s")), fmt_ratio(r.get("encode_vs_best_raw")),
-        *wb_cells, _goal_text(case),
+        case["id"],
+        *rt_cells,
+        best.get("name", "-"),
+        fmt_time(best.get("encode_s")),
+        fmt_ratio(r.get("encode_vs_best_raw")),
+        *wb_cells,
+        _goal_text(case),
     ]
 
 
@@ -184,18 +226,24 @@ def markdown(doc: dict[str, Any]) -> str:
             if g.get("met") is None:
                 verdict = f"not measured ({g.get('why', 'n/a')})"
             elif g["kind"] == "min_speedup":
-                verdict = f"{val:.2f}x faster, goal >= {g['limit']:g}x: " + ("met" if g["met"] else f"MISSED (reaches {val / g['limit']:.0%} of the goal)")
+                verdict = f"{val:.2f}x faster, goal >= {g['limit']:g}x: " + (
+                    "met" if g["met"] else f"MISSED (reaches {val / g['limit']:.0%} of the goal)"
+                )
             else:
-                verdict = f"{val:.2f}x, goal <= {g['limit']:g}x: " + ("met" if g["met"] else f"MISSED by {val / g['limit']:.2f}x")
+                verdict = f"{val:.2f}x, goal <= {g['limit']:g}x: " + (
+                    "met" if g["met"] else f"MISSED by {val / g['limit']:.2f}x"
+                )
             goal_lines.append(f"- {case['id']}: {g['text']} (vs {g['ref']}): {verdict}")
     if goal_lines:
         lines += ["", "Goals (from the issues):", ""] + [_md_escape(x) for x in goal_lines]
     lines += ["", "Baselines and peers per case:", ""]
     for case in doc["cases"]:
         parts = []
-        for b in (case.get("baselines") or []):
+        for b in case.get("baselines") or []:
             if _ok(b):
-                parts.append(f"{b['name']} {fmt_time(b.get('encode_s'))} / {fmt_bytes(b.get('bytes'))}")
+                parts.append(
+                    f"{b['name']} {fmt_time(b.get('encode_s'))} / {fmt_bytes(b.get('bytes'))}"
+                )
             else:
                 parts.append(f"{b.get('name')}: {b.get('status')} ({b.get('reason', '')})")
         line = f"- **{case['id']}** ({case['title']}): " + "; ".join(parts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -16,7 +16,7 @@ __all__ = ["w4", "w5", "w6", "make_points", "make_boxes3d"]
 BINS = 64
 
 
-def w4(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
+def w4(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
     """W4: a histogram of 10 million float32 values: binning alone, then construction + dump."""
     n = 10_000 if quick else 10_000_000
     values = np.random.default_rng(0).standard_normal(n).astype(np.float32)
@@ -24,13 +24,21 @@ def w4(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
     peer_missing = maybe_unavailable(peer)
     cases = []
 
-    rt: Job | Unavailable = guard(Histogram) or Job("richtypes", lambda _d: Histogram(values, num_bins=BINS), note="Histogram(values) construction only, no IO")
+    rt: Job | Unavailable = guard(Histogram) or Job(
+        "richtypes",
+        lambda _d: Histogram(values, num_bins=BINS),
+        note="Histogram(values) construction only, no IO",
+    )
     peers: dict[str, Job | Unavailable] = {}
     if peer_missing:
         peers["wandb"] = peer_missing
     else:
         wandb = peer.wandb  # type: ignore[union-attr]
-        peers["wandb"] = Job("wandb", lambda _d: wandb.Histogram(values, num_bins=BINS), note="wandb.Histogram(values) construction only")
+        peers["wandb"] = Job(
+            "wandb",
+            lambda _d: wandb.Histogram(values, num_bins=BINS),
+            note="wandb.Histogram(values) construction only",
+        )
     cases.append(
         Case(
             id="W4.binning",
@@ -47,7 +55,9 @@ def w4(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
     if isinstance(Histogram, Unavailable):
         rt = Histogram
     else:
-        rt = richtypes_job(lambda: Histogram(values, num_bins=BINS), reference=Histogram(values, num_bins=BINS))
+        rt = richtypes_job(
+            lambda: Histogram(values, num_bins=BINS), reference=Histogram(values, num_bins=BINS)
+        )
     peers = {}
     if peer_missing:
         peers["wandb"] = peer_missing
@@ -72,7 +82,9 @@ def _np_histogram_orjson(values: np.ndarray) -> Job:
 
     def encode(out_dir: Path) -> None:
         counts, edges = np.histogram(values, bins=BINS)
-        (out_dir / "hist.json").write_bytes(orjson.dumps({"counts": counts, "edges": edges}, option=orjson.OPT_SERIALIZE_NUMPY))
+        (out_dir / "hist.json").write_bytes(
+            orjson.dumps({"counts": counts, "edges": edges}, option=orjson.OPT_SERIALIZE_NUMPY)
+        )
 
     def decode(out_dir: Path, _h: Any) -> Any:
         doc = orjson.loads((out_dir / "hist.json").read_bytes())
@@ -99,10 +111,19 @@ def make_boxes3d(m: int, seed: int = 0) -> dict[str, np.ndarray]:
     centers = rng.uniform(-40, 40, (m, 3))
     sizes = rng.uniform(1, 5, (m, 3))
     yaw = rng.uniform(-np.pi, np.pi, m)
-    signs = np.array([[sx, sy, sz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)], dtype=np.float64)
+    signs = np.array(
+        [[sx, sy, sz] for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)], dtype=np.float64
+    )
     local = signs[None, :, :] * sizes[:, None, :] / 2  # (M, 8, 3)
     c, s = np.cos(yaw)[:, None], np.sin(yaw)[:, None]
-    rotated = np.stack([c * local[..., 0] - s * local[..., 1], s * local[..., 0] + c * local[..., 1], local[..., 2]], axis=-1)
+    rotated = np.stack(
+        [
+            c * local[..., 0] - s * local[..., 1],
+            s * local[..., 0] + c * local[..., 1],
+            local[..., 2],
+        ],
+        axis=-1,
+    )
     return {
         "corners": rotated + centers[:, None, :],
         "colors": rng.integers(0, 256, (m, 3)),
@@ -110,13 +131,20 @@ def make_boxes3d(m: int, seed: int = 0) -> dict[str, np.ndarray]:
     }
 
 
-def w5(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
+def w5(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
     """W5: a point cloud of 1 million points (N, 6) float32."""
     n = 1_000 if quick else 1_000_000
     points = make_points(n, 6)
     Object3D = richtypes_attr("Object3D")
-    rt: Job | Unavailable = guard(Object3D) or richtypes_job(lambda: Object3D(points), reference=Object3D(points))
-    peers = wandb_peers(peer, lambda p, wandb: p.job(lambda: wandb.Object3D(points), note="writes the points as JSON text (.pts.json)"))
+    rt: Job | Unavailable = guard(Object3D) or richtypes_job(
+        lambda: Object3D(points), reference=Object3D(points)
+    )
+    peers = wandb_peers(
+        peer,
+        lambda p, wandb: p.job(
+            lambda: wandb.Object3D(points), note="writes the points as JSON text (.pts.json)"
+        ),
+    )
     return [
         Case(
             id="W5",
@@ -126,7 +154,9 @@ def w5(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
             peers=peers,
             goals=[
                 Goal("within 2x of np.save", "encode", "np.save", 2.0),
-                Goal("peak extra memory within 1.5x of the input", "peak_mem_vs_input", "input", 1.5),
+                Goal(
+                    "peak extra memory within 1.5x of the input", "peak_mem_vs_input", "input", 1.5
+                ),
             ],
             input_bytes=points.nbytes,
             params={"points": n},
@@ -134,7 +164,7 @@ def w5(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
     ]
 
 
-def w6(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
+def w6(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
     """W6: a lidar scene of 200k points, 500 3D boxes and 100 vectors."""
     n, m, v = (1_000, 5, 3) if quick else (200_000, 500, 100)
     points = make_points(n, 3, seed=1)
@@ -144,16 +174,27 @@ def w6(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
     ends = starts + rng.uniform(-5, 5, (v, 3))
     box_dicts = [
         {"corners": c, "label": f"car {i}", "color": col, "score": s}
-        for i, (c, col, s) in enumerate(zip(boxes["corners"].tolist(), boxes["colors"].tolist(), boxes["scores"].tolist()))
+        for i, (c, col, s) in enumerate(
+            zip(boxes["corners"].tolist(), boxes["colors"].tolist(), boxes["scores"].tolist())
+        )
     ]
     vec_dicts = [{"start": a, "end": b} for a, b in zip(starts.tolist(), ends.tolist())]
     scene = {"type": "lidar/beta", "points": points, "boxes": box_dicts, "vectors": vec_dicts}
     Object3D = richtypes_attr("Object3D")
-    rt: Job | Unavailable = guard(Object3D) or richtypes_job(lambda: Object3D(scene), reference=Object3D(scene))
-    wb_scene = {"type": "lidar/beta", "points": points, "boxes": np.array(box_dicts), "vectors": np.array(vec_dicts)}
+    rt: Job | Unavailable = guard(Object3D) or richtypes_job(
+        lambda: Object3D(scene), reference=Object3D(scene)
+    )
+    wb_scene = {
+        "type": "lidar/beta",
+        "points": points,
+        "boxes": np.array(box_dicts),
+        "vectors": np.array(vec_dicts),
+    }
 
     def wandb_scene(note: str) -> dict[str, Job | Unavailable]:
-        return wandb_peers(peer, lambda p, wandb: p.job(lambda: wandb.Object3D(wb_scene), note=note))
+        return wandb_peers(
+            peer, lambda p, wandb: p.job(lambda: wandb.Object3D(wb_scene), note=note)
+        )
 
     peers = wandb_scene("boxes and vectors as numpy object arrays of dicts, as wandb documents")
     raw = {
@@ -164,7 +205,9 @@ def w6(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
         "vectors": np.stack([starts, ends], axis=1),
     }
 
-    def scene_case(case_id: str, form: str, job: Job | Unavailable, case_peers: dict[str, Job | Unavailable]) -> Case:
+    def scene_case(
+        case_id: str, form: str, job: Job | Unavailable, case_peers: dict[str, Job | Unavailable]
+    ) -> Case:
         return Case(
             id=case_id,
             title=f"lidar scene: {n:,} points, {m} boxes, {v} vectors ({form})",
@@ -178,19 +221,40 @@ def w6(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
 
     cases = [scene_case("W6", "lists of dicts", rt, peers)]
     labels = [d["label"] for d in box_dicts]
-    box_cols = {"corners": boxes["corners"], "labels": labels, "colors": boxes["colors"], "scores": boxes["scores"]}
+    box_cols = {
+        "corners": boxes["corners"],
+        "labels": labels,
+        "colors": boxes["colors"],
+        "scores": boxes["scores"],
+    }
     vec_cols = {"starts": starts, "ends": ends}
     if isinstance(Object3D, Unavailable):
         rt_cols: Job | Unavailable = Object3D
     elif not hasattr(Object3D, "scene"):
         rt_cols = Unavailable("richtypes", "Object3D.scene is not available yet")
     else:
+
         def build_cols() -> Any:
             return Object3D.scene(points, boxes=box_cols, vectors=vec_cols)
 
         try:
-            rt_cols = richtypes_job(build_cols, reference=build_cols(), note="Object3D.scene(points, boxes={columns}, vectors={columns})")
+            rt_cols = richtypes_job(
+                build_cols,
+                reference=build_cols(),
+                note="Object3D.scene(points, boxes={columns}, vectors={columns})",
+            )
         except Exception as exc:  # noqa: BLE001 - an API mismatch is a result
-            rt_cols = Unavailable("richtypes", f"Object3D.scene columns: {type(exc).__name__}: {exc}"[:300], status="error")
-    cases.append(scene_case("W6.columnar", "columnar", rt_cols, wandb_scene("wandb takes dicts only: the same work as W6")))
+            rt_cols = Unavailable(
+                "richtypes",
+                f"Object3D.scene columns: {type(exc).__name__}: {exc}"[:300],
+                status="error",
+            )
+    cases.append(
+        scene_case(
+            "W6.columnar",
+            "columnar",
+            rt_cols,
+            wandb_scene("wandb takes dicts only: the same work as W6"),
+        )
+    )
     return cases

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 import numpy as np
 
-from ._common import Case, Goal, guard, json_job, png_folder_reader, png_job, richtypes_attr, richtypes_job
+from ._common import (
+    Case,
+    Goal,
+    guard,
+    json_job,
+    png_folder_reader,
+    png_job,
+    richtypes_attr,
+    richtypes_job,
+)
 from ._measure import Job, Unavailable
 from ._wandb import WandbPeer, maybe_unavailable, wandb_peers
 
 __all__ = ["w1", "w2", "w3", "make_images", "make_mask", "make_boxes"]
 
 
-
 def make_images(n: int, size: int, seed: int = 0) -> list[np.ndarray]:
     """``n`` RGB uint8 images: the top half random noise, the bottom half a smooth gradient."""
     rng = np.random.default_rng(seed)
     half = size // 2
-    y, x = np.mgrid[0:size - half, 0:size].astype(np.float32)
+    y, x = np.mgrid[0 : size - half, 0:size].astype(np.float32)
     out = []
     for i in range(n):
         img = np.empty((size, size, 3), dtype=np.uint8)
@@ -27,7 +36,9 @@ def make_images(n: int, size: int, seed: int = 0) -> list[np.ndarray]:
         phase = i / max(n, 1)
         img[half:, :, 0] = (255 * x / size).astype(np.uint8)
         img[half:, :, 1] = (255 * y / max(size - half, 1)).astype(np.uint8)
-        img[half:, :, 2] = (127.5 * (1 + np.sin(2 * np.pi * (x + y) / size + 2 * np.pi * phase))).astype(np.uint8)
+        img[half:, :, 2] = (
+            127.5 * (1 + np.sin(2 * np.pi * (x + y) / size + 2 * np.pi * phase))
+        ).astype(np.uint8)
         out.append(img)
     return out
 
@@ -65,10 +76,16 @@ def make_boxes(n: int, size: int, classes: int = 10, seed: int = 0) -> dict[str,
         }
         for (a, b, c, d), cid, s in zip(xyxy.tolist(), class_ids.tolist(), scores.tolist())
     ]
-    return {"xyxy": xyxy, "class_ids": class_ids, "scores": scores, "labels": labels, "dicts": dicts}
+    return {
+        "xyxy": xyxy,
+        "class_ids": class_ids,
+        "scores": scores,
+        "labels": labels,
+        "dicts": dicts,
+    }
 
 
-def richtypes_png_codec() -> Optional[Callable[[np.ndarray], bytes]]:
+def richtypes_png_codec() -> Callable[[np.ndarray], bytes] | None:
     """richtypes' own PNG encoder (``richtypes.codecs.image.encode_png``), if present."""
     try:
         from richtypes.codecs.image import encode_png
@@ -80,7 +97,9 @@ def richtypes_png_codec() -> Optional[Callable[[np.ndarray], bytes]]:
 CODEC_NAME = "richtypes encode_png + write"
 
 
-def codec_job(images: list[np.ndarray], extra: Optional[Callable[[Path], None]] = None, name: str = CODEC_NAME) -> Job | Unavailable:
+def codec_job(
+    images: list[np.ndarray], extra: Callable[[Path], None] | None = None, name: str = CODEC_NAME
+) -> Job | Unavailable:
     """The codec richtypes chose, alone: ``encode_png`` of each array written to a file (+ ``extra`` work).
 
     The goal "within 1.05x of the chosen codec" compares richtypes with this:
@@ -119,7 +138,7 @@ def _png_baselines(images: list[np.ndarray]) -> list[Job | Unavailable]:
     return [codec_job(images), png_job(images, 6), png_job(images, 1)]
 
 
-def w1(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
+def w1(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
     """W1: 50 RGB 512x512 uint8 images logged as one list."""
     n, size = (3, 64) if quick else (50, 512)
     images = make_images(n, size)
@@ -143,7 +162,9 @@ def w1(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
             peers=peers,
             goals=[
                 Goal("within 1.05x of the chosen codec", "encode", CODEC_NAME, 1.05),
-                Goal("default at least 3x faster than wandb", "encode", "wandb", 3.0, "min_speedup"),
+                Goal(
+                    "default at least 3x faster than wandb", "encode", "wandb", 3.0, "min_speedup"
+                ),
             ],
             input_bytes=sum(a.nbytes for a in images),
             params={"count": n, "size": size},
@@ -151,7 +172,9 @@ def w1(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
     ]
 
 
-def _first_working(makers: list[tuple[str, Callable[[], Any]]]) -> tuple[Optional[Callable[[], Any]], str]:
+def _first_working(
+    makers: list[tuple[str, Callable[[], Any]]],
+) -> tuple[Callable[[], Any] | None, str]:
     """The first constructor form that accepts the input (probed once, untimed), and the form's name."""
     errors = []
     for name, make in makers:
@@ -163,7 +186,7 @@ def _first_working(makers: list[tuple[str, Callable[[], Any]]]) -> tuple[Optiona
     return None, "; ".join(errors)
 
 
-def w2(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
+def w2(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
     """W2: one image with 1,000 boxes, list-of-dicts and columnar forms, with and without the image."""
     n, size = (20, 64) if quick else (1000, 512)
     image = make_images(1, size, seed=1)[0]
@@ -174,15 +197,28 @@ def w2(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
     Boxes = richtypes_attr("BoundingBoxes2D")
 
     def columnar() -> Any:
-        return Boxes(xyxy=b["xyxy"], class_ids=b["class_ids"], scores={"acc": b["scores"]}, class_labels=labels, domain="pixel")
+        return Boxes(
+            xyxy=b["xyxy"],
+            class_ids=b["class_ids"],
+            scores={"acc": b["scores"]},
+            class_labels=labels,
+            domain="pixel",
+        )
 
     def dict_forms() -> list[tuple[str, Callable[[], Any]]]:
         forms: list[tuple[str, Callable[[], Any]]] = []
         for meth in ("from_dicts", "from_box_data", "from_json_dicts"):
             if hasattr(Boxes, meth):
-                forms.append((f"BoundingBoxes2D.{meth}", lambda m=meth: getattr(Boxes, m)(dicts, class_labels=labels)))
+                forms.append(
+                    (
+                        f"BoundingBoxes2D.{meth}",
+                        lambda m=meth: getattr(Boxes, m)(dicts, class_labels=labels),
+                    )
+                )
         forms.append(("BoundingBoxes2D(group dict)", lambda: Boxes(group)))
-        forms.append(("BoundingBoxes2D(box_data=...)", lambda: Boxes(box_data=dicts, class_labels=labels)))
+        forms.append(
+            ("BoundingBoxes2D(box_data=...)", lambda: Boxes(box_data=dicts, class_labels=labels))
+        )
         return forms
 
     cases: list[Case] = []
@@ -201,7 +237,11 @@ def w2(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
             else:
                 make, how = _first_working([("BoundingBoxes2D(xyxy=...)", columnar)])
             if make is None:
-                rt = Unavailable("richtypes", f"no BoundingBoxes2D form accepted the input: {how}", status="error")
+                rt = Unavailable(
+                    "richtypes",
+                    f"no BoundingBoxes2D form accepted the input: {how}",
+                    status="error",
+                )
             else:
                 rt = richtypes_job(make, reference=make(), note=how)
         peers: dict[str, Job | Unavailable] = {}
@@ -221,7 +261,14 @@ def w2(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
                 richtypes=rt,
                 baselines=[json_job(group, lib="json"), json_job(group, lib="orjson")],
                 peers=peers,
-                goals=[Goal("within 2x of orjson" if form == "dicts" else "within 1.2x of orjson", "encode", "orjson", 2.0 if form == "dicts" else 1.2)],
+                goals=[
+                    Goal(
+                        "within 2x of orjson" if form == "dicts" else "within 1.2x of orjson",
+                        "encode",
+                        "orjson",
+                        2.0 if form == "dicts" else 1.2,
+                    )
+                ],
                 input_bytes=int(b["xyxy"].nbytes + b["class_ids"].nbytes + b["scores"].nbytes),
                 params={"boxes": n, "image": size},
             )
@@ -233,15 +280,28 @@ def w2(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
         if missing:
             rt = missing
         elif form == "dicts":
-            rt = richtypes_job(lambda: Image(image, boxes={"predictions": group}), reference=Image(image, boxes={"predictions": group}), materialize=_pixels)
+            rt = richtypes_job(
+                lambda: Image(image, boxes={"predictions": group}),
+                reference=Image(image, boxes={"predictions": group}),
+                materialize=_pixels,
+            )
         else:
-            rt = richtypes_job(lambda: Image(image, boxes={"predictions": columnar()}), reference=Image(image, boxes={"predictions": columnar()}), materialize=_pixels)
+            rt = richtypes_job(
+                lambda: Image(image, boxes={"predictions": columnar()}),
+                reference=Image(image, boxes={"predictions": columnar()}),
+                materialize=_pixels,
+            )
         import orjson
 
         def write_boxes(out_dir: Path) -> None:
-            (out_dir / "boxes.json").write_bytes(orjson.dumps(group, option=orjson.OPT_NON_STR_KEYS))
+            (out_dir / "boxes.json").write_bytes(
+                orjson.dumps(group, option=orjson.OPT_NON_STR_KEYS)
+            )
 
-        both = [codec_job([image], write_boxes, name="encode_png + orjson"), _png_plus_json(image, group, 1)]
+        both = [
+            codec_job([image], write_boxes, name="encode_png + orjson"),
+            _png_plus_json(image, group, 1),
+        ]
         peers = {}
         if peer_missing:
             peers["wandb"] = peer_missing
@@ -278,7 +338,7 @@ def _png_plus_json(image: np.ndarray, group: Any, level: int) -> Job:
     return Job(f"PNG level {level} + orjson", encode, decode)
 
 
-def w3(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
+def w3(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
     """W3: one 512x512 segmentation mask with 20 classes (alone, and on an image)."""
     size = 64 if quick else 512
     mask = make_mask(size)
@@ -297,18 +357,27 @@ def w3(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
         make, how = _first_working(
             [
                 ("ImageMask(m, class_labels=...)", lambda: Mask(mask, class_labels=labels)),
-                ("ImageMask({'mask_data', 'class_labels'})", lambda: Mask({"mask_data": mask, "class_labels": labels})),
+                (
+                    "ImageMask({'mask_data', 'class_labels'})",
+                    lambda: Mask({"mask_data": mask, "class_labels": labels}),
+                ),
                 ("ImageMask(m)", lambda: Mask(mask)),
             ]
         )
-        rt = Unavailable("richtypes", how, status="error") if make is None else richtypes_job(make, reference=make(), note=how, materialize=_pixels)
+        rt = (
+            Unavailable("richtypes", how, status="error")
+            if make is None
+            else richtypes_job(make, reference=make(), note=how, materialize=_pixels)
+        )
     peers: dict[str, Job | Unavailable] = {}
     if peer_missing:
         peers["wandb"] = peer_missing
     else:
         from wandb.data_types import ImageMask as WBMask
 
-        peers["wandb"] = peer.job(lambda: WBMask({"mask_data": mask, "class_labels": labels}, key="gt"))  # type: ignore[union-attr]
+        peers["wandb"] = peer.job(
+            lambda: WBMask({"mask_data": mask, "class_labels": labels}, key="gt")
+        )  # type: ignore[union-attr]
     cases.append(
         Case(
             id="W3",
@@ -327,21 +396,30 @@ def w3(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
         rt = missing
     else:
         masks = {"ground_truth": {"mask_data": mask, "class_labels": labels}}
-        rt = richtypes_job(lambda: Image(image, masks=masks), reference=Image(image, masks=masks), materialize=_pixels)
+        rt = richtypes_job(
+            lambda: Image(image, masks=masks),
+            reference=Image(image, masks=masks),
+            materialize=_pixels,
+        )
     peers = {}
     if peer_missing:
         peers["wandb"] = peer_missing
     else:
         wandb = peer.wandb  # type: ignore[union-attr]
         peers["wandb"] = peer.job(  # type: ignore[union-attr]
-            lambda: wandb.Image(image, masks={"ground_truth": {"mask_data": mask, "class_labels": labels}})
+            lambda: wandb.Image(
+                image, masks={"ground_truth": {"mask_data": mask, "class_labels": labels}}
+            )
         )
     cases.append(
         Case(
             id="W3.image+mask",
             title=f"image {size}x{size} + mask",
             richtypes=rt,
-            baselines=[codec_job([image, mask], name="encode_png + write (image + mask)"), png_job([image, mask], 1, name="PNG level 1 (image + mask)")],
+            baselines=[
+                codec_job([image, mask], name="encode_png + write (image + mask)"),
+                png_job([image, mask], 1, name="PNG level 1 (image + mask)"),
+            ],
             peers=peers,
             input_bytes=image.nbytes + mask.nbytes,
             params={"size": size},

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
-from ._common import Case, Goal, guard, json_job, msgpack_job, npy_job, richtypes_attr, richtypes_job
+from ._common import (
+    Case,
+    Goal,
+    guard,
+    json_job,
+    msgpack_job,
+    npy_job,
+    richtypes_attr,
+    richtypes_job,
+)
 from ._measure import Job, Unavailable
 from ._wandb import WandbPeer, maybe_unavailable, wandb_peers
 
@@ -22,14 +31,16 @@ def make_table_columns(n: int, seed: int = 0) -> dict[str, Any]:
     return {
         "id": np.arange(n, dtype=np.int64),
         "score": rng.random(n),
-        "label": [f"{s}_{i % 97}" for i, s in enumerate(names[rng.integers(0, len(names), n)].tolist())],
+        "label": [
+            f"{s}_{i % 97}" for i, s in enumerate(names[rng.integers(0, len(names), n)].tolist())
+        ],
         "correct": rng.random(n) > 0.5,
         "loss": rng.exponential(1.0, n),
         "count": rng.integers(0, 1000, n, dtype=np.int64),
     }
 
 
-def w7(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
+def w7(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
     """W7: a table of 100,000 rows x 6 mixed columns, from columns, rows and a DataFrame."""
     n = 200 if quick else 100_000
     cols = make_table_columns(n)
@@ -68,14 +79,22 @@ def w7(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
                 reference = build()
                 rt = richtypes_job(build, reference=reference, note=how)
             except Exception as exc:  # noqa: BLE001 - an API mismatch is a result
-                rt = Unavailable("richtypes", f"{how}: {type(exc).__name__}: {exc}"[:300], status="error")
+                rt = Unavailable(
+                    "richtypes", f"{how}: {type(exc).__name__}: {exc}"[:300], status="error"
+                )
         peers: dict[str, Job | Unavailable] = {}
         if peer_missing:
             peers["wandb"] = peer_missing
         elif form == "columns":
-            peers["wandb"] = Unavailable("wandb", "wandb.Table has no columnar constructor (see the rows and dataframe cases)", status="n/a")
+            peers["wandb"] = Unavailable(
+                "wandb",
+                "wandb.Table has no columnar constructor (see the rows and dataframe cases)",
+                status="n/a",
+            )
         elif form == "rows":
-            peers["wandb"] = peer.job(lambda: wandb.Table(columns=COLUMNS, data=rows), note=_WANDB_TABLE_NOTE)  # type: ignore[union-attr]
+            peers["wandb"] = peer.job(
+                lambda: wandb.Table(columns=COLUMNS, data=rows), note=_WANDB_TABLE_NOTE
+            )  # type: ignore[union-attr]
         elif df is not None:
             peers["wandb"] = peer.job(lambda: wandb.Table(dataframe=df), note=_WANDB_TABLE_NOTE)  # type: ignore[union-attr]
         cases.append(
@@ -85,8 +104,13 @@ def w7(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
                 richtypes=rt,
                 baselines=list(baselines),
                 peers=peers,
-                goals=[Goal("not slower than msgpack", "encode", "msgpack (columns as lists)", 1.0)] if form == "columns" else [],
-                input_bytes=int(sum(v.nbytes for v in cols.values() if isinstance(v, np.ndarray)) + sum(len(s) for s in cols["label"])),
+                goals=[Goal("not slower than msgpack", "encode", "msgpack (columns as lists)", 1.0)]
+                if form == "columns"
+                else [],
+                input_bytes=int(
+                    sum(v.nbytes for v in cols.values() if isinstance(v, np.ndarray))
+                    + sum(len(s) for s in cols["label"])
+                ),
                 params={"rows": n, "columns": COLUMNS},
             )
         )
@@ -99,7 +123,7 @@ _WANDB_TABLE_NOTE = (
 )
 
 
-def w8(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
+def w8(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
     """W8: a line chart of 10,000 rows."""
     n = 100 if quick else 10_000
     rng = np.random.default_rng(0)
@@ -115,23 +139,36 @@ def w8(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
     elif not hasattr(plot, "line"):
         rt = Unavailable("richtypes", "richtypes.plot.line is not available yet")
     else:
+
         def build() -> Any:
             return plot.line(Table.from_columns({"x": x, "y": y}), "x", "y", title="loss")
 
         try:
             rt = richtypes_job(build, reference=build())
         except Exception as exc:  # noqa: BLE001
-            rt = Unavailable("richtypes", f"plot.line: {type(exc).__name__}: {exc}"[:300], status="error")
+            rt = Unavailable(
+                "richtypes", f"plot.line: {type(exc).__name__}: {exc}"[:300], status="error"
+            )
     rows = [[a, b] for a, b in zip(x.tolist(), y.tolist())]
-    peers = wandb_peers(peer, lambda p, wandb: p.job(
-        lambda: wandb.plot.line(wandb.Table(columns=["x", "y"], data=rows), "x", "y", title="loss"), chart=True
-    ))
+    peers = wandb_peers(
+        peer,
+        lambda p, wandb: p.job(
+            lambda: wandb.plot.line(
+                wandb.Table(columns=["x", "y"], data=rows), "x", "y", title="loss"
+            ),
+            chart=True,
+        ),
+    )
     return [
         Case(
             id="W8",
             title=f"line chart of {n:,} rows",
             richtypes=rt,
-            baselines=[json_job(records, lib="json"), json_job(records, lib="orjson"), npy_job({"x": x, "y": y})],
+            baselines=[
+                json_job(records, lib="json"),
+                json_job(records, lib="orjson"),
+                npy_job({"x": x, "y": y}),
+            ],
             peers=peers,
             goals=[Goal("within 3x of writing its two columns raw", "encode", "best_raw", 3.0)],
             input_bytes=x.nbytes + y.nbytes,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +25,9 @@ def make_frames(t: int, size: int, seed: int = 0) -> np.ndarray:
     frames = np.empty((t, size, size, 3), dtype=np.uint8)
     frames[..., 0] = (127.5 * (1 + np.sin((x[None] + 4 * k) / 9))).astype(np.uint8)
     frames[..., 1] = (127.5 * (1 + np.cos((y[None] - 3 * k) / 13))).astype(np.uint8)
-    frames[..., 2] = rng.integers(0, 32, (t, size, size), dtype=np.uint8) + (x[None] * 200 / size).astype(np.uint8)
+    frames[..., 2] = rng.integers(0, 32, (t, size, size), dtype=np.uint8) + (
+        x[None] * 200 / size
+    ).astype(np.uint8)
     return frames
 
 
@@ -37,7 +39,7 @@ def available_formats() -> list[str]:
     return formats
 
 
-def _richtypes_codec(fmt: str) -> tuple[Optional[str], list[str]]:
+def _richtypes_codec(fmt: str) -> tuple[str | None, list[str]]:
     """The ffmpeg encoder and output arguments richtypes uses for ``fmt`` (so the baseline does the same work)."""
     try:
         from richtypes.codecs.ffmpeg import CODECS
@@ -64,7 +66,14 @@ def _imageio_job(frames: np.ndarray, fmt: str) -> Job:
 
     def encode(out_dir: Path) -> None:
         if fmt == "gif":
-            iio.imwrite(out_dir / path_name, frames, plugin="pillow", extension=".gif", duration=1000 / FPS, loop=0)
+            iio.imwrite(
+                out_dir / path_name,
+                frames,
+                plugin="pillow",
+                extension=".gif",
+                duration=1000 / FPS,
+                loop=0,
+            )
         else:
             iio2.mimwrite(out_dir / path_name, list(frames), format="FFMPEG", **kwargs)
 
@@ -74,7 +83,12 @@ def _imageio_job(frames: np.ndarray, fmt: str) -> Job:
         return np.stack(iio2.mimread(out_dir / path_name, format="FFMPEG", memtest=False))
 
     note = f"{codec} {' '.join(params)}" if codec else "imageio defaults"
-    return Job(f"imageio {fmt}", encode, decode, note=note if fmt != "gif" else "Pillow median-cut quantizer (imageio's default)")
+    return Job(
+        f"imageio {fmt}",
+        encode,
+        decode,
+        note=note if fmt != "gif" else "Pillow median-cut quantizer (imageio's default)",
+    )
 
 
 def _pillow_gif_octree_job(frames: np.ndarray) -> Job:
@@ -82,8 +96,16 @@ def _pillow_gif_octree_job(frames: np.ndarray) -> Job:
     from PIL import Image as PILImage
 
     def encode(out_dir: Path) -> None:
-        images = [PILImage.fromarray(f).quantize(256, method=PILImage.Quantize.FASTOCTREE) for f in frames]
-        images[0].save(out_dir / "clip.gif", save_all=True, append_images=images[1:], duration=int(1000 / FPS), loop=0)
+        images = [
+            PILImage.fromarray(f).quantize(256, method=PILImage.Quantize.FASTOCTREE) for f in frames
+        ]
+        images[0].save(
+            out_dir / "clip.gif",
+            save_all=True,
+            append_images=images[1:],
+            duration=int(1000 / FPS),
+            loop=0,
+        )
 
     def decode(out_dir: Path, _h: Any) -> Any:
         out = []
@@ -96,7 +118,7 @@ def _pillow_gif_octree_job(frames: np.ndarray) -> Job:
     return Job("Pillow gif (fast octree)", encode, decode)
 
 
-def w9(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
+def w9(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
     """W9: a 64-frame 128x128 RGB clip per available format."""
     t, size = (4, 32) if quick else (64, 128)
     frames = make_frames(t, size)
@@ -105,22 +127,29 @@ def w9(quick: bool, peer: Optional[WandbPeer | Unavailable]) -> list[Case]:
     moviepy = importlib.util.find_spec("moviepy") is not None
     cases = []
     for fmt in available_formats():
-        rt: Job | Unavailable = guard(Video) or richtypes_job(lambda f=fmt: Video(frames, fps=FPS, format=f), materialize=lambda v: v.to_numpy())
+        rt: Job | Unavailable = guard(Video) or richtypes_job(
+            lambda f=fmt: Video(frames, fps=FPS, format=f), materialize=lambda v: v.to_numpy()
+        )
         peers: dict[str, Job | Unavailable] = {}
         if peer_missing:
             peers["wandb"] = peer_missing
         elif not moviepy:
-            peers["wandb"] = Unavailable("wandb", "wandb.Video needs moviepy to encode arrays (wandb[media]); not installed")
+            peers["wandb"] = Unavailable(
+                "wandb", "wandb.Video needs moviepy to encode arrays (wandb[media]); not installed"
+            )
         else:
             wandb = peer.wandb  # type: ignore[union-attr]
             chw = np.ascontiguousarray(frames.transpose(0, 3, 1, 2))
-            peers["wandb"] = peer.job(lambda f=fmt: wandb.Video(chw, fps=FPS, format=f))  # type: ignore[union-attr]
+            peers["wandb"] = peer.job(
+                lambda f=fmt, w=wandb, chw=chw: w.Video(chw, fps=FPS, format=f)
+            )  # type: ignore[union-attr]
         cases.append(
             Case(
                 id=f"W9.{fmt}",
                 title=f"video {t} frames {size}x{size} RGB as {fmt}",
                 richtypes=rt,
-                baselines=[_imageio_job(frames, fmt)] + ([_pillow_gif_octree_job(frames)] if fmt == "gif" else []),
+                baselines=[_imageio_job(frames, fmt)]
+                + ([_pillow_gif_octree_job(frames)] if fmt == "gif" else []),
                 peers=peers,
                 goals=[Goal("within 1.1x of imageio", "encode", f"imageio {fmt}", 1.1)],
                 input_bytes=frames.nbytes,

@@ -20,8 +20,9 @@ from __future__ import annotations
 import itertools
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 from ._measure import Job, Unavailable, dir_size
 
@@ -126,14 +127,21 @@ def start_wandb(tmp: Path) -> WandbPeer | Unavailable:
     except ImportError:
         return Unavailable("wandb", "wandb is not installed (pip install 'richtypes[bench]')")
     try:
-        run = wandb.init(mode="offline", dir=str(tmp), project="richtypes-bench", settings=wandb.Settings(silent=True))
+        run = wandb.init(
+            mode="offline",
+            dir=str(tmp),
+            project="richtypes-bench",
+            settings=wandb.Settings(silent=True),
+        )
     except Exception as exc:  # noqa: BLE001 - any failure to start is reported, not raised
-        return Unavailable("wandb", f"wandb.init(mode='offline') failed: {type(exc).__name__}: {exc}"[:300])
+        return Unavailable(
+            "wandb", f"wandb.init(mode='offline') failed: {type(exc).__name__}: {exc}"[:300]
+        )
     return WandbPeer(wandb, run, tmp)
 
 
 def wandb_peers(
-    peer: Optional[WandbPeer | Unavailable], job: Callable[[WandbPeer, Any], Job | Unavailable]
+    peer: WandbPeer | Unavailable | None, job: Callable[[WandbPeer, Any], Job | Unavailable]
 ) -> dict[str, Job | Unavailable]:
     """``{"wandb": job(peer, peer.wandb)}``, or ``{"wandb": <why it is unavailable>}`` when there is no usable peer."""
     missing = maybe_unavailable(peer)
@@ -143,7 +151,9 @@ def wandb_peers(
     return {"wandb": job(peer, peer.wandb)}
 
 
-def maybe_unavailable(peer: Optional[WandbPeer | Unavailable], reason_if_none: str = "peers disabled (--no-peers)") -> Optional[Unavailable]:
+def maybe_unavailable(
+    peer: WandbPeer | Unavailable | None, reason_if_none: str = "peers disabled (--no-peers)"
+) -> Unavailable | None:
     """The :class:`Unavailable` to report when there is no usable peer, else ``None``."""
     if peer is None:
         return Unavailable("wandb", reason_if_none, status="skipped")

@@ -16,7 +16,7 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from ._measure import Unavailable, measure, memory_profile
 from ._workloads import WORKLOADS, load_workload
@@ -24,10 +24,18 @@ from ._workloads import WORKLOADS, load_workload
 __all__ = ["run_part", "main"]
 
 
-def run_part(wid: str, part: str, *, quick: bool, repeats: int, memory: bool = True) -> dict[str, Any]:
+def run_part(
+    wid: str, part: str, *, quick: bool, repeats: int, memory: bool = True
+) -> dict[str, Any]:
     """Build workload ``wid`` and measure its ``part`` ("main" or "peers")."""
     started = time.perf_counter()
-    out: dict[str, Any] = {"id": wid, "title": WORKLOADS[wid][0], "part": part, "quick": quick, "cases": []}
+    out: dict[str, Any] = {
+        "id": wid,
+        "title": WORKLOADS[wid][0],
+        "part": part,
+        "quick": quick,
+        "cases": [],
+    }
     with tempfile.TemporaryDirectory(prefix=f"rtbench-{wid}-") as tmp_name:
         tmp = Path(tmp_name)
         peer: Any = None
@@ -82,7 +90,7 @@ def _log(msg: str) -> None:
     print(f"  [{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks._worker", description=__doc__)
     parser.add_argument("workload", choices=sorted(WORKLOADS))
     parser.add_argument("--part", choices=("main", "peers"), default="main")
@@ -92,7 +100,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
     try:
-        result = run_part(args.workload, args.part, quick=args.quick, repeats=args.repeats, memory=not args.no_memory)
+        result = run_part(
+            args.workload,
+            args.part,
+            quick=args.quick,
+            repeats=args.repeats,
+            memory=not args.no_memory,
+        )
         status = 0
     except Exception as exc:  # noqa: BLE001 - reported to the parent as data
         result = {

@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import blake3
 import numpy as np

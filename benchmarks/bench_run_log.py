@@ -24,8 +24,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -41,8 +42,10 @@ def image_builder() -> tuple[str, Callable[[np.ndarray], Any]]:
     except ImportError:
         from richtypes.table import Table
 
-        return "Table (richtypes.Image missing) of one 786,432-byte uint8 column", lambda a: Table.from_columns(
-            {"pixels": a.reshape(1, -1)})
+        return (
+            "Table (richtypes.Image missing) of one 786,432-byte uint8 column",
+            lambda a: Table.from_columns({"pixels": a.reshape(1, -1)}),
+        )
     return "richtypes.Image 512x512 RGB PNG", Image
 
 
@@ -89,7 +92,9 @@ def bench_images(n: int, smooth: bool, build: Callable[[np.ndarray], Any]) -> fl
     print(f"  [{label}] encode {ms(encode_t)}   (dump into a store)")
     print(f"  [{label}] log    {ms(log_t)}   (caller's thread, worker on)")
     print(f"  [{label}] finish {finish_s * 1e3:8.1f} ms for the {n} queued encodes")
-    print(f"  [{label}] log / encode = {ratio:.2%}  ({'under' if ratio < 0.10 else 'NOT under'} the 10% goal)")
+    print(
+        f"  [{label}] log / encode = {ratio:.2%}  ({'under' if ratio < 0.10 else 'NOT under'} the 10% goal)"
+    )
     return ratio
 
 
@@ -104,7 +109,9 @@ def bench_scalars(rows: int) -> None:
             log_t.append(time.perf_counter() - start)
         run.finish()
         total = time.perf_counter() - start_all
-    print(f"  scalars: log {ms(log_t)}; {rows:,} rows written in {total:.2f} s = {rows / total:,.0f} rows/s")
+    print(
+        f"  scalars: log {ms(log_t)}; {rows:,} rows written in {total:.2f} s = {rows / total:,.0f} rows/s"
+    )
 
 
 def main() -> int:
@@ -113,7 +120,9 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=10_000, help="scalar rows (default 10,000)")
     args = parser.parse_args()
     label, build = image_builder()
-    print(f"bench_run_log: {label}, n={args.n}, python {sys.version.split()[0]}, numpy {np.__version__}")
+    print(
+        f"bench_run_log: {label}, n={args.n}, python {sys.version.split()[0]}, numpy {np.__version__}"
+    )
     ratios = [bench_images(args.n, smooth, build) for smooth in (False, True)]
     bench_scalars(args.rows)
     return 0 if max(ratios) < 0.10 else 1

@@ -10,14 +10,31 @@ from . import plot
 from . import runlog as _runlog
 from ._version import __version__
 from .audio import Audio
-from .core.errors import FormatError, IntegrityError, MissingDependencyError, RichTypesError, ValidationError
+from .core.errors import (
+    FormatError,
+    IntegrityError,
+    MissingDependencyError,
+    RichTypesError,
+    ValidationError,
+)
 from .core.nest import dump, encode_many, load
 from .histogram import Histogram
 from .html import HTML, Html
 from .image import BoundingBoxes2D, Classes, Image, ImageMask
 from .object3d import Object3D, box3d
 from .plot import Chart
-from .runlog import NoActiveRunError, Run, RunError, RunReader, config, finish, init, log, log_artifact, open_run
+from .runlog import (
+    NoActiveRunError,
+    Run,
+    RunError,
+    RunReader,
+    config,
+    finish,
+    init,
+    log,
+    log_artifact,
+    open_run,
+)
 from .store import Store
 from .table import Table
 from .video import Video

@@ -11,22 +11,39 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="richtypes", description="Typed, versioned files for ML media.")
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="richtypes", description="Typed, versioned files for ML media."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="log an example of every media type into a run under a folder and list what was written")
-    demo.add_argument("out", help="the folder to write into (the run goes to OUT/runs/, the chart page to OUT/charts.html)")
-    demo.add_argument("--steps", type=int, default=3, help="how many times each example is logged (default 3)")
-    inspect = sub.add_parser("inspect", help="summarize a run directory: keys, steps, media counts and sizes")
+    demo = sub.add_parser(
+        "demo",
+        help="log an example of every media type into a run under a folder and list what was written",
+    )
+    demo.add_argument(
+        "out",
+        help="the folder to write into (the run goes to OUT/runs/, the chart page to OUT/charts.html)",
+    )
+    demo.add_argument(
+        "--steps", type=int, default=3, help="how many times each example is logged (default 3)"
+    )
+    inspect = sub.add_parser(
+        "inspect", help="summarize a run directory: keys, steps, media counts and sizes"
+    )
     inspect.add_argument("run_dir", help="a run directory (holding run.json)")
     validate = sub.add_parser(
-        "validate", help="check every envelope against its schema and every sidecar's digest; exit 1 on any problem"
+        "validate",
+        help="check every envelope against its schema and every sidecar's digest; exit 1 on any problem",
     )
-    validate.add_argument("path", help="a run directory or a JSON document written by richtypes.dump")
-    validate.add_argument("--store", default=None, help="the sidecar store of a JSON document (default: its folder)")
+    validate.add_argument(
+        "path", help="a run directory or a JSON document written by richtypes.dump"
+    )
+    validate.add_argument(
+        "--store", default=None, help="the sidecar store of a JSON document (default: its folder)"
+    )
     args = parser.parse_args(argv)
     if args.command == "demo":
         from .demo import run_demo

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import os
-from typing import Any, BinaryIO, Mapping, Optional, Union
+from collections.abc import Mapping
+from typing import Any, BinaryIO, Union
 
 import numpy as np
 
-from .core.coerce import ArrayLike, as_array
-from .core.media import Media, field, register
 from .codecs import ffmpeg as _ffmpeg
 from .codecs import wav as _wav
-from .core.inputs import check_caption, read_source
 from .codecs.sniff import flac_info, mp3_info, ogg_info, sniff_audio
+from .core.coerce import ArrayLike, as_array
 from .core.errors import FormatError, ValidationError
+from .core.inputs import check_caption, read_source
+from .core.media import Media, field, register
 from .store.local import Store
 
 __all__ = ["Audio", "AudioLike", "FORMATS", "MAX_CHANNELS", "MAX_DECODE_SAMPLES"]
@@ -81,18 +82,18 @@ class Audio(Media):
     _version = 1
 
     format: str
-    sample_rate: Optional[int]
-    channels: Optional[int]
-    num_samples: Optional[int]
-    dtype: Optional[str]
-    caption: Optional[str]
+    sample_rate: int | None
+    channels: int | None
+    num_samples: int | None
+    dtype: str | None
+    caption: str | None
     data: bytes
 
     def __init__(
         self,
         data_or_path: AudioLike,
-        sample_rate: Optional[int] = None,
-        caption: Optional[str] = None,
+        sample_rate: int | None = None,
+        caption: str | None = None,
         clip: bool = False,
     ) -> None:
         caption = check_caption(caption)
@@ -102,28 +103,50 @@ class Audio(Media):
         if data is not None:
             fmt = sniff_audio(data[:64])
             if fmt is None:
-                raise ValidationError(f"is not a {', '.join(FORMATS)} file (unrecognised header)", value=data[:12], path=_WHERE)
+                raise ValidationError(
+                    f"is not a {', '.join(FORMATS)} file (unrecognised header)",
+                    value=data[:12],
+                    path=_WHERE,
+                )
             try:
                 rate, channels, num_samples, dtype = _probe(data, fmt)
             except ValueError as exc:
-                raise ValidationError(f"is not a readable {fmt} file ({exc})", path=_WHERE) from None
+                raise ValidationError(
+                    f"is not a readable {fmt} file ({exc})", path=_WHERE
+                ) from None
             if sample_rate is not None and sample_rate != rate:
-                raise ValidationError(f"does not match the file's sample rate ({rate})", value=sample_rate, path=("sample_rate",))
+                raise ValidationError(
+                    f"does not match the file's sample rate ({rate})",
+                    value=sample_rate,
+                    path=("sample_rate",),
+                )
         else:
             if sample_rate is None:
                 raise ValidationError("is required for an array of samples", path=("sample_rate",))
             pcm, dtype = _samples_to_pcm(data_or_path, clip)
             rate, channels, num_samples, fmt = sample_rate, pcm.shape[1], pcm.shape[0], "wav"
             if rate * channels * pcm.dtype.itemsize > 0xFFFFFFFF:
-                raise ValidationError("is too high for a WAV file (bytes per second must fit 32 bits)", value=rate, path=("sample_rate",))
+                raise ValidationError(
+                    "is too high for a WAV file (bytes per second must fit 32 bits)",
+                    value=rate,
+                    path=("sample_rate",),
+                )
             try:
                 data = _wav.encode_wav(pcm, rate)
             except ValueError as exc:
                 raise ValidationError(str(exc), value=data_or_path, path=_WHERE) from None
         self._set(fmt, data, rate, channels, num_samples, dtype, caption)
 
-    def _set(self, fmt: str, data: bytes, rate: Optional[int], channels: Optional[int],
-             num_samples: Optional[int], dtype: Optional[str], caption: Optional[str]) -> None:
+    def _set(
+        self,
+        fmt: str,
+        data: bytes,
+        rate: int | None,
+        channels: int | None,
+        num_samples: int | None,
+        dtype: str | None,
+        caption: str | None,
+    ) -> None:
         self.format = fmt
         self.data = data
         self.sample_rate = rate
@@ -135,7 +158,7 @@ class Audio(Media):
 
     # ------------------------------------------------------------------ views
     @property
-    def duration(self) -> Optional[float]:
+    def duration(self) -> float | None:
         """Length in seconds (``None`` when the file does not say, e.g. an MP3)."""
         if self.num_samples is None or not self.sample_rate:
             return None
@@ -165,7 +188,15 @@ class Audio(Media):
         return f"Audio(format={self.format!r}, sample_rate={self.sample_rate}, channels={self.channels}, duration={seconds} s)"
 
     def _content(self) -> tuple[Any, ...]:
-        return (self.format, self.dtype, self.sample_rate, self.channels, self.num_samples, self.caption, self.data)
+        return (
+            self.format,
+            self.dtype,
+            self.sample_rate,
+            self.channels,
+            self.num_samples,
+            self.caption,
+            self.data,
+        )
 
     # ------------------------------------------------------------------- wire
     def to_json(self, store: Store) -> dict[str, Any]:
@@ -181,7 +212,7 @@ class Audio(Media):
         )
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any], store: Store) -> "Audio":
+    def from_json(cls, doc: Mapping[str, Any], store: Store) -> Audio:
         fmt = field(doc, "format", str)
         if fmt not in FORMATS:
             raise FormatError(f"audio: format must be one of {', '.join(FORMATS)}, got {fmt!r}")
@@ -189,7 +220,9 @@ class Audio(Media):
         caption = field(doc, "caption", (str, type(None)))
         ref = field(doc, "file", dict)
         if ref.get("format") != fmt:
-            raise FormatError(f"audio: the file reference's format {ref.get('format')!r} differs from format {fmt!r}")
+            raise FormatError(
+                f"audio: the file reference's format {ref.get('format')!r} differs from format {fmt!r}"
+            )
         data = store.get_bytes(ref)
         if sniff_audio(data[:64]) != fmt:
             raise FormatError(f"audio: the stored file is not a {fmt} file")
@@ -197,12 +230,21 @@ class Audio(Media):
             probed = _probe(data, fmt)
         except ValueError as exc:
             raise FormatError(f"audio: the stored {fmt} file cannot be read ({exc})") from None
-        stated = (field(doc, "sample_rate", (int, type(None))), field(doc, "channels", (int, type(None))),
-                  field(doc, "samples", (int, type(None))))
+        stated = (
+            field(doc, "sample_rate", (int, type(None))),
+            field(doc, "channels", (int, type(None))),
+            field(doc, "samples", (int, type(None))),
+        )
         if stated != probed[:3]:
-            raise FormatError(f"audio: sample_rate, channels, samples {stated} differ from the file's {probed[:3]}")
-        if dtype != probed[3] and not (dtype == "float32" and probed[3] == "int16" and fmt == "wav"):
-            raise FormatError(f"audio: dtype {dtype!r} does not fit the stored {fmt} file ({probed[3]})")
+            raise FormatError(
+                f"audio: sample_rate, channels, samples {stated} differ from the file's {probed[:3]}"
+            )
+        if dtype != probed[3] and not (
+            dtype == "float32" and probed[3] == "int16" and fmt == "wav"
+        ):
+            raise FormatError(
+                f"audio: dtype {dtype!r} does not fit the stored {fmt} file ({probed[3]})"
+            )
         audio = cls.__new__(cls)
         audio._set(fmt, data, probed[0], probed[1], probed[2], dtype, caption)
         return audio
@@ -212,11 +254,13 @@ def _check_rate(value: Any) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise ValidationError("must be a positive integer", value=value, path=("sample_rate",))
     if not 1 <= value <= 0xFFFFFFFF:
-        raise ValidationError("must be between 1 and 4294967295", value=value, path=("sample_rate",))
+        raise ValidationError(
+            "must be between 1 and 4294967295", value=value, path=("sample_rate",)
+        )
     return int(value)
 
 
-def _probe(data: bytes, fmt: str) -> tuple[int, int, Optional[int], str]:
+def _probe(data: bytes, fmt: str) -> tuple[int, int, int | None, str]:
     """(sample_rate, channels, samples per channel, dtype of to_numpy) of an audio file."""
     if fmt == "wav":
         info = _wav.parse_wav(data)
@@ -229,7 +273,9 @@ def _samples_to_pcm(value: Any, clip: bool) -> tuple[np.ndarray, str]:
     """Validate an array of samples; return (samples, channels) int16/int32 PCM and the decoded dtype."""
     arr = as_array(value, _WHERE, what="an array of samples")
     if arr.ndim not in (1, 2):
-        raise ValidationError(f"must have shape (samples,) or (samples, channels), got shape {arr.shape}", path=_WHERE)
+        raise ValidationError(
+            f"must have shape (samples,) or (samples, channels), got shape {arr.shape}", path=_WHERE
+        )
     if arr.ndim == 2 and not 1 <= arr.shape[1] <= MAX_CHANNELS:
         raise ValidationError(
             f"has {arr.shape[1]} channels, expected 1 to {MAX_CHANNELS} (shape is (samples, channels); transpose with .T?)",
@@ -239,14 +285,20 @@ def _samples_to_pcm(value: Any, clip: bool) -> tuple[np.ndarray, str]:
     if arr.dtype in (np.int16, np.int32):
         return frames, str(arr.dtype)
     if arr.dtype.kind != "f":
-        raise ValidationError(f"must hold floats in [-1, 1], int16 or int32, got dtype {arr.dtype}", path=_WHERE)
+        raise ValidationError(
+            f"must hold floats in [-1, 1], int16 or int32, got dtype {arr.dtype}", path=_WHERE
+        )
     in_range = np.abs(frames) <= 1  # one pass: False for NaN, inf and out-of-range values
     if not in_range.all():
         bad = np.flatnonzero(~np.isfinite(frames) if clip else ~in_range)
         if bad.size:
             i = int(bad[0])
             value = arr.reshape(-1)[i].item()
-            problem = "must be finite" if not np.isfinite(value) else "must be within [-1, 1] (pass clip=True to clip)"
+            problem = (
+                "must be finite"
+                if not np.isfinite(value)
+                else "must be within [-1, 1] (pass clip=True to clip)"
+            )
             raise ValidationError(problem, value=value, path=_WHERE + _index(arr, i))
         frames = np.clip(frames, -1.0, 1.0)
     return _wav.float_to_pcm16(frames), "float32"

@@ -18,13 +18,21 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Optional, TextIO
+from typing import Any, TextIO
 
-from .runlog.reader import RunReader, read_history_lines
+from .core.errors import (
+    FormatError,
+    IntegrityError,
+    MissingDependencyError,
+    PathKey,
+    RichTypesError,
+    format_path,
+)
 from .core.schema import validate_document
-from .core.errors import FormatError, IntegrityError, MissingDependencyError, PathKey, RichTypesError, format_path
+from .runlog.reader import RunReader, read_history_lines
 from .store.local import Store
 
 __all__ = ["inspect_run", "validate_path"]
@@ -36,7 +44,9 @@ def _is_ref(doc: Any) -> bool:
     return isinstance(doc, Mapping) and "_type" not in doc and _REF_KEYS <= doc.keys()
 
 
-def iter_refs(doc: Any, path: tuple[PathKey, ...] = (), owner: str = "") -> Iterator[tuple[tuple[PathKey, ...], str, Mapping[str, Any]]]:
+def iter_refs(
+    doc: Any, path: tuple[PathKey, ...] = (), owner: str = ""
+) -> Iterator[tuple[tuple[PathKey, ...], str, Mapping[str, Any]]]:
     """Yield ``(path, nearest envelope _type, reference)`` for every sidecar reference in ``doc``."""
     if isinstance(doc, Mapping):
         if _is_ref(doc):
@@ -90,7 +100,9 @@ def inspect_run(run_dir: str, stream: TextIO) -> int:
         return 1
     meta = reader.metadata
     w = stream.write
-    w(f"run {meta.get('id')}  name={meta.get('name')!r}  project={meta.get('project')!r}  status={meta.get('status')}\n")
+    w(
+        f"run {meta.get('id')}  name={meta.get('name')!r}  project={meta.get('project')!r}  status={meta.get('status')}\n"
+    )
     w(f"dir: {reader.dir}\nstarted {meta.get('start_time')}  ended {meta.get('end_time')}\n")
     if meta.get("tags") or meta.get("notes"):
         w(f"tags: {', '.join(meta.get('tags') or []) or '-'}  notes: {meta.get('notes') or '-'}\n")
@@ -110,12 +122,17 @@ def inspect_run(run_dir: str, stream: TextIO) -> int:
             key_kinds[key][_kind(cell)] += 1
             media_count.update(_envelope_types(cell))
             for _, owner, ref in iter_refs(cell):
-                sidecars[owner][str(ref["path"])] = int(ref["size"]) if isinstance(ref["size"], int) else 0
+                sidecars[owner][str(ref["path"])] = (
+                    int(ref["size"]) if isinstance(ref["size"], int) else 0
+                )
     if key_rows:
         w(f"keys ({len(key_rows)}):\n")
         width = max(len(k) for k in key_rows) + 2
         for key in sorted(key_rows):
-            kinds = ", ".join(f"{kind} x{n}" if len(key_kinds[key]) > 1 else kind for kind, n in sorted(key_kinds[key].items()))
+            kinds = ", ".join(
+                f"{kind} x{n}" if len(key_kinds[key]) > 1 else kind
+                for kind, n in sorted(key_kinds[key].items())
+            )
             w(f"  {key:<{width}}{key_rows[key]:>6} rows  {kinds}\n")
     if media_count:
         w("media by _type:\n")
@@ -125,9 +142,17 @@ def inspect_run(run_dir: str, stream: TextIO) -> int:
             w(f"  {kind:<16}{media_count[kind]:>8}{len(files):>10}{sum(files.values()):>16,}\n")
     w(f"summary: {len(summary_keys)} keys ({', '.join(summary_keys)})\n")
     for art in artifacts:
-        w(f"artifact {art.qualified_name} ({art.type}): {len(art.files)} files, {art.size:,} bytes\n")
-    store_files = [p for p in (reader.dir / "media").rglob("*") if p.is_file() and not p.name.startswith(".tmp-")]
-    w(f"store: {len(store_files)} files, {sum(p.stat().st_size for p in store_files):,} bytes in media/\n")
+        w(
+            f"artifact {art.qualified_name} ({art.type}): {len(art.files)} files, {art.size:,} bytes\n"
+        )
+    store_files = [
+        p
+        for p in (reader.dir / "media").rglob("*")
+        if p.is_file() and not p.name.startswith(".tmp-")
+    ]
+    w(
+        f"store: {len(store_files)} files, {sum(p.stat().st_size for p in store_files):,} bytes in media/\n"
+    )
     return 0
 
 
@@ -137,7 +162,7 @@ class _Checker:
         self.problems = 0
         self.documents = 0
         self.envelopes = 0
-        self.checked_refs: dict[tuple[str, str], Optional[str]] = {}
+        self.checked_refs: dict[tuple[str, str], str | None] = {}
 
     def problem(self, where: str, message: str) -> None:
         self.problems += 1
@@ -176,12 +201,24 @@ def _check_run(run_dir: Path, checker: _Checker) -> None:
     store = Store(run_dir / "media")
     meta = _load_json(run_dir / "run.json", checker)
     if meta is not None:
-        schema = json.loads(resources.files("richtypes").joinpath("schemas", "run-metadata.json").read_text("utf-8"))
-        error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(meta))
+        schema = json.loads(
+            resources.files("richtypes")
+            .joinpath("schemas")
+            .joinpath("run-metadata.json")
+            .read_text("utf-8")
+        )
+        error = jsonschema.exceptions.best_match(
+            jsonschema.Draft202012Validator(schema).iter_errors(meta)
+        )
         if error is not None:
-            checker.problem("run.json", f"{format_path(tuple(error.absolute_path))}: {error.message} (schema run-metadata)")
+            checker.problem(
+                "run.json",
+                f"{format_path(tuple(error.absolute_path))}: {error.message} (schema run-metadata)",
+            )
         checker.documents += 1
-    config = _load_json(run_dir / "config.json", checker) if (run_dir / "config.json").exists() else {}
+    config = (
+        _load_json(run_dir / "config.json", checker) if (run_dir / "config.json").exists() else {}
+    )
     if not isinstance(config, dict):
         checker.problem("config.json", "must hold a JSON object")
     try:
@@ -197,7 +234,9 @@ def _check_run(run_dir: Path, checker: _Checker) -> None:
         last = doc["_step"]
         checker.document(doc, where, store)
     if torn:
-        checker.stream.write("warning: history.jsonl ends with a torn line (a killed writer); readers ignore it\n")
+        checker.stream.write(
+            "warning: history.jsonl ends with a torn line (a killed writer); readers ignore it\n"
+        )
     if (run_dir / "summary.json").exists():
         summary = _load_json(run_dir / "summary.json", checker)
         if summary is not None:
@@ -208,26 +247,34 @@ def _check_run(run_dir: Path, checker: _Checker) -> None:
             checker.document(doc, manifest.relative_to(run_dir).as_posix(), store, envelopes=False)
 
 
-def validate_path(path: str, stream: TextIO, store_root: Optional[str] = None) -> int:
+def validate_path(path: str, stream: TextIO, store_root: str | None = None) -> int:
     """Check a run directory or a JSON document; print problems; return the exit code."""
     target = Path(path)
     checker = _Checker(stream)
     try:
         import jsonschema  # noqa: F401
     except ImportError:
-        stream.write(f"error: {MissingDependencyError('jsonschema', 'schema', 'richtypes validate')}\n")
+        stream.write(
+            f"error: {MissingDependencyError('jsonschema', 'schema', 'richtypes validate')}\n"
+        )
         return 2
     if target.is_dir() and (target / "run.json").exists():
         _check_run(target, checker)
     elif target.is_file():
         doc = _load_json(target, checker)
         if doc is not None:
-            checker.document(doc, str(target), Store(store_root if store_root is not None else target.parent))
+            checker.document(
+                doc, str(target), Store(store_root if store_root is not None else target.parent)
+            )
     else:
-        stream.write(f"error: {path!r} is neither a run directory (with run.json) nor a JSON file\n")
+        stream.write(
+            f"error: {path!r} is neither a run directory (with run.json) nor a JSON file\n"
+        )
         return 2
-    counts = (f"{checker.documents} documents, {checker.envelopes} envelopes, "
-              f"{len(checker.checked_refs)} sidecars checked")
+    counts = (
+        f"{checker.documents} documents, {checker.envelopes} envelopes, "
+        f"{len(checker.checked_refs)} sidecars checked"
+    )
     if checker.problems:
         stream.write(f"FAILED: {checker.problems} problem(s) in {path} ({counts})\n")
         return 1

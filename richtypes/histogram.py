@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Sequence
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
 from .core.coerce import ArrayLike, as_array
-from .core.media import Media, field, register
 from .core.errors import FormatError, ValidationError
+from .core.media import Media, field, register
 from .store.local import Store
 
 __all__ = ["Histogram", "MAX_BINS"]
@@ -70,12 +71,14 @@ class Histogram(Media):
 
     def __init__(
         self,
-        sequence: Optional[ArrayLike] = None,
-        np_histogram: Optional[tuple[ArrayLike, ArrayLike]] = None,
+        sequence: ArrayLike | None = None,
+        np_histogram: tuple[ArrayLike, ArrayLike] | None = None,
         num_bins: int = 64,
     ) -> None:
         if sequence is not None and np_histogram is not None:
-            raise ValidationError("give either sequence or np_histogram, not both", path=("np_histogram",))
+            raise ValidationError(
+                "give either sequence or np_histogram, not both", path=("np_histogram",)
+            )
         if np_histogram is None and _looks_prebinned(sequence):
             np_histogram, sequence = sequence, None  # type: ignore[assignment]
         nan = posinf = neginf = 0
@@ -84,7 +87,10 @@ class Histogram(Media):
         elif sequence is not None:
             counts, edges, (nan, posinf, neginf) = _bin_values(sequence, _check_num_bins(num_bins))
         else:
-            raise ValidationError("give the values to bin (sequence) or a (counts, edges) pair (np_histogram)", path=())
+            raise ValidationError(
+                "give the values to bin (sequence) or a (counts, edges) pair (np_histogram)",
+                path=(),
+            )
         counts.flags.writeable = False
         edges.flags.writeable = False
         self.counts = counts
@@ -129,7 +135,7 @@ class Histogram(Media):
         )
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any], store: Store) -> "Histogram":
+    def from_json(cls, doc: Mapping[str, Any], store: Store) -> Histogram:
         counts = field(doc, "counts", list)
         edges = field(doc, "edges", list)
         count_type = field(doc, "count_type", str)
@@ -141,7 +147,9 @@ class Histogram(Media):
             counts_arr = np.asarray(counts, dtype=np.int64 if count_type == "int" else np.float64)
             edges_arr = np.asarray(edges, dtype=np.float64)
         except (TypeError, ValueError, OverflowError) as exc:
-            raise FormatError(f"histogram: counts and edges must be lists of numbers ({exc})") from None
+            raise FormatError(
+                f"histogram: counts and edges must be lists of numbers ({exc})"
+            ) from None
         try:
             hist = cls(np_histogram=(counts_arr, edges_arr))
         except ValidationError as exc:
@@ -174,7 +182,9 @@ def _check_num_bins(num_bins: Any) -> int:
     if isinstance(num_bins, bool) or not isinstance(num_bins, (int, np.integer)):
         raise ValidationError("must be an integer", value=num_bins, path=("num_bins",))
     if not 1 <= num_bins <= MAX_BINS:
-        raise ValidationError(f"must be between 1 and {MAX_BINS}", value=num_bins, path=("num_bins",))
+        raise ValidationError(
+            f"must be between 1 and {MAX_BINS}", value=num_bins, path=("num_bins",)
+        )
     return int(num_bins)
 
 
@@ -188,22 +198,31 @@ def _check_prebinned(pair: Any) -> tuple[np.ndarray, np.ndarray]:
         if arr.ndim != 1:
             raise ValidationError(f"must be 1-D, got shape {arr.shape}", path=root + (name,))
         if arr.dtype.kind not in "biuf":
-            raise ValidationError(f"must hold real numbers, got dtype {arr.dtype}", path=root + (name,))
+            raise ValidationError(
+                f"must hold real numbers, got dtype {arr.dtype}", path=root + (name,)
+            )
     if not 1 <= counts.shape[0] <= MAX_BINS:
-        raise ValidationError(f"must have 1 to {MAX_BINS} bins, got {counts.shape[0]}", path=root + ("counts",))
+        raise ValidationError(
+            f"must have 1 to {MAX_BINS} bins, got {counts.shape[0]}", path=root + ("counts",)
+        )
     if edges.shape[0] != counts.shape[0] + 1:
         raise ValidationError(
-            f"must have len(counts) + 1 = {counts.shape[0] + 1} edges, got {edges.shape[0]}", path=root + ("edges",)
+            f"must have len(counts) + 1 = {counts.shape[0] + 1} edges, got {edges.shape[0]}",
+            path=root + ("edges",),
         )
     edges = edges.astype(np.float64)
     bad = np.flatnonzero(~np.isfinite(edges))
     if bad.size:
-        raise ValidationError("must be finite", value=float(edges[bad[0]]), path=root + ("edges", int(bad[0])))
+        raise ValidationError(
+            "must be finite", value=float(edges[bad[0]]), path=root + ("edges", int(bad[0]))
+        )
     bad = np.flatnonzero(np.diff(edges) <= 0)
     if bad.size:
         i = int(bad[0]) + 1
         raise ValidationError(
-            f"must be greater than the previous edge ({float(edges[i - 1])!r})", value=float(edges[i]), path=root + ("edges", i)
+            f"must be greater than the previous edge ({float(edges[i - 1])!r})",
+            value=float(edges[i]),
+            path=root + ("edges", i),
         )
     if counts.dtype.kind == "f":
         counts = counts.astype(np.float64)
@@ -213,14 +232,18 @@ def _check_prebinned(pair: Any) -> tuple[np.ndarray, np.ndarray]:
         bad = np.flatnonzero(counts < 0)
     if bad.size:
         i = int(bad[0])
-        raise ValidationError("must be finite and >= 0", value=counts[i].item(), path=root + ("counts", i))
+        raise ValidationError(
+            "must be finite and >= 0", value=counts[i].item(), path=root + ("counts", i)
+        )
     return counts, edges
 
 
 def _bin_values(values: Any, num_bins: int) -> tuple[np.ndarray, np.ndarray, tuple[int, int, int]]:
     arr = as_array(values, ("sequence",), what="an array of numbers")
     if arr.dtype.kind not in "biuf":
-        raise ValidationError(f"must hold real numbers or booleans, got dtype {arr.dtype}", path=("sequence",))
+        raise ValidationError(
+            f"must hold real numbers or booleans, got dtype {arr.dtype}", path=("sequence",)
+        )
     flat = arr.reshape(-1)
     if flat.dtype.kind == "b":
         flat = flat.view(np.uint8)
@@ -267,7 +290,9 @@ def _bincount_uniform(flat: np.ndarray, edges: np.ndarray) -> np.ndarray:
     num_bins = edges.shape[0] - 1
     maxabs = max(abs(float(edges[0])), abs(float(edges[-1])))
     width = float(edges[1] - edges[0])
-    with np.errstate(over="ignore"):  # spacing of float32's largest value is inf: then float64 is used
+    with np.errstate(
+        over="ignore"
+    ):  # spacing of float32's largest value is inf: then float64 is used
         spacing32 = float(np.spacing(np.float32(maxabs)))
     if (
         flat.dtype in (np.float16, np.float32)

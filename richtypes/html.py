@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, BinaryIO, Mapping, TextIO, Union
+from collections.abc import Mapping
+from typing import Any, BinaryIO, TextIO, Union
 
-from .core.media import Media, field, register
-from .core.inputs import read_source
 from .core.errors import FormatError, ValidationError
+from .core.inputs import read_source
+from .core.media import Media, field, register
 from .store.local import Store
 
 __all__ = ["Html", "HTML", "HtmlLike", "MAX_HTML_BYTES", "HEAD"]
@@ -72,7 +73,9 @@ class Html(Media):
             raw = read_source(data, _WHERE, str_is_path=False)
             if raw is None:
                 raise ValidationError(
-                    "must be HTML text (str), UTF-8 bytes, a path (os.PathLike) or a file object", value=data, path=_WHERE
+                    "must be HTML text (str), UTF-8 bytes, a path (os.PathLike) or a file object",
+                    value=data,
+                    path=_WHERE,
                 )
             text = _decode_utf8(raw)
         if not isinstance(inject, bool):
@@ -80,7 +83,9 @@ class Html(Media):
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as exc:  # lone surrogates in a str
-            raise ValidationError(f"must be valid Unicode text ({exc.reason} at character {exc.start})", path=_WHERE) from None
+            raise ValidationError(
+                f"must be valid Unicode text ({exc.reason} at character {exc.start})", path=_WHERE
+            ) from None
         if inject and not is_document(text):
             text = HEAD + text + _TAIL
         self._set(text)
@@ -88,7 +93,9 @@ class Html(Media):
     def _set(self, text: str) -> None:
         encoded = text.encode("utf-8")
         if len(encoded) > MAX_HTML_BYTES:
-            raise ValidationError(f"is {len(encoded)} bytes, above the limit of {MAX_HTML_BYTES}", path=_WHERE)
+            raise ValidationError(
+                f"is {len(encoded)} bytes, above the limit of {MAX_HTML_BYTES}", path=_WHERE
+            )
         self.html = text
         self._encoded = encoded
         self._freeze()
@@ -104,17 +111,23 @@ class Html(Media):
         return self._envelope(file=store.put_bytes(self._encoded, "html"))
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any], store: Store) -> "Html":
+    def from_json(cls, doc: Mapping[str, Any], store: Store) -> Html:
         ref = field(doc, "file", dict)
         if ref.get("format") != "html":
-            raise FormatError(f"html: the file reference's format must be 'html', got {ref.get('format')!r}")
+            raise FormatError(
+                f"html: the file reference's format must be 'html', got {ref.get('format')!r}"
+            )
         if isinstance(ref.get("size"), int) and ref["size"] > MAX_HTML_BYTES:
-            raise FormatError(f"html: the page is {ref['size']} bytes, above the limit of {MAX_HTML_BYTES}")
+            raise FormatError(
+                f"html: the page is {ref['size']} bytes, above the limit of {MAX_HTML_BYTES}"
+            )
         raw = store.get_bytes(ref)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise FormatError(f"html: the stored page is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+            raise FormatError(
+                f"html: the stored page is not UTF-8 ({exc.reason} at byte {exc.start})"
+            ) from None
         page = cls.__new__(cls)
         page._set(text)
         return page
@@ -140,5 +153,7 @@ def _decode_utf8(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            f"must be UTF-8 text ({exc.reason} at byte {exc.start})", value=raw[exc.start : exc.end], path=_WHERE
+            f"must be UTF-8 text ({exc.reason} at byte {exc.start})",
+            value=raw[exc.start : exc.end],
+            path=_WHERE,
         ) from None

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import os
-from typing import Any, BinaryIO, Mapping, Optional, Union
+from collections.abc import Mapping
+from typing import Any, BinaryIO, Union
 
 import numpy as np
 
-from .core.coerce import ArrayLike, as_array
-from .core.media import Media, field, register
 from .codecs import ffmpeg as _ffmpeg
 from .codecs import gif as _gif
-from .core.inputs import check_caption, check_positive_number, read_source
 from .codecs.sniff import sniff_video
+from .core.coerce import ArrayLike, as_array
 from .core.errors import FormatError, MissingDependencyError, ValidationError
+from .core.inputs import check_caption, check_positive_number, read_source
+from .core.media import Media, field, register
 from .store.local import Store
 
-__all__ = ["Video", "VideoLike", "FORMATS", "ENCODABLE", "MAX_FRAMES", "MAX_PIXELS", "MAX_DECODE_BYTES"]
+__all__ = [
+    "Video",
+    "VideoLike",
+    "FORMATS",
+    "ENCODABLE",
+    "MAX_FRAMES",
+    "MAX_PIXELS",
+    "MAX_DECODE_BYTES",
+]
 
 #: The file formats a ``Video`` stores (sniffed from the first bytes, never from a file name).
 FORMATS = ("gif", "mp4", "webm", "mov")
@@ -96,47 +105,68 @@ class Video(Media):
 
     format: str
     fps: float
-    frames: Optional[int]
-    width: Optional[int]
-    height: Optional[int]
-    caption: Optional[str]
+    frames: int | None
+    width: int | None
+    height: int | None
+    caption: str | None
 
     def __init__(
         self,
         data_or_path: VideoLike,
         fps: float = 4,
-        format: Optional[str] = None,
-        caption: Optional[str] = None,
+        format: str | None = None,
+        caption: str | None = None,
         *,
-        layout: Optional[str] = None,
+        layout: str | None = None,
     ) -> None:
         fps = check_positive_number(fps, ("fps",))
         caption = check_caption(caption)
         if format is not None and format not in FORMATS:
-            raise ValidationError(f"must be one of {', '.join(FORMATS)}", value=format, path=("format",))
+            raise ValidationError(
+                f"must be one of {', '.join(FORMATS)}", value=format, path=("format",)
+            )
         data = read_source(data_or_path, _WHERE)
-        frames_arr: Optional[np.ndarray] = None
+        frames_arr: np.ndarray | None = None
         if data is not None:
             sniffed = sniff_video(data[:64])
             if sniffed is None:
-                raise ValidationError(f"is not a {', '.join(FORMATS)} file (unrecognised header)", value=data[:12], path=_WHERE)
+                raise ValidationError(
+                    f"is not a {', '.join(FORMATS)} file (unrecognised header)",
+                    value=data[:12],
+                    path=_WHERE,
+                )
             if format is not None and format != sniffed:
-                raise ValidationError(f"does not match the file's content ({sniffed})", value=format, path=("format",))
+                raise ValidationError(
+                    f"does not match the file's content ({sniffed})", value=format, path=("format",)
+                )
             format = sniffed
             count, width, height, file_fps = _probe(data, format)
             fps = file_fps or fps
         else:
             format = format or "gif"
             if format not in ENCODABLE:
-                raise ValidationError(f"frames can be encoded as {', '.join(ENCODABLE)} only", value=format, path=("format",))
+                raise ValidationError(
+                    f"frames can be encoded as {', '.join(ENCODABLE)} only",
+                    value=format,
+                    path=("format",),
+                )
             frames_arr = _frames(data_or_path, layout, format)
             count, height, width = frames_arr.shape[:3]
             if format != "gif":
                 _ffmpeg.require_ffmpeg(f"writing {format} video")
         self._set(format, fps, count, width, height, caption, data, frames_arr)
 
-    def _set(self, fmt: str, fps: float, frames: Optional[int], width: Optional[int], height: Optional[int],
-             caption: Optional[str], data: Optional[bytes], frames_arr: Optional[np.ndarray]) -> None:
+    def _set(
+        self,
+        fmt: str,
+        fps: float,
+        frames: int | None,
+        width: int | None,
+        height: int | None,
+        caption: str | None,
+        data: bytes | None,
+        frames_arr: np.ndarray | None,
+    ) -> None:
         self.format = fmt
         self.fps = fps
         self.frames = frames
@@ -162,7 +192,9 @@ class Video(Media):
             object.__setattr__(self, "_frames_arr", None)  # the bytes now stand for the clip
         return self._data  # type: ignore[return-value]
 
-    def to_numpy(self, max_frames: Optional[int] = None, max_bytes: int = MAX_DECODE_BYTES) -> np.ndarray:
+    def to_numpy(
+        self, max_frames: int | None = None, max_bytes: int = MAX_DECODE_BYTES
+    ) -> np.ndarray:
         """Decode the (T, H, W, 3) RGB uint8 frames (at most ``max_frames``), read-only.
 
         The frames are those of the encoded file (GIF has 256 colours per
@@ -186,21 +218,36 @@ class Video(Media):
         return out
 
     def __repr__(self) -> str:
-        return (f"Video(format={self.format!r}, frames={self.frames}, size={self.width}x{self.height}, "
-                f"fps={self.fps:g})")
+        return (
+            f"Video(format={self.format!r}, frames={self.frames}, size={self.width}x{self.height}, "
+            f"fps={self.fps:g})"
+        )
 
     def _content(self) -> tuple[Any, ...]:
-        return (self.format, self.fps, self.frames, self.width, self.height, self.caption, self.data)
+        return (
+            self.format,
+            self.fps,
+            self.frames,
+            self.width,
+            self.height,
+            self.caption,
+            self.data,
+        )
 
     # ------------------------------------------------------------------- wire
     def to_json(self, store: Store) -> dict[str, Any]:
         return self._envelope(
-            format=self.format, fps=self.fps, frames=self.frames, width=self.width, height=self.height,
-            caption=self.caption, file=store.put_bytes(self.data, self.format),
+            format=self.format,
+            fps=self.fps,
+            frames=self.frames,
+            width=self.width,
+            height=self.height,
+            caption=self.caption,
+            file=store.put_bytes(self.data, self.format),
         )
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any], store: Store) -> "Video":
+    def from_json(cls, doc: Mapping[str, Any], store: Store) -> Video:
         fmt = field(doc, "format", str)
         if fmt not in FORMATS:
             raise FormatError(f"video: format must be one of {', '.join(FORMATS)}, got {fmt!r}")
@@ -213,7 +260,9 @@ class Video(Media):
         caption = field(doc, "caption", (str, type(None)))
         ref = field(doc, "file", dict)
         if ref.get("format") != fmt:
-            raise FormatError(f"video: the file reference's format {ref.get('format')!r} differs from format {fmt!r}")
+            raise FormatError(
+                f"video: the file reference's format {ref.get('format')!r} differs from format {fmt!r}"
+            )
         data = store.get_bytes(ref)
         if sniff_video(data[:64]) != fmt:
             raise FormatError(f"video: the stored file is not a {fmt} file")
@@ -222,7 +271,7 @@ class Video(Media):
         return video
 
 
-def _probe(data: bytes, fmt: str) -> tuple[Optional[int], Optional[int], Optional[int], Optional[float]]:
+def _probe(data: bytes, fmt: str) -> tuple[int | None, int | None, int | None, float | None]:
     """(frames, width, height, fps) of a video file; all None for mp4/webm/mov without ffmpeg."""
     try:
         if fmt == "gif":
@@ -231,10 +280,12 @@ def _probe(data: bytes, fmt: str) -> tuple[Optional[int], Optional[int], Optiona
     except MissingDependencyError:
         return None, None, None, None
     except Exception as exc:  # the decoders raise many types for a damaged file
-        raise ValidationError(f"is not a readable {fmt} file ({type(exc).__name__})", path=_WHERE) from None
+        raise ValidationError(
+            f"is not a readable {fmt} file ({type(exc).__name__})", path=_WHERE
+        ) from None
 
 
-def _frames(value: Any, layout: Optional[str], fmt: str) -> np.ndarray:
+def _frames(value: Any, layout: str | None, fmt: str) -> np.ndarray:
     """Validate frames; return a new read-only (T, H, W) or (T, H, W, 3|4) uint8 array."""
     arr = as_array(value, _WHERE, what="an array of frames")
     if layout is not None and layout not in _LAYOUTS:
@@ -243,31 +294,49 @@ def _frames(value: Any, layout: Optional[str], fmt: str) -> np.ndarray:
         last, first = arr.shape[3] in (1, 3, 4), arr.shape[1] in (1, 3, 4)
         if layout is None:
             if last and first:
-                raise ValidationError(f"is ambiguous: shape {arr.shape} reads as (T, H, W, C) and as (T, C, H, W); "
-                                      "pass layout='THWC' or 'TCHW'", path=_WHERE)
+                raise ValidationError(
+                    f"is ambiguous: shape {arr.shape} reads as (T, H, W, C) and as (T, C, H, W); "
+                    "pass layout='THWC' or 'TCHW'",
+                    path=_WHERE,
+                )
             layout = "THWC" if last else "TCHW"
         channels = arr.shape[3] if layout == "THWC" else arr.shape[1]
         if channels not in (1, 3, 4):
-            raise ValidationError(f"must have 1, 3 or 4 channels, got shape {arr.shape} ({layout})", path=_WHERE)
+            raise ValidationError(
+                f"must have 1, 3 or 4 channels, got shape {arr.shape} ({layout})", path=_WHERE
+            )
         if channels == 4 and fmt == "mp4":
-            raise ValidationError("mp4 has no alpha channel; give 3 channels or use format 'gif' or 'webm'",
-                                  value=fmt, path=("format",))
+            raise ValidationError(
+                "mp4 has no alpha channel; give 3 channels or use format 'gif' or 'webm'",
+                value=fmt,
+                path=("format",),
+            )
     elif arr.ndim != 3:
-        raise ValidationError(f"must have shape (T, H, W), (T, H, W, C) or (T, C, H, W), got shape {arr.shape}", path=_WHERE)
+        raise ValidationError(
+            f"must have shape (T, H, W), (T, H, W, C) or (T, C, H, W), got shape {arr.shape}",
+            path=_WHERE,
+        )
     count, height, width = (arr.shape[0], *(arr.shape[2:] if layout == "TCHW" else arr.shape[1:3]))
     if not 1 <= count <= MAX_FRAMES:
         raise ValidationError(f"must have 1 to {MAX_FRAMES} frames, got {count}", path=_WHERE)
     if height * width > MAX_PIXELS or height * width == 0:
-        raise ValidationError(f"frames of {height}x{width} pixels are outside 1..{MAX_PIXELS} pixels", path=_WHERE)
+        raise ValidationError(
+            f"frames of {height}x{width} pixels are outside 1..{MAX_PIXELS} pixels", path=_WHERE
+        )
     if fmt == "mp4" and (height % 2 or width % 2):
-        raise ValidationError(f"mp4 (H.264, yuv420p) needs an even height and width, got {height}x{width}",
-                              value=fmt, path=("format",))
+        raise ValidationError(
+            f"mp4 (H.264, yuv420p) needs an even height and width, got {height}x{width}",
+            value=fmt,
+            path=("format",),
+        )
     out = _to_uint8(arr)
     if layout == "TCHW":
         out = out.transpose(0, 2, 3, 1)
     if out.ndim == 4 and out.shape[3] == 1:
         out = out[..., 0]
-    out = np.array(out, order="C", copy=not (out is not arr and out.flags.c_contiguous and out.flags.owndata))
+    out = np.array(
+        out, order="C", copy=not (out is not arr and out.flags.c_contiguous and out.flags.owndata)
+    )
     out.flags.writeable = False
     return out
 
@@ -279,18 +348,27 @@ def _to_uint8(arr: np.ndarray) -> np.ndarray:
         bad = np.flatnonzero((arr < 0) | (arr > 255))
         if bad.size:
             i = int(bad[0])
-            raise ValidationError(f"must be within 0..255 for {arr.dtype} frames", value=arr.reshape(-1)[i].item(),
-                                  path=_WHERE + _index(arr, i))
+            raise ValidationError(
+                f"must be within 0..255 for {arr.dtype} frames",
+                value=arr.reshape(-1)[i].item(),
+                path=_WHERE + _index(arr, i),
+            )
         return arr.astype(np.uint8)
     if arr.dtype.kind == "f":
         bad = np.flatnonzero(~((arr >= 0) & (arr <= 1)))  # NaN fails both comparisons
         if bad.size:
             i = int(bad[0])
-            raise ValidationError("must be within [0, 1] for float frames (scaled by 255)", value=arr.reshape(-1)[i].item(),
-                                  path=_WHERE + _index(arr, i))
+            raise ValidationError(
+                "must be within [0, 1] for float frames (scaled by 255)",
+                value=arr.reshape(-1)[i].item(),
+                path=_WHERE + _index(arr, i),
+            )
         work = np.float32 if arr.dtype.itemsize <= 4 else np.float64
         return np.rint(np.multiply(arr, 255, dtype=work)).astype(np.uint8)
-    raise ValidationError(f"must hold uint8, integers in 0..255 or floats in [0, 1], got dtype {arr.dtype}", path=_WHERE)
+    raise ValidationError(
+        f"must hold uint8, integers in 0..255 or floats in [0, 1], got dtype {arr.dtype}",
+        path=_WHERE,
+    )
 
 
 def _index(arr: np.ndarray, flat: int) -> tuple[int, ...]:

@@ -11,10 +11,10 @@ class FakeTensor:
     def __init__(self, arr: np.ndarray) -> None:
         self._arr = arr
 
-    def detach(self) -> "FakeTensor":
+    def detach(self) -> FakeTensor:
         return self
 
-    def cpu(self) -> "FakeTensor":
+    def cpu(self) -> FakeTensor:
         return self
 
     def numpy(self) -> np.ndarray:

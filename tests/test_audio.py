@@ -10,15 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from arraylikes import FakeTensor, HasArray
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import richtypes
 from richtypes import Audio, FormatError, MissingDependencyError, ValidationError
-from richtypes.codecs.wav import encode_wav, parse_wav, wav_samples
 from richtypes.codecs.sniff import sniff_audio
-from arraylikes import FakeTensor, HasArray
+from richtypes.codecs.wav import encode_wav, parse_wav, wav_samples
 
 imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
 
@@ -40,8 +40,22 @@ def compressed(tmp_path_factory) -> dict[str, Path]:
     files = {}
     for ext in ("flac", "mp3", "ogg", "opus"):
         files[ext] = folder / f"tone.{ext}"
-        subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i",
-                        "sine=frequency=440:duration=0.5:sample_rate=22050", "-ac", "2", str(files[ext])], check=True)
+        subprocess.run(
+            [
+                imageio_ffmpeg.get_ffmpeg_exe(),
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:duration=0.5:sample_rate=22050",
+                "-ac",
+                "2",
+                str(files[ext]),
+            ],
+            check=True,
+        )
     return files
 
 
@@ -50,8 +64,15 @@ TONE = (0.5 * np.sin(np.linspace(0, 20 * np.pi, 1000))).astype(np.float32)
 
 @pytest.mark.parametrize(
     "form",
-    [TONE, TONE.astype(np.float64), TONE.astype(np.float16), TONE.tolist(), TONE.reshape(-1, 1), HasArray(TONE),
-     FakeTensor(TONE)],
+    [
+        TONE,
+        TONE.astype(np.float64),
+        TONE.astype(np.float16),
+        TONE.tolist(),
+        TONE.reshape(-1, 1),
+        HasArray(TONE),
+        FakeTensor(TONE),
+    ],
     ids=["float32", "float64", "float16", "list", "column", "__array__", "tensor-like"],
 )
 def test_every_float_form_gives_the_same_clip(form) -> None:
@@ -61,7 +82,12 @@ def test_every_float_form_gives_the_same_clip(form) -> None:
         assert np.max(np.abs(audio.to_numpy() - TONE)) <= 2e-4  # float16 is coarser than 16-bit PCM
     else:
         assert audio == ref
-    assert (audio.format, audio.channels, audio.num_samples, audio.dtype) == ("wav", 1, 1000, "float32")
+    assert (audio.format, audio.channels, audio.num_samples, audio.dtype) == (
+        "wav",
+        1,
+        1000,
+        "float32",
+    )
 
 
 def test_floats_come_back_within_half_a_pcm_step(roundtrip) -> None:
@@ -80,12 +106,18 @@ def test_floats_come_back_within_half_a_pcm_step(roundtrip) -> None:
 def test_int_pcm_comes_back_exactly(roundtrip, dtype, channels) -> None:
     info = np.iinfo(dtype)
     shape = (700,) if channels is None else (700, channels)
-    samples = np.random.default_rng(1).integers(info.min, info.max, shape, endpoint=True).astype(dtype)
+    samples = (
+        np.random.default_rng(1).integers(info.min, info.max, shape, endpoint=True).astype(dtype)
+    )
     doc, back = roundtrip(Audio(samples, sample_rate=8000))
     out = back.to_numpy()
     expected = samples if channels != 1 else samples[:, 0]
     assert out.dtype == dtype and np.array_equal(out, expected)
-    assert doc["dtype"] == np.dtype(dtype).name and doc["samples"] == 700 and doc["file"]["format"] == "wav"
+    assert (
+        doc["dtype"] == np.dtype(dtype).name
+        and doc["samples"] == 700
+        and doc["file"]["format"] == "wav"
+    )
 
 
 def test_the_wav_is_what_the_standard_library_wave_module_writes(tmp_path: Path) -> None:
@@ -100,14 +132,21 @@ def test_clip_true_clips_out_of_range_floats() -> None:
 
 
 @pytest.mark.parametrize("width, dtype", [(1, np.uint8), (2, np.int16), (4, np.int32)])
-def test_wav_files_are_stored_byte_identical_and_decode_exactly(tmp_path: Path, roundtrip, width, dtype) -> None:
+def test_wav_files_are_stored_byte_identical_and_decode_exactly(
+    tmp_path: Path, roundtrip, width, dtype
+) -> None:
     samples = (np.arange(300) % 200).astype(dtype).reshape(100, 3)
     data = _stdlib_wav(samples, 11025, width)
     path = tmp_path / "clip.wav"
     path.write_bytes(data)
     for source in (path, str(path), io.BytesIO(data), data):
         audio = Audio(source, caption="c")
-        assert audio.data == data and audio.sample_rate == 11025 and audio.channels == 3 and audio.dtype == np.dtype(dtype).name
+        assert (
+            audio.data == data
+            and audio.sample_rate == 11025
+            and audio.channels == 3
+            and audio.dtype == np.dtype(dtype).name
+        )
         assert np.array_equal(audio.to_numpy(), samples)
     doc, _ = roundtrip(Audio(path))
     assert (tmp_path / "store" / doc["file"]["path"]).read_bytes() == data
@@ -121,12 +160,27 @@ def test_24_bit_wav_decodes_sign_extended() -> None:
     assert audio.dtype == "int32" and audio.to_numpy().tolist() == values.tolist()
 
 
-@pytest.mark.parametrize("ext, fmt, rate, samples", [("flac", "flac", 22050, 11025), ("mp3", "mp3", 22050, None),
-                                                     ("ogg", "ogg", 22050, 11025), ("opus", "ogg", 48000, 24000)])
-def test_compressed_files_are_stored_as_they_are(compressed, roundtrip, ext, fmt, rate, samples) -> None:
+@pytest.mark.parametrize(
+    "ext, fmt, rate, samples",
+    [
+        ("flac", "flac", 22050, 11025),
+        ("mp3", "mp3", 22050, None),
+        ("ogg", "ogg", 22050, 11025),
+        ("opus", "ogg", 48000, 24000),
+    ],
+)
+def test_compressed_files_are_stored_as_they_are(
+    compressed, roundtrip, ext, fmt, rate, samples
+) -> None:
     data = compressed[ext].read_bytes()
     audio = Audio(compressed[ext], sample_rate=rate)
-    assert (audio.format, audio.sample_rate, audio.channels, audio.num_samples, audio.dtype) == (fmt, rate, 2, samples, "float32")
+    assert (audio.format, audio.sample_rate, audio.channels, audio.num_samples, audio.dtype) == (
+        fmt,
+        rate,
+        2,
+        samples,
+        "float32",
+    )
     assert audio.data == data
     doc, back = roundtrip(audio)
     assert doc["file"]["size"] == len(data) and back.data == data
@@ -138,7 +192,9 @@ def test_compressed_files_are_stored_as_they_are(compressed, roundtrip, ext, fmt
 def test_flac_decodes_to_the_tone(compressed) -> None:
     out = Audio(compressed["flac"]).to_numpy()
     assert out.shape == (11025, 2)
-    amplitude = np.max(np.abs(out[:, 0]))  # ffmpeg's sine source is 1/8, scaled again by the mono -> stereo mix
+    amplitude = np.max(
+        np.abs(out[:, 0])
+    )  # ffmpeg's sine source is 1/8, scaled again by the mono -> stereo mix
     assert 0.08 < amplitude < 0.13
     expected = amplitude * np.sin(2 * np.pi * 440 * np.arange(11025) / 22050)
     assert np.max(np.abs(out[:, 0] - expected)) < 1e-3
@@ -147,16 +203,26 @@ def test_flac_decodes_to_the_tone(compressed) -> None:
 def test_decoding_compressed_audio_without_ffmpeg_names_the_extra(compressed, monkeypatch) -> None:
     audio = Audio(compressed["flac"])  # header parsing needs no extra
     monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)
-    with pytest.raises(MissingDependencyError, match=r"^decoding flac audio needs the optional package 'imageio-ffmpeg'; "
-                                                     r"install it with: pip install 'richtypes\[video\]'$"):
+    with pytest.raises(
+        MissingDependencyError,
+        match=r"^decoding flac audio needs the optional package 'imageio-ffmpeg'; "
+        r"install it with: pip install 'richtypes\[video\]'$",
+    ):
         audio.to_numpy()
 
 
 @pytest.mark.parametrize(
     "head, fmt",
-    [(b"RIFF\x00\x00\x00\x00WAVEfmt ", "wav"), (b"fLaC\x00\x00\x00\x22", "flac"), (b"OggS\x00\x02", "ogg"),
-     (b"ID3\x04\x00", "mp3"), (b"\xff\xfb\x90\x64", "mp3"), (b"\xff\xf1\x50\x80", None), (b"\x00\x00\x00\x18ftypisom", None),
-     (b"", None)],
+    [
+        (b"RIFF\x00\x00\x00\x00WAVEfmt ", "wav"),
+        (b"fLaC\x00\x00\x00\x22", "flac"),
+        (b"OggS\x00\x02", "ogg"),
+        (b"ID3\x04\x00", "mp3"),
+        (b"\xff\xfb\x90\x64", "mp3"),
+        (b"\xff\xf1\x50\x80", None),
+        (b"\x00\x00\x00\x18ftypisom", None),
+        (b"", None),
+    ],
     ids=["wav", "flac", "ogg", "id3", "mpeg-frame", "aac-adts", "mp4", "empty"],
 )
 def test_sniffing_reads_the_header_not_the_name(head, fmt) -> None:
@@ -167,22 +233,76 @@ def test_sniffing_reads_the_header_not_the_name(head, fmt) -> None:
     "args, kwargs, message",
     [
         ((np.zeros(4),), {}, r"^\$\.sample_rate: is required for an array of samples$"),
-        ((np.zeros(4),), {"sample_rate": 0}, r"^\$\.sample_rate: must be between 1 and 4294967295, got 0$"),
-        ((np.zeros(4),), {"sample_rate": 44100.0}, r"^\$\.sample_rate: must be a positive integer, got 44100\.0$"),
-        ((np.zeros(4),), {"sample_rate": True}, r"^\$\.sample_rate: must be a positive integer, got True$"),
-        ((np.array([0.0, np.nan]),), {"sample_rate": 8}, r"^\$\.data_or_path\[1\]: must be finite, got nan$"),
-        ((np.array([[0.0, 0.1], [-np.inf, 0]]),), {"sample_rate": 8, "clip": True}, r"^\$\.data_or_path\[1\]\[0\]: must be finite, got -inf$"),
-        ((np.array([[0.0, 0.1], [0.2, -1.5]]),), {"sample_rate": 8},
-         r"^\$\.data_or_path\[1\]\[1\]: must be within \[-1, 1\] \(pass clip=True to clip\), got -1\.5$"),
-        ((np.zeros(4, np.int64),), {"sample_rate": 8}, r"^\$\.data_or_path: must hold floats in \[-1, 1\], int16 or int32, got dtype int64$"),
-        ((np.zeros((2, 2, 2)),), {"sample_rate": 8}, r"^\$\.data_or_path: must have shape \(samples,\) or \(samples, channels\), got shape \(2, 2, 2\)$"),
-        ((np.zeros((2, 48000)),), {"sample_rate": 8},
-         r"^\$\.data_or_path: has 48000 channels, expected 1 to 64 \(shape is \(samples, channels\); transpose with \.T\?\)$"),
-        ((["a", "b"],), {"sample_rate": 8}, r"^\$\.data_or_path: must hold floats in \[-1, 1\], int16 or int32, got dtype <U1$"),
-        ((np.zeros(4),), {"sample_rate": 8, "caption": 3}, r"^\$\.caption: must be a string or None, got 3$"),
-        ((b"not audio at all",), {}, r"^\$\.data_or_path: is not a wav, flac, mp3, ogg file \(unrecognised header\), got b'not audio at'$"),
-        ((b"RIFF\x04\x00\x00\x00WAVE",), {}, r"^\$\.data_or_path: is not a readable wav file \(no 'fmt ' chunk before the 'data' chunk\)$"),
-        ((Path("/nonexistent/clip.wav"),), {}, r"^\$\.data_or_path: cannot be read \(No such file or directory\), got '/nonexistent/clip\.wav'$"),
+        (
+            (np.zeros(4),),
+            {"sample_rate": 0},
+            r"^\$\.sample_rate: must be between 1 and 4294967295, got 0$",
+        ),
+        (
+            (np.zeros(4),),
+            {"sample_rate": 44100.0},
+            r"^\$\.sample_rate: must be a positive integer, got 44100\.0$",
+        ),
+        (
+            (np.zeros(4),),
+            {"sample_rate": True},
+            r"^\$\.sample_rate: must be a positive integer, got True$",
+        ),
+        (
+            (np.array([0.0, np.nan]),),
+            {"sample_rate": 8},
+            r"^\$\.data_or_path\[1\]: must be finite, got nan$",
+        ),
+        (
+            (np.array([[0.0, 0.1], [-np.inf, 0]]),),
+            {"sample_rate": 8, "clip": True},
+            r"^\$\.data_or_path\[1\]\[0\]: must be finite, got -inf$",
+        ),
+        (
+            (np.array([[0.0, 0.1], [0.2, -1.5]]),),
+            {"sample_rate": 8},
+            r"^\$\.data_or_path\[1\]\[1\]: must be within \[-1, 1\] \(pass clip=True to clip\), got -1\.5$",
+        ),
+        (
+            (np.zeros(4, np.int64),),
+            {"sample_rate": 8},
+            r"^\$\.data_or_path: must hold floats in \[-1, 1\], int16 or int32, got dtype int64$",
+        ),
+        (
+            (np.zeros((2, 2, 2)),),
+            {"sample_rate": 8},
+            r"^\$\.data_or_path: must have shape \(samples,\) or \(samples, channels\), got shape \(2, 2, 2\)$",
+        ),
+        (
+            (np.zeros((2, 48000)),),
+            {"sample_rate": 8},
+            r"^\$\.data_or_path: has 48000 channels, expected 1 to 64 \(shape is \(samples, channels\); transpose with \.T\?\)$",
+        ),
+        (
+            (["a", "b"],),
+            {"sample_rate": 8},
+            r"^\$\.data_or_path: must hold floats in \[-1, 1\], int16 or int32, got dtype <U1$",
+        ),
+        (
+            (np.zeros(4),),
+            {"sample_rate": 8, "caption": 3},
+            r"^\$\.caption: must be a string or None, got 3$",
+        ),
+        (
+            (b"not audio at all",),
+            {},
+            r"^\$\.data_or_path: is not a wav, flac, mp3, ogg file \(unrecognised header\), got b'not audio at'$",
+        ),
+        (
+            (b"RIFF\x04\x00\x00\x00WAVE",),
+            {},
+            r"^\$\.data_or_path: is not a readable wav file \(no 'fmt ' chunk before the 'data' chunk\)$",
+        ),
+        (
+            (Path("/nonexistent/clip.wav"),),
+            {},
+            r"^\$\.data_or_path: cannot be read \(No such file or directory\), got '/nonexistent/clip\.wav'$",
+        ),
     ],
 )
 def test_bad_inputs_give_a_validation_error_with_path(args, kwargs, message) -> None:
@@ -193,15 +313,21 @@ def test_bad_inputs_give_a_validation_error_with_path(args, kwargs, message) -> 
 def test_a_file_sample_rate_must_match(tmp_path: Path) -> None:
     data = _stdlib_wav(np.zeros(10, np.int16), 16000, 2)
     assert Audio(data, sample_rate=16000).sample_rate == 16000
-    with pytest.raises(ValidationError, match=r"^\$\.sample_rate: does not match the file's sample rate \(16000\), got 8000$"):
+    with pytest.raises(
+        ValidationError,
+        match=r"^\$\.sample_rate: does not match the file's sample rate \(16000\), got 8000$",
+    ):
         Audio(data, sample_rate=8000)
 
 
 def test_an_unsupported_wav_encoding_is_refused() -> None:
     data = bytearray(_stdlib_wav(np.zeros(10, np.int16), 16000, 2))
     data[20:22] = (2).to_bytes(2, "little")  # ADPCM
-    with pytest.raises(ValidationError, match=r"^\$\.data_or_path: is not a readable wav file \(unsupported WAV encoding "
-                                              r"\(format tag 2, 16 bits\); readable: integer PCM 8/16/24/32, float 32/64\)$"):
+    with pytest.raises(
+        ValidationError,
+        match=r"^\$\.data_or_path: is not a readable wav file \(unsupported WAV encoding "
+        r"\(format tag 2, 16 bits\); readable: integer PCM 8/16/24/32, float 32/64\)$",
+    ):
         Audio(bytes(data))
 
 
@@ -226,9 +352,18 @@ def test_equality_is_by_content() -> None:
     "change, message",
     [
         ({"format": "aiff"}, r"^audio: format must be one of wav, flac, mp3, ogg, got 'aiff'$"),
-        ({"format": "flac"}, r"^audio: the file reference's format 'wav' differs from format 'flac'$"),
-        ({"sample_rate": 9}, r"^audio: sample_rate, channels, samples \(9, 1, 3\) differ from the file's \(8, 1, 3\)$"),
-        ({"dtype": "float64"}, r"^audio: dtype 'float64' does not fit the stored wav file \(int16\)$"),
+        (
+            {"format": "flac"},
+            r"^audio: the file reference's format 'wav' differs from format 'flac'$",
+        ),
+        (
+            {"sample_rate": 9},
+            r"^audio: sample_rate, channels, samples \(9, 1, 3\) differ from the file's \(8, 1, 3\)$",
+        ),
+        (
+            {"dtype": "float64"},
+            r"^audio: dtype 'float64' does not fit the stored wav file \(int16\)$",
+        ),
         ({"caption": 5}, r"^\$\.caption: must be str/NoneType, got int$"),
     ],
 )
@@ -247,7 +382,10 @@ def test_a_stored_file_that_is_not_the_claimed_format_is_a_format_error(tmp_path
 
 
 def test_repr() -> None:
-    assert repr(Audio(np.zeros((4000, 2)), sample_rate=8000)) == "Audio(format='wav', sample_rate=8000, channels=2, duration=0.5 s)"
+    assert (
+        repr(Audio(np.zeros((4000, 2)), sample_rate=8000))
+        == "Audio(format='wav', sample_rate=8000, channels=2, duration=0.5 s)"
+    )
 
 
 @settings(max_examples=25, deadline=None)
@@ -258,7 +396,11 @@ def test_repr() -> None:
 def test_property_wav_codec_round_trips_exactly(samples, rate) -> None:
     data = encode_wav(samples, rate)
     info = parse_wav(data)
-    assert (info.sample_rate, info.channels, info.num_samples) == (rate, samples.shape[1], samples.shape[0])
+    assert (info.sample_rate, info.channels, info.num_samples) == (
+        rate,
+        samples.shape[1],
+        samples.shape[0],
+    )
     assert np.array_equal(wav_samples(data, info), samples)
     assert data == _stdlib_wav(samples, rate, 2)
 

@@ -22,7 +22,17 @@ def quick_results(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("bench") / "results.json"
     md = out.with_suffix(".md")
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--no-peers", "--out", str(out), "--md", str(md)],
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "--quick",
+            "--no-peers",
+            "--out",
+            str(out),
+            "--md",
+            str(md),
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -11,8 +11,16 @@ from richtypes import Classes, FormatError, ValidationError
 LIST = [{"id": 0, "name": "bg"}, {"id": 3, "name": "cat", "color": [255, 0, 10]}]
 
 
-@pytest.mark.parametrize("form", [LIST, tuple(LIST), {0: "bg", 3: "cat"}, {"0": "bg", "3": "cat"},
-                                  {np.int64(0): "bg", np.int64(3): "cat"}])
+@pytest.mark.parametrize(
+    "form",
+    [
+        LIST,
+        tuple(LIST),
+        {0: "bg", 3: "cat"},
+        {"0": "bg", "3": "cat"},
+        {np.int64(0): "bg", np.int64(3): "cat"},
+    ],
+)
 def test_every_input_form_gives_the_same_names(form) -> None:
     c = Classes(form)
     assert c.names == {0: "bg", 3: "cat"}
@@ -29,19 +37,43 @@ def test_colours_are_kept_and_part_of_equality() -> None:
 @pytest.mark.parametrize(
     "value, message",
     [
-        ([{"id": 0, "name": "a"}, {"id": 0, "name": "b"}], r"^\$\[1\]\.id: duplicate class id, got 0$"),
+        (
+            [{"id": 0, "name": "a"}, {"id": 0, "name": "b"}],
+            r"^\$\[1\]\.id: duplicate class id, got 0$",
+        ),
         ({0: "a", "0": "b"}, r'^\$\["0"\]: duplicate class id, got 0$'),
-        ([{"id": -1, "name": "a"}], r"^\$\[0\]\.id: class id must be an integer in 0\.\.65535, got -1$"),
-        ([{"id": 1.0, "name": "a"}], r"^\$\[0\]\.id: class id must be an integer in 0\.\.65535, got 1\.0$"),
-        ([{"id": True, "name": "a"}], r"^\$\[0\]\.id: class id must be an integer in 0\.\.65535, got True$"),
+        (
+            [{"id": -1, "name": "a"}],
+            r"^\$\[0\]\.id: class id must be an integer in 0\.\.65535, got -1$",
+        ),
+        (
+            [{"id": 1.0, "name": "a"}],
+            r"^\$\[0\]\.id: class id must be an integer in 0\.\.65535, got 1\.0$",
+        ),
+        (
+            [{"id": True, "name": "a"}],
+            r"^\$\[0\]\.id: class id must be an integer in 0\.\.65535, got True$",
+        ),
         ({"cat": "a"}, r"^\$\.cat: class id must be an integer in 0\.\.65535, got 'cat'$"),
         ({1: 5}, r"^\$\[1\]: class name must be a string, got 5$"),
-        ([{"id": 1, "name": "a", "color": [0, 300, 0]}], r"^\$\[0\]\.color\[1\]: must be an integer in 0\.\.255, got 300$"),
-        ([{"id": 1, "name": "a", "color": [0, 0]}], r"^\$\[0\]\.color: must be \[r, g, b\], got \[0, 0\]$"),
-        ([{"id": 1, "name": "a", "colour": [0, 0, 0]}], r"^\$\[0\]: unknown key \(expected id, name, color\), got 'colour'$"),
+        (
+            [{"id": 1, "name": "a", "color": [0, 300, 0]}],
+            r"^\$\[0\]\.color\[1\]: must be an integer in 0\.\.255, got 300$",
+        ),
+        (
+            [{"id": 1, "name": "a", "color": [0, 0]}],
+            r"^\$\[0\]\.color: must be \[r, g, b\], got \[0, 0\]$",
+        ),
+        (
+            [{"id": 1, "name": "a", "colour": [0, 0, 0]}],
+            r"^\$\[0\]: unknown key \(expected id, name, color\), got 'colour'$",
+        ),
         ([{"id": 1}], r"^\$\[0\]: missing 'name'$"),
         (["cat"], r"^\$\[0\]: must be a dict with 'id', 'name' and optionally 'color', got 'cat'$"),
-        (5, r"^\$: must be a dict of class id -> name or a list of \{id, name, color\} dicts, got 5$"),
+        (
+            5,
+            r"^\$: must be a dict of class id -> name or a list of \{id, name, color\} dicts, got 5$",
+        ),
     ],
 )
 def test_bad_inputs_name_the_path(value, message) -> None:
@@ -50,18 +82,26 @@ def test_bad_inputs_name_the_path(value, message) -> None:
 
 
 def test_coerce_prefixes_the_path() -> None:
-    with pytest.raises(ValidationError, match=r"^\$\.classes\[0\]\.id: class id must be an integer in 0\.\.65535, got -1$"):
+    with pytest.raises(
+        ValidationError,
+        match=r"^\$\.classes\[0\]\.id: class id must be an integer in 0\.\.65535, got -1$",
+    ):
         Classes.coerce([{"id": -1, "name": "a"}], ("classes",))
 
 
 def test_round_trip(roundtrip) -> None:
     doc, back = roundtrip(Classes(LIST))
-    assert doc["classes"] == [{"id": 0, "name": "bg"}, {"id": 3, "name": "cat", "color": [255, 0, 10]}]
+    assert doc["classes"] == [
+        {"id": 0, "name": "bg"},
+        {"id": 3, "name": "cat", "color": [255, 0, 10]},
+    ]
     assert back.colors[3] == (255, 0, 10)
 
 
 def test_malformed_document_is_a_format_error(tmp_path) -> None:
     doc = richtypes.dump(Classes(LIST), tmp_path)
     doc["classes"][1]["id"] = 0
-    with pytest.raises(FormatError, match=r"^classes: invalid document: \$\[1\]\.id: duplicate class id, got 0$"):
+    with pytest.raises(
+        FormatError, match=r"^classes: invalid document: \$\[1\]\.id: duplicate class id, got 0$"
+    ):
         richtypes.load(doc, tmp_path)

@@ -21,16 +21,26 @@ def run_dir(tmp_path: Path) -> Path:
     src = tmp_path / "weights.bin"
     src.write_bytes(b"\x01" * 100)
     column = Table.from_columns({"x": np.arange(5000, dtype=np.int64)})  # 40 kB: a .npy sidecar
-    with Run(tmp_path / "run", project="p", name="n", config={"lr": 0.1, "batch": 8}, tags=["t"]) as run:
+    with Run(
+        tmp_path / "run", project="p", name="n", config={"lr": 0.1, "batch": 8}, tags=["t"]
+    ) as run:
         for step in range(3):
-            run.log({"loss": 1.0 / (step + 1), "h": richtypes.Histogram([1, 2, step]), "nest": {"t": [column]}})
+            run.log(
+                {
+                    "loss": 1.0 / (step + 1),
+                    "h": richtypes.Histogram([1, 2, step]),
+                    "nest": {"t": [column]},
+                }
+            )
         run.log({"loss": float("nan"), "note": "done"})
         run.summary["best"] = 0.5
         run.log_artifact(src, "weights", type="model")
     return run.dir
 
 
-def test_inspect_summarizes_keys_steps_media_and_sizes(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_inspect_summarizes_keys_steps_media_and_sizes(
+    run_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["inspect", str(run_dir)]) == 0
     out = capsys.readouterr().out.splitlines()
     meta = json.loads((run_dir / "run.json").read_text())
@@ -57,26 +67,38 @@ def test_inspect_summarizes_keys_steps_media_and_sizes(run_dir: Path, capsys: py
     assert table_ref["_type"] == "table"
 
 
-def test_inspect_of_a_folder_that_is_not_a_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_inspect_of_a_folder_that_is_not_a_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["inspect", str(tmp_path)]) == 1
-    assert capsys.readouterr().out == f"error: {str(tmp_path / 'run.json')!r} is missing: not a run directory\n"
+    assert (
+        capsys.readouterr().out
+        == f"error: {str(tmp_path / 'run.json')!r} is missing: not a run directory\n"
+    )
 
 
 def test_validate_a_good_run(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(run_dir)]) == 0
     # run.json + 4 history lines + summary + 1 manifest; 3 histograms, 3 tables, 1 NaN float in history,
     # and in the summary; the table sidecar and the artifact file
-    assert capsys.readouterr().out == f"OK: {run_dir} (7 documents, 10 envelopes, 2 sidecars checked)\n"
+    assert (
+        capsys.readouterr().out
+        == f"OK: {run_dir} (7 documents, 10 envelopes, 2 sidecars checked)\n"
+    )
 
 
-def test_validate_reports_every_problem_and_where(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_reports_every_problem_and_where(
+    run_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     lines = (run_dir / "history.jsonl").read_text().splitlines()
     row = json.loads(lines[1])
     row["h"]["counts"][0] = -1
     lines[1] = json.dumps(row)
     (run_dir / "history.jsonl").write_text("\n".join(lines) + "\n" + '{"_step": 9, "lo')
     manifest = json.loads((run_dir / "artifacts" / "weights" / "v0.json").read_text())
-    (run_dir / "media" / manifest["files"][0]["ref"]["path"]).write_bytes(b"\x02" * 100)  # same size, other bytes
+    (run_dir / "media" / manifest["files"][0]["ref"]["path"]).write_bytes(
+        b"\x02" * 100
+    )  # same size, other bytes
     meta = json.loads((run_dir / "run.json").read_text())
     meta["status"] = "exploded"
     (run_dir / "run.json").write_text(json.dumps(meta))
@@ -93,26 +115,36 @@ def test_validate_reports_every_problem_and_where(run_dir: Path, capsys: pytest.
     ]
 
 
-def test_validate_finds_a_missing_sidecar_in_every_document_that_refers_to_it(run_dir: Path, capsys) -> None:
+def test_validate_finds_a_missing_sidecar_in_every_document_that_refers_to_it(
+    run_dir: Path, capsys
+) -> None:
     (sidecar,) = (run_dir / "media").rglob("*.npy")
     sidecar.unlink()
     assert main(["validate", str(run_dir)]) == 1
     out = capsys.readouterr().out.splitlines()
     rel = sidecar.relative_to(run_dir / "media").as_posix()
     first = json.loads((run_dir / "history.jsonl").read_text().splitlines()[0])
-    (path,) = [path for path, _, ref in iter_refs(first) if ref["path"] == rel]  # where the table keeps it
+    (path,) = [
+        path for path, _, ref in iter_refs(first) if ref["path"] == rel
+    ]  # where the table keeps it
     message = f"{format_path(path)}: sidecar {rel!r} is missing from the store at {str(run_dir / 'media')!r}"
     assert format_path(path).startswith("$.nest.t[0].")
     assert [line for line in out if line.startswith("problem")] == [
-        f"problem: history.jsonl line {n}: {message}" for n in (1, 2, 3)] + [f"problem: summary.json: {message}"]
+        f"problem: history.jsonl line {n}: {message}" for n in (1, 2, 3)
+    ] + [f"problem: summary.json: {message}"]
     assert out[-1].startswith("FAILED: 4 problem(s)")
 
 
-def test_validate_a_json_document_with_its_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_a_json_document_with_its_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     doc = richtypes.dump({"h": richtypes.Histogram([1.0, 2.0])}, tmp_path)
     (tmp_path / "doc.json").write_text(json.dumps(doc))
     assert main(["validate", str(tmp_path / "doc.json")]) == 0
-    assert capsys.readouterr().out == f"OK: {tmp_path / 'doc.json'} (1 documents, 1 envelopes, 0 sidecars checked)\n"
+    assert (
+        capsys.readouterr().out
+        == f"OK: {tmp_path / 'doc.json'} (1 documents, 1 envelopes, 0 sidecars checked)\n"
+    )
     doc["h"]["_version"] = 9
     (tmp_path / "bad.json").write_text(json.dumps(doc))
     assert main(["validate", str(tmp_path / "bad.json"), "--store", str(tmp_path)]) == 1
@@ -122,6 +154,11 @@ def test_validate_a_json_document_with_its_store(tmp_path: Path, capsys: pytest.
     ]
 
 
-def test_validate_refuses_a_path_that_is_neither(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_refuses_a_path_that_is_neither(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["validate", str(tmp_path / "nope")]) == 2
-    assert capsys.readouterr().out == f"error: {str(tmp_path / 'nope')!r} is neither a run directory (with run.json) nor a JSON file\n"
+    assert (
+        capsys.readouterr().out
+        == f"error: {str(tmp_path / 'nope')!r} is neither a run directory (with run.json) nor a JSON file\n"
+    )

@@ -21,8 +21,22 @@ from richtypes import FormatError, IntegrityError
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CASES = sorted(p.parent for p in FIXTURES.glob("*/v*/*/doc.json"))
-JUNK = [None, True, -1, 0, 2**70, 1.5, float("inf"), "", "x" * 10, [], [1, "a"], {}, {"_type": "histogram"},
-        {"path": "../../etc/passwd", "digest": "blake3:" + "0" * 64, "size": 1, "format": "png"}]
+JUNK = [
+    None,
+    True,
+    -1,
+    0,
+    2**70,
+    1.5,
+    float("inf"),
+    "",
+    "x" * 10,
+    [],
+    [1, "a"],
+    {},
+    {"_type": "histogram"},
+    {"path": "../../etc/passwd", "digest": "blake3:" + "0" * 64, "size": 1, "format": "png"},
+]
 
 
 def _paths(doc: Any, prefix: tuple = ()) -> list[tuple]:
@@ -63,9 +77,13 @@ def _load_or_explain(doc: Any, root: Path, scratch: Path) -> None:
 
 
 @pytest.mark.parametrize("folder", CASES, ids=[c.relative_to(FIXTURES).as_posix() for c in CASES])
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
-def test_mutated_fixture_decodes_or_raises_a_typed_error(folder: Path, data, tmp_path_factory) -> None:
+def test_mutated_fixture_decodes_or_raises_a_typed_error(
+    folder: Path, data, tmp_path_factory
+) -> None:
     doc = json.loads((folder / "doc.json").read_text(encoding="utf-8"))
     paths = _paths(doc)
     path = data.draw(st.sampled_from(paths))
@@ -75,4 +93,6 @@ def test_mutated_fixture_decodes_or_raises_a_typed_error(folder: Path, data, tmp
     try:
         _load_or_explain(mutated, folder, tmp_path_factory.mktemp("reencode"))
     except Exception as exc:  # noqa: BLE001 - the point of the test
-        raise AssertionError(f"{type(exc).__name__} for {action} {path} -> {junk!r}: {exc}") from exc
+        raise AssertionError(
+            f"{type(exc).__name__} for {action} {path} -> {junk!r}: {exc}"
+        ) from exc

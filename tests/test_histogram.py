@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from arraylikes import FakeTensor, HasArray
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -13,16 +14,21 @@ from hypothesis.extra import numpy as hnp
 import richtypes
 from richtypes import FormatError, Histogram, ValidationError
 from richtypes.histogram import MAX_BINS
-from arraylikes import FakeTensor, HasArray
-
 
 VALUES = np.array([0.5, 1.5, 1.5, 2.5, 3.0], dtype=np.float64)
 
 
 @pytest.mark.parametrize(
     "form",
-    [VALUES, VALUES.tolist(), tuple(VALUES.tolist()), VALUES.astype(np.float32), VALUES.reshape(5, 1),
-     FakeTensor(VALUES), HasArray(VALUES)],
+    [
+        VALUES,
+        VALUES.tolist(),
+        tuple(VALUES.tolist()),
+        VALUES.astype(np.float32),
+        VALUES.reshape(5, 1),
+        FakeTensor(VALUES),
+        HasArray(VALUES),
+    ],
     ids=["ndarray", "list", "tuple", "float32", "2d", "tensor-like", "__array__"],
 )
 def test_every_value_form_gives_the_same_histogram(form) -> None:
@@ -32,7 +38,9 @@ def test_every_value_form_gives_the_same_histogram(form) -> None:
     np.testing.assert_allclose(h.edges, np.linspace(0.5, 3.0, 6))
 
 
-@pytest.mark.parametrize("dtype", [np.int8, np.uint16, np.int64, np.float16, np.float32, np.float64, np.bool_])
+@pytest.mark.parametrize(
+    "dtype", [np.int8, np.uint16, np.int64, np.float16, np.float32, np.float64, np.bool_]
+)
 def test_real_and_bool_dtypes_are_binned(dtype) -> None:
     arr = (np.arange(100) % 7).astype(dtype)
     h = Histogram(arr, num_bins=4)
@@ -93,24 +101,66 @@ def test_max_bins_is_allowed() -> None:
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"sequence": [1.0], "num_bins": MAX_BINS + 1}, rf"^\$\.num_bins: must be between 1 and {MAX_BINS}, got {MAX_BINS + 1}$"),
+        (
+            {"sequence": [1.0], "num_bins": MAX_BINS + 1},
+            rf"^\$\.num_bins: must be between 1 and {MAX_BINS}, got {MAX_BINS + 1}$",
+        ),
         ({"sequence": [1.0], "num_bins": 0}, r"^\$\.num_bins: must be between 1 and 8192, got 0$"),
         ({"sequence": [1.0], "num_bins": 2.5}, r"^\$\.num_bins: must be an integer, got 2\.5$"),
         ({"sequence": [1.0], "num_bins": True}, r"^\$\.num_bins: must be an integer, got True$"),
-        ({"sequence": ["a", "b"]}, r"^\$\.sequence: must hold real numbers or booleans, got dtype <U1$"),
-        ({"sequence": [1 + 2j]}, r"^\$\.sequence: must hold real numbers or booleans, got dtype complex128$"),
+        (
+            {"sequence": ["a", "b"]},
+            r"^\$\.sequence: must hold real numbers or booleans, got dtype <U1$",
+        ),
+        (
+            {"sequence": [1 + 2j]},
+            r"^\$\.sequence: must hold real numbers or booleans, got dtype complex128$",
+        ),
         ({"sequence": [[1, 2], [3]]}, r"^\$\.sequence: expected an array of numbers \(a ragged"),
-        ({"np_histogram": ([1, 2], [0.0, 1.0, 0.5])}, r"^\$\.np_histogram\.edges\[2\]: must be greater than the previous edge \(1\.0\), got 0\.5$"),
-        ({"np_histogram": ([1, 2], [0.0, 1.0, 1.0])}, r"^\$\.np_histogram\.edges\[2\]: must be greater than the previous edge \(1\.0\), got 1\.0$"),
-        ({"np_histogram": ([1, 2], [0.0, np.nan, 2.0])}, r"^\$\.np_histogram\.edges\[1\]: must be finite, got nan$"),
-        ({"np_histogram": ([1, -2], [0.0, 1.0, 2.0])}, r"^\$\.np_histogram\.counts\[1\]: must be finite and >= 0, got -2$"),
-        ({"np_histogram": ([1.0, np.inf], [0.0, 1.0, 2.0])}, r"^\$\.np_histogram\.counts\[1\]: must be finite and >= 0, got inf$"),
-        ({"np_histogram": ([1, 2], [0.0, 1.0])}, r"^\$\.np_histogram\.edges: must have len\(counts\) \+ 1 = 3 edges, got 2$"),
-        ({"np_histogram": ([[1, 2]], [0.0, 1.0])}, r"^\$\.np_histogram\.counts: must be 1-D, got shape \(1, 2\)$"),
-        ({"np_histogram": ([], [0.0])}, r"^\$\.np_histogram\.counts: must have 1 to 8192 bins, got 0$"),
-        ({"np_histogram": [1, 2, 3]}, r"^\$\.np_histogram: must be a \(counts, edges\) pair, got \[1, 2, 3\]$"),
-        ({"sequence": [1.0], "np_histogram": ([1], [0, 1])}, r"^\$\.np_histogram: give either sequence or np_histogram, not both$"),
-        ({}, r"^\$: give the values to bin \(sequence\) or a \(counts, edges\) pair \(np_histogram\)$"),
+        (
+            {"np_histogram": ([1, 2], [0.0, 1.0, 0.5])},
+            r"^\$\.np_histogram\.edges\[2\]: must be greater than the previous edge \(1\.0\), got 0\.5$",
+        ),
+        (
+            {"np_histogram": ([1, 2], [0.0, 1.0, 1.0])},
+            r"^\$\.np_histogram\.edges\[2\]: must be greater than the previous edge \(1\.0\), got 1\.0$",
+        ),
+        (
+            {"np_histogram": ([1, 2], [0.0, np.nan, 2.0])},
+            r"^\$\.np_histogram\.edges\[1\]: must be finite, got nan$",
+        ),
+        (
+            {"np_histogram": ([1, -2], [0.0, 1.0, 2.0])},
+            r"^\$\.np_histogram\.counts\[1\]: must be finite and >= 0, got -2$",
+        ),
+        (
+            {"np_histogram": ([1.0, np.inf], [0.0, 1.0, 2.0])},
+            r"^\$\.np_histogram\.counts\[1\]: must be finite and >= 0, got inf$",
+        ),
+        (
+            {"np_histogram": ([1, 2], [0.0, 1.0])},
+            r"^\$\.np_histogram\.edges: must have len\(counts\) \+ 1 = 3 edges, got 2$",
+        ),
+        (
+            {"np_histogram": ([[1, 2]], [0.0, 1.0])},
+            r"^\$\.np_histogram\.counts: must be 1-D, got shape \(1, 2\)$",
+        ),
+        (
+            {"np_histogram": ([], [0.0])},
+            r"^\$\.np_histogram\.counts: must have 1 to 8192 bins, got 0$",
+        ),
+        (
+            {"np_histogram": [1, 2, 3]},
+            r"^\$\.np_histogram: must be a \(counts, edges\) pair, got \[1, 2, 3\]$",
+        ),
+        (
+            {"sequence": [1.0], "np_histogram": ([1], [0, 1])},
+            r"^\$\.np_histogram: give either sequence or np_histogram, not both$",
+        ),
+        (
+            {},
+            r"^\$: give the values to bin \(sequence\) or a \(counts, edges\) pair \(np_histogram\)$",
+        ),
     ],
 )
 def test_bad_inputs_give_a_validation_error_with_path(kwargs, message) -> None:
@@ -143,7 +193,10 @@ def test_round_trip_of_float_counts(roundtrip) -> None:
     "change, message",
     [
         ({"counts": "x"}, r"\$\.counts: must be list, got str"),
-        ({"count_type": "complex"}, "histogram: count_type must be 'int' or 'float', got 'complex'"),
+        (
+            {"count_type": "complex"},
+            "histogram: count_type must be 'int' or 'float', got 'complex'",
+        ),
         ({"counts": [1, "a"]}, "histogram: counts and edges must be lists of numbers"),
         ({"edges": [2, 1, 0]}, r"histogram: invalid document: \$\.np_histogram\.edges\[1\]"),
         ({"nan_count": -1}, "histogram: nan_count must be >= 0, got -1"),
@@ -165,7 +218,10 @@ def test_missing_field_is_a_format_error(tmp_path: Path) -> None:
 
 
 def test_repr_is_short_and_informative() -> None:
-    assert repr(Histogram([1.0, 3.0, np.nan], num_bins=2)) == "Histogram(num_bins=2, range=(1, 3), total=2, nonfinite=1)"
+    assert (
+        repr(Histogram([1.0, 3.0, np.nan], num_bins=2))
+        == "Histogram(num_bins=2, range=(1, 3), total=2, nonfinite=1)"
+    )
 
 
 finite_or_not = st.one_of(
@@ -186,7 +242,9 @@ def test_property_binning_loses_nothing_and_round_trips(tmp_path_factory, values
     assert h.nonfinite_count == values.size - finite.size
     assert np.all(np.diff(h.edges) > 0)
     if finite.size:
-        idx = np.clip(np.searchsorted(h.edges, finite.astype(np.float64), side="right") - 1, 0, num_bins - 1)
+        idx = np.clip(
+            np.searchsorted(h.edges, finite.astype(np.float64), side="right") - 1, 0, num_bins - 1
+        )
         np.testing.assert_array_equal(h.counts, np.bincount(idx, minlength=num_bins))
     root = tmp_path_factory.mktemp("h")
     assert richtypes.load(richtypes.dump(h, root), root) == h

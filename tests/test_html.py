@@ -23,8 +23,15 @@ def test_html_is_the_alias_of_the_tracker() -> None:
 
 @pytest.mark.parametrize(
     "make",
-    [lambda p: FRAGMENT, lambda p: FRAGMENT.encode(), lambda p: p, lambda p: io.BytesIO(FRAGMENT.encode()),
-     lambda p: io.StringIO(FRAGMENT), lambda p: open(p, "rb"), lambda p: open(p, encoding="utf-8")],
+    [
+        lambda p: FRAGMENT,
+        lambda p: FRAGMENT.encode(),
+        lambda p: p,
+        lambda p: io.BytesIO(FRAGMENT.encode()),
+        lambda p: io.StringIO(FRAGMENT),
+        lambda p: open(p, "rb"),
+        lambda p: open(p, encoding="utf-8"),
+    ],
     ids=["str", "bytes", "path", "binary-file", "text-file", "open-binary", "open-text"],
 )
 def test_every_input_form_gives_the_same_page(tmp_path: Path, make) -> None:
@@ -40,8 +47,13 @@ def test_every_input_form_gives_the_same_page(tmp_path: Path, make) -> None:
 
 @pytest.mark.parametrize(
     "document",
-    ["<!DOCTYPE html><title>t</title><p>x</p>", "<!doctype html>\n<p>x</p>", "<html lang='en'><body>x</body></html>",
-     "  <HTML>\n<BODY>x</BODY></HTML>", "<head><meta charset='utf-8'></head><p>x</p>"],
+    [
+        "<!DOCTYPE html><title>t</title><p>x</p>",
+        "<!doctype html>\n<p>x</p>",
+        "<html lang='en'><body>x</body></html>",
+        "  <HTML>\n<BODY>x</BODY></HTML>",
+        "<head><meta charset='utf-8'></head><p>x</p>",
+    ],
 )
 def test_a_full_document_is_stored_as_it_is(document: str) -> None:
     assert Html(document).html == document
@@ -70,13 +82,37 @@ def test_the_same_page_is_stored_once(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "data, kwargs, message",
     [
-        (b"<p>caf\xe9</p>", {}, r"^\$\.data: must be UTF-8 text \(invalid continuation byte at byte 6\), got b'\\xe9'$"),
-        (io.BytesIO(b"\xff<p>"), {}, r"^\$\.data: must be UTF-8 text \(invalid start byte at byte 0\), got b'\\xff'$"),
-        (12, {}, r"^\$\.data: must be HTML text \(str\), UTF-8 bytes, a path \(os\.PathLike\) or a file object, got 12$"),
-        (None, {}, r"^\$\.data: must be HTML text \(str\), UTF-8 bytes, a path \(os\.PathLike\) or a file object, got None$"),
-        ("<p>\ud800</p>", {}, r"^\$\.data: must be valid Unicode text \(surrogates not allowed at character 3\)$"),
+        (
+            b"<p>caf\xe9</p>",
+            {},
+            r"^\$\.data: must be UTF-8 text \(invalid continuation byte at byte 6\), got b'\\xe9'$",
+        ),
+        (
+            io.BytesIO(b"\xff<p>"),
+            {},
+            r"^\$\.data: must be UTF-8 text \(invalid start byte at byte 0\), got b'\\xff'$",
+        ),
+        (
+            12,
+            {},
+            r"^\$\.data: must be HTML text \(str\), UTF-8 bytes, a path \(os\.PathLike\) or a file object, got 12$",
+        ),
+        (
+            None,
+            {},
+            r"^\$\.data: must be HTML text \(str\), UTF-8 bytes, a path \(os\.PathLike\) or a file object, got None$",
+        ),
+        (
+            "<p>\ud800</p>",
+            {},
+            r"^\$\.data: must be valid Unicode text \(surrogates not allowed at character 3\)$",
+        ),
         ("<p>x</p>", {"inject": "yes"}, r"^\$\.inject: must be True or False, got 'yes'$"),
-        (Path("/nonexistent/page.html"), {}, r"^\$\.data: cannot be read \(No such file or directory\), got '/nonexistent/page\.html'$"),
+        (
+            Path("/nonexistent/page.html"),
+            {},
+            r"^\$\.data: cannot be read \(No such file or directory\), got '/nonexistent/page\.html'$",
+        ),
     ],
 )
 def test_bad_inputs_give_a_validation_error_with_path(data, kwargs, message) -> None:
@@ -115,14 +151,24 @@ def test_malformed_documents_are_format_errors(tmp_path: Path, change, message) 
 
 def test_a_stored_page_that_is_not_utf8_or_not_html_is_a_format_error(tmp_path: Path) -> None:
     store = richtypes.Store(tmp_path)
-    with pytest.raises(FormatError, match=r"^html: the stored page is not UTF-8 \(invalid start byte at byte 0\)$"):
-        richtypes.load({"_type": "html", "_version": 1, "file": store.put_bytes(b"\xff", "html")}, tmp_path)
-    with pytest.raises(FormatError, match=r"^html: the file reference's format must be 'html', got 'txt'$"):
-        richtypes.load({"_type": "html", "_version": 1, "file": store.put_bytes(b"x", "txt")}, tmp_path)
+    with pytest.raises(
+        FormatError, match=r"^html: the stored page is not UTF-8 \(invalid start byte at byte 0\)$"
+    ):
+        richtypes.load(
+            {"_type": "html", "_version": 1, "file": store.put_bytes(b"\xff", "html")}, tmp_path
+        )
+    with pytest.raises(
+        FormatError, match=r"^html: the file reference's format must be 'html', got 'txt'$"
+    ):
+        richtypes.load(
+            {"_type": "html", "_version": 1, "file": store.put_bytes(b"x", "txt")}, tmp_path
+        )
 
 
 @settings(max_examples=30, deadline=None)
-@given(text=st.text(st.characters(blacklist_categories=("Cs",)), max_size=200), inject=st.booleans())
+@given(
+    text=st.text(st.characters(blacklist_categories=("Cs",)), max_size=200), inject=st.booleans()
+)
 def test_property_any_text_round_trips(tmp_path_factory, text: str, inject: bool) -> None:
     root = tmp_path_factory.mktemp("h")
     page = Html(text, inject=inject)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from arraylikes import FakeTensor, HasArray
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -17,7 +18,6 @@ from PIL import Image as PILImage
 import richtypes
 from richtypes import Classes, FormatError, Image, ImageMask, ValidationError
 from richtypes.codecs import image as codec
-from arraylikes import FakeTensor, HasArray
 
 RNG = np.random.default_rng(0)
 RGB = RNG.integers(0, 256, (12, 10, 3), dtype=np.uint8)
@@ -37,13 +37,40 @@ def _sidecar(root: Path, doc: dict) -> bytes:
 # ----------------------------------------------------------------- input kinds
 @pytest.mark.parametrize(
     "make",
-    [lambda p: RGB, lambda p: RGB.tolist(), lambda p: np.moveaxis(RGB, -1, 0), lambda p: FakeTensor(RGB),
-     lambda p: HasArray(RGB), lambda p: PILImage.fromarray(RGB), lambda p: _file(RGB, "PNG"),
-     lambda p: io.BytesIO(_file(RGB, "PNG")), lambda p: str(p), lambda p: p, lambda p: bytearray(_file(RGB, "PNG")),
-     lambda p: _file(RGB, "BMP"), lambda p: _file(RGB, "WEBP", lossless=True), lambda p: RGB.astype(np.float64) / 255,
-     lambda p: np.asfortranarray(RGB)],
-    ids=["ndarray", "list", "channels-first", "tensor-like", "__array__", "PIL", "png-bytes", "file-object", "str-path",
-         "Path", "bytearray", "bmp", "webp-lossless", "float", "fortran-order"],
+    [
+        lambda p: RGB,
+        lambda p: RGB.tolist(),
+        lambda p: np.moveaxis(RGB, -1, 0),
+        lambda p: FakeTensor(RGB),
+        lambda p: HasArray(RGB),
+        lambda p: PILImage.fromarray(RGB),
+        lambda p: _file(RGB, "PNG"),
+        lambda p: io.BytesIO(_file(RGB, "PNG")),
+        lambda p: str(p),
+        lambda p: p,
+        lambda p: bytearray(_file(RGB, "PNG")),
+        lambda p: _file(RGB, "BMP"),
+        lambda p: _file(RGB, "WEBP", lossless=True),
+        lambda p: RGB.astype(np.float64) / 255,
+        lambda p: np.asfortranarray(RGB),
+    ],
+    ids=[
+        "ndarray",
+        "list",
+        "channels-first",
+        "tensor-like",
+        "__array__",
+        "PIL",
+        "png-bytes",
+        "file-object",
+        "str-path",
+        "Path",
+        "bytearray",
+        "bmp",
+        "webp-lossless",
+        "float",
+        "fortran-order",
+    ],
 )
 def test_every_rgb_input_kind_gives_an_equal_image(tmp_path, make) -> None:
     path = tmp_path / "in.png"
@@ -54,14 +81,19 @@ def test_every_rgb_input_kind_gives_an_equal_image(tmp_path, make) -> None:
     assert (img.width, img.height, img.channels, img.mode, img.dtype) == (10, 12, 3, "RGB", "uint8")
 
 
-@pytest.mark.parametrize("form", [GREY, GREY[:, :, None], GREY[None], PILImage.fromarray(GREY), _file(GREY, "PNG")],
-                         ids=["HxW", "HxWx1", "1xHxW", "PIL-L", "png"])
+@pytest.mark.parametrize(
+    "form",
+    [GREY, GREY[:, :, None], GREY[None], PILImage.fromarray(GREY), _file(GREY, "PNG")],
+    ids=["HxW", "HxWx1", "1xHxW", "PIL-L", "png"],
+)
 def test_grey_inputs_become_hxw(form) -> None:
     img = Image(form)
     assert img == Image(GREY) and img.to_numpy().shape == (12, 10) and img.mode == "L"
 
 
-@pytest.mark.parametrize("form", [_file(GREY, "GIF"), PILImage.fromarray(GREY).convert("P")], ids=["gif", "PIL-P"])
+@pytest.mark.parametrize(
+    "form", [_file(GREY, "GIF"), PILImage.fromarray(GREY).convert("P")], ids=["gif", "PIL-P"]
+)
 def test_palette_inputs_become_rgb(form) -> None:
     img = Image(form)
     assert img.mode == "RGB" and img.format == "png"
@@ -72,13 +104,17 @@ def test_palette_inputs_become_rgb(form) -> None:
 def test_rgba_and_channels_first_rgba() -> None:
     rgba = RNG.integers(0, 256, (6, 5, 4), dtype=np.uint8)
     assert Image(np.moveaxis(rgba, -1, 0)) == Image(rgba)
-    assert Image(rgba).mode == "RGBA" and Image(PILImage.fromarray(rgba).convert("LA")).mode == "RGBA"
+    assert (
+        Image(rgba).mode == "RGBA" and Image(PILImage.fromarray(rgba).convert("LA")).mode == "RGBA"
+    )
 
 
 def test_channels_first_switch_resolves_an_ambiguous_shape() -> None:
     cube = RNG.integers(0, 256, (3, 4, 3), dtype=np.uint8)
     np.testing.assert_array_equal(Image(cube, channels_first=False).to_numpy(), cube)
-    np.testing.assert_array_equal(Image(cube, channels_first=True).to_numpy(), np.moveaxis(cube, 0, -1))
+    np.testing.assert_array_equal(
+        Image(cube, channels_first=True).to_numpy(), np.moveaxis(cube, 0, -1)
+    )
 
 
 def test_the_caller_array_is_neither_aliased_nor_mutated() -> None:
@@ -138,36 +174,136 @@ HINT = r'\(or pass normalize="clip" or "minmax"\)'
 @pytest.mark.parametrize(
     "args, kwargs, message",
     [
-        ((np.array([[0.2, 1.5]]),), {}, rf"^\$\.data\[0\]\[1\]: float pixels must be in \[0, 1\] {HINT}, got 1\.5$"),
-        ((np.array([[0.2, -0.1]]),), {}, rf"^\$\.data\[0\]\[1\]: float pixels must be in \[0, 1\] {HINT}, got -0\.1$"),
-        ((np.array([[[0.2, 0.1, 0.0]], [[0.2, np.nan, 0.0]]]),), {}, r"^\$\.data\[1\]\[0\]\[1\]: pixels must be finite, got nan$"),
-        ((np.array([[0.2, np.inf]]),), {"normalize": "clip"}, r"^\$\.data\[0\]\[1\]: pixels must be finite, got inf$"),
-        ((np.array([[-np.inf, 0.0]]),), {"normalize": "minmax"}, r"^\$\.data\[0\]\[0\]: pixels must be finite, got -inf$"),
-        ((np.array([[0, 300]]),), {}, rf"^\$\.data\[0\]\[1\]: int64 pixels must be in 0\.\.255 {HINT}, got 300$"),
-        ((np.array([[-1, 3]], dtype=np.int8),), {}, rf"^\$\.data\[0\]\[0\]: int8 pixels must be in 0\.\.255 {HINT}, got -1$"),
-        ((np.full((2, 2, 3), 256, np.uint16),), {}, rf"^\$\.data\[0\]\[0\]\[0\]: uint16 pixels must be in 0\.\.255 {HINT}, got 256$"),
-        ((np.array([[1 + 1j]]),), {}, r"^\$\.data: must hold numbers or booleans, got dtype complex128$"),
-        ((np.zeros((3, 4, 3)),), {}, r"^\$\.data: shape \(3, 4, 3\) could be channels-first or channels-last; pass channels_first=True or False$"),
-        ((np.zeros((5, 6, 7)),), {}, r"^\$\.data: must be HxW, HxWxC or CxHxW with C in 1, 3, 4, got shape \(5, 6, 7\)$"),
-        ((np.zeros((5, 6, 2)),), {}, r"^\$\.data: must be HxW, HxWxC or CxHxW with C in 1, 3, 4, got shape \(5, 6, 2\)$"),
-        ((np.zeros((1, 3, 5, 6)),), {}, r"^\$\.data: must be HxW, HxWxC or CxHxW with C in 1, 3, 4, got shape \(1, 3, 5, 6\)$"),
+        (
+            (np.array([[0.2, 1.5]]),),
+            {},
+            rf"^\$\.data\[0\]\[1\]: float pixels must be in \[0, 1\] {HINT}, got 1\.5$",
+        ),
+        (
+            (np.array([[0.2, -0.1]]),),
+            {},
+            rf"^\$\.data\[0\]\[1\]: float pixels must be in \[0, 1\] {HINT}, got -0\.1$",
+        ),
+        (
+            (np.array([[[0.2, 0.1, 0.0]], [[0.2, np.nan, 0.0]]]),),
+            {},
+            r"^\$\.data\[1\]\[0\]\[1\]: pixels must be finite, got nan$",
+        ),
+        (
+            (np.array([[0.2, np.inf]]),),
+            {"normalize": "clip"},
+            r"^\$\.data\[0\]\[1\]: pixels must be finite, got inf$",
+        ),
+        (
+            (np.array([[-np.inf, 0.0]]),),
+            {"normalize": "minmax"},
+            r"^\$\.data\[0\]\[0\]: pixels must be finite, got -inf$",
+        ),
+        (
+            (np.array([[0, 300]]),),
+            {},
+            rf"^\$\.data\[0\]\[1\]: int64 pixels must be in 0\.\.255 {HINT}, got 300$",
+        ),
+        (
+            (np.array([[-1, 3]], dtype=np.int8),),
+            {},
+            rf"^\$\.data\[0\]\[0\]: int8 pixels must be in 0\.\.255 {HINT}, got -1$",
+        ),
+        (
+            (np.full((2, 2, 3), 256, np.uint16),),
+            {},
+            rf"^\$\.data\[0\]\[0\]\[0\]: uint16 pixels must be in 0\.\.255 {HINT}, got 256$",
+        ),
+        (
+            (np.array([[1 + 1j]]),),
+            {},
+            r"^\$\.data: must hold numbers or booleans, got dtype complex128$",
+        ),
+        (
+            (np.zeros((3, 4, 3)),),
+            {},
+            r"^\$\.data: shape \(3, 4, 3\) could be channels-first or channels-last; pass channels_first=True or False$",
+        ),
+        (
+            (np.zeros((5, 6, 7)),),
+            {},
+            r"^\$\.data: must be HxW, HxWxC or CxHxW with C in 1, 3, 4, got shape \(5, 6, 7\)$",
+        ),
+        (
+            (np.zeros((5, 6, 2)),),
+            {},
+            r"^\$\.data: must be HxW, HxWxC or CxHxW with C in 1, 3, 4, got shape \(5, 6, 2\)$",
+        ),
+        (
+            (np.zeros((1, 3, 5, 6)),),
+            {},
+            r"^\$\.data: must be HxW, HxWxC or CxHxW with C in 1, 3, 4, got shape \(1, 3, 5, 6\)$",
+        ),
         ((np.zeros((0, 6)),), {}, r"^\$\.data: must have at least one pixel, got shape \(0, 6\)$"),
-        ((np.zeros((5, 6, 3)),), {"channels_first": True}, r"^\$\.data: channels_first=True needs 1, 3 or 4 channels on the first axis, got shape \(5, 6, 3\)$"),
-        ((np.zeros((3, 6, 5)),), {"channels_first": False}, r"^\$\.data: channels_first=False needs 1, 3 or 4 channels on the last axis, got shape \(3, 6, 5\)$"),
+        (
+            (np.zeros((5, 6, 3)),),
+            {"channels_first": True},
+            r"^\$\.data: channels_first=True needs 1, 3 or 4 channels on the first axis, got shape \(5, 6, 3\)$",
+        ),
+        (
+            (np.zeros((3, 6, 5)),),
+            {"channels_first": False},
+            r"^\$\.data: channels_first=False needs 1, 3 or 4 channels on the last axis, got shape \(3, 6, 5\)$",
+        ),
         (([[1, 2], [3]],), {}, r"^\$\.data: expected an image array \(a ragged"),
         ((GREY,), {"caption": 3}, r"^\$\.caption: must be a string or None, got 3$"),
-        ((GREY,), {"normalize": "scale"}, r"^\$\.normalize: must be None, 'clip' or 'minmax', got 'scale'$"),
-        ((GREY,), {"mode": "CMYK"}, r"^\$\.mode: must be one of L, LA, RGB, RGBA, I;16, got 'CMYK'$"),
-        ((GREY,), {"file_type": "tiff"}, r"^\$\.file_type: must be 'png', 'jpeg' or 'webp', got 'tiff'$"),
-        ((GREY,), {"file_type": "jpeg", "quality": 0}, r"^\$\.quality: must be an integer in 1\.\.100, got 0$"),
-        ((np.zeros((2, 2, 4), np.uint8),), {"file_type": "jpeg"}, r"^\$\.file_type: JPEG stores grey or RGB pixels, not RGBA; use 'png' or 'webp', got 'jpeg'$"),
-        ((np.zeros((2, 2), np.uint16),), {"file_type": "webp"}, r"^\$\.file_type: WebP stores 8-bit pixels, not 16-bit grey; use 'png', got 'webp'$"),
-        ((np.zeros((2, 2), np.uint16),), {"mode": "RGB"}, r"^\$\.mode: cannot convert I;16 pixels to mode RGB$"),
+        (
+            (GREY,),
+            {"normalize": "scale"},
+            r"^\$\.normalize: must be None, 'clip' or 'minmax', got 'scale'$",
+        ),
+        (
+            (GREY,),
+            {"mode": "CMYK"},
+            r"^\$\.mode: must be one of L, LA, RGB, RGBA, I;16, got 'CMYK'$",
+        ),
+        (
+            (GREY,),
+            {"file_type": "tiff"},
+            r"^\$\.file_type: must be 'png', 'jpeg' or 'webp', got 'tiff'$",
+        ),
+        (
+            (GREY,),
+            {"file_type": "jpeg", "quality": 0},
+            r"^\$\.quality: must be an integer in 1\.\.100, got 0$",
+        ),
+        (
+            (np.zeros((2, 2, 4), np.uint8),),
+            {"file_type": "jpeg"},
+            r"^\$\.file_type: JPEG stores grey or RGB pixels, not RGBA; use 'png' or 'webp', got 'jpeg'$",
+        ),
+        (
+            (np.zeros((2, 2), np.uint16),),
+            {"file_type": "webp"},
+            r"^\$\.file_type: WebP stores 8-bit pixels, not 16-bit grey; use 'png', got 'webp'$",
+        ),
+        (
+            (np.zeros((2, 2), np.uint16),),
+            {"mode": "RGB"},
+            r"^\$\.mode: cannot convert I;16 pixels to mode RGB$",
+        ),
         ((b"not an image at all",), {}, r"^\$\.data: not a PNG, JPEG, WebP, BMP or GIF file$"),
         ((_file(GREY, "PNG")[:20],), {}, r"^\$\.data: the png header is truncated$"),
-        (("/nonexistent/x.png",), {}, r"^\$\.data: cannot read the file \(No such file or directory\), got '/nonexistent/x\.png'$"),
-        ((io.StringIO("text"),), {}, r"^\$\.data: the file must be opened in binary mode \('rb'\), read\(\) gave str$"),
-        ((GREY,), {"masks": ["m.png"]}, r"^\$\.masks: must be a dict of group name -> value, got \['m\.png'\]$"),
+        (
+            ("/nonexistent/x.png",),
+            {},
+            r"^\$\.data: cannot read the file \(No such file or directory\), got '/nonexistent/x\.png'$",
+        ),
+        (
+            (io.StringIO("text"),),
+            {},
+            r"^\$\.data: the file must be opened in binary mode \('rb'\), read\(\) gave str$",
+        ),
+        (
+            (GREY,),
+            {"masks": ["m.png"]},
+            r"^\$\.masks: must be a dict of group name -> value, got \['m\.png'\]$",
+        ),
     ],
 )
 def test_bad_inputs_give_a_validation_error_with_path(args, kwargs, message) -> None:
@@ -184,10 +320,19 @@ def test_the_error_names_the_index_in_the_callers_layout() -> None:
 
 
 # ---------------------------------------------- files stored as they are
-@pytest.mark.parametrize("fmt, kw", [("PNG", {"compress_level": 9}), ("JPEG", {"quality": 80}),
-                                     ("WEBP", {"lossless": True}), ("WEBP", {"quality": 60})])
+@pytest.mark.parametrize(
+    "fmt, kw",
+    [
+        ("PNG", {"compress_level": 9}),
+        ("JPEG", {"quality": 80}),
+        ("WEBP", {"lossless": True}),
+        ("WEBP", {"quality": 60}),
+    ],
+)
 @pytest.mark.parametrize("as_path", [True, False], ids=["path", "bytes"])
-def test_png_jpeg_webp_files_are_stored_byte_identical(tmp_path, fmt, kw, as_path, roundtrip) -> None:
+def test_png_jpeg_webp_files_are_stored_byte_identical(
+    tmp_path, fmt, kw, as_path, roundtrip
+) -> None:
     data = _file(RGB, fmt, **kw)
     (tmp_path / "f").write_bytes(data)
     img = Image(tmp_path / "f" if as_path else data, caption="kept")
@@ -202,7 +347,9 @@ def test_bmp_and_gif_are_converted_to_png(fmt, roundtrip) -> None:
     img = Image(_file(GREY, fmt))
     doc, _ = roundtrip(img)
     assert doc["format"] == "png"
-    pixels = img.to_numpy() if fmt == "BMP" else img.to_numpy()[:, :, 0]  # GIF is a palette format: RGB
+    pixels = (
+        img.to_numpy() if fmt == "BMP" else img.to_numpy()[:, :, 0]
+    )  # GIF is a palette format: RGB
     np.testing.assert_array_equal(pixels, GREY)
 
 
@@ -254,14 +401,51 @@ def test_lossless_webp_on_request_round_trips_exactly(roundtrip) -> None:
 
 def test_envelope_fields(tmp_path) -> None:
     doc = richtypes.dump(Image(RGB, caption="cat"), tmp_path)
-    assert {k: doc[k] for k in ("_type", "_version", "format", "width", "height", "channels", "mode", "dtype", "caption")} == {
-        "_type": "image", "_version": 1, "format": "png", "width": 10, "height": 12, "channels": 3, "mode": "RGB",
-        "dtype": "uint8", "caption": "cat"}
-    assert set(doc) == {"_type", "_version", "format", "width", "height", "channels", "mode", "dtype", "caption", "image"}
+    assert {
+        k: doc[k]
+        for k in (
+            "_type",
+            "_version",
+            "format",
+            "width",
+            "height",
+            "channels",
+            "mode",
+            "dtype",
+            "caption",
+        )
+    } == {
+        "_type": "image",
+        "_version": 1,
+        "format": "png",
+        "width": 10,
+        "height": 12,
+        "channels": 3,
+        "mode": "RGB",
+        "dtype": "uint8",
+        "caption": "cat",
+    }
+    assert set(doc) == {
+        "_type",
+        "_version",
+        "format",
+        "width",
+        "height",
+        "channels",
+        "mode",
+        "dtype",
+        "caption",
+        "image",
+    }
 
 
 def test_a_list_of_images_stores_identical_images_once(tmp_path, roundtrip) -> None:
-    images = [Image(RGB), Image(GREY), Image(RGB.copy(), caption="same pixels"), Image(_file(RGB, "PNG"))]
+    images = [
+        Image(RGB),
+        Image(GREY),
+        Image(RGB.copy(), caption="same pixels"),
+        Image(_file(RGB, "PNG")),
+    ]
     doc, back = roundtrip({"examples": images * 3})
     paths = {d["image"]["path"] for d in doc["examples"]}
     assert len(doc["examples"]) == 12 and len(paths) == 3
@@ -286,19 +470,34 @@ def _bomb_png() -> bytes:
     header = struct.pack(">IIBBBBB", 50_000, 50_000, 8, 2, 0, 0, 0)
 
     def chunk(tag: bytes, payload: bytes) -> bytes:
-        return struct.pack(">I", len(payload)) + tag + payload + struct.pack(">I", zlib.crc32(tag + payload))
+        return (
+            struct.pack(">I", len(payload))
+            + tag
+            + payload
+            + struct.pack(">I", zlib.crc32(tag + payload))
+        )
 
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 4096)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 4096))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_a_decompression_bomb_is_refused_on_construction() -> None:
-    with pytest.raises(ValidationError, match=r"^\$\.data: 50000x50000 = 2500000000 pixels is above the limit of 134217728$"):
+    with pytest.raises(
+        ValidationError,
+        match=r"^\$\.data: 50000x50000 = 2500000000 pixels is above the limit of 134217728$",
+    ):
         Image(_bomb_png())
 
 
 def test_an_oversized_array_is_refused(monkeypatch) -> None:
     monkeypatch.setattr(codec, "MAX_PIXELS", 100)
-    with pytest.raises(ValidationError, match=r"^\$\.data: 11x10 = 110 pixels is above the limit of 100$"):
+    with pytest.raises(
+        ValidationError, match=r"^\$\.data: 11x10 = 110 pixels is above the limit of 100$"
+    ):
         Image(np.zeros((10, 11), np.uint8))
 
 
@@ -308,7 +507,9 @@ def test_a_decompression_bomb_is_refused_on_decode(tmp_path, monkeypatch) -> Non
     with pytest.raises(FormatError, match=r"^image: 10x12 must be 1 to 100 pixels$"):
         richtypes.load(doc, tmp_path)
     monkeypatch.undo()
-    ref = richtypes.Store(tmp_path).put_bytes(_bomb_png(), "png")  # a hostile sidecar behind an honest-looking doc
+    ref = richtypes.Store(tmp_path).put_bytes(
+        _bomb_png(), "png"
+    )  # a hostile sidecar behind an honest-looking doc
     with pytest.raises(FormatError, match=r"^image: the sidecar is not a 10x12 png file$"):
         richtypes.load({**doc, "image": ref}, tmp_path)
 
@@ -322,8 +523,18 @@ def test_a_decompression_bomb_is_refused_on_decode(tmp_path, monkeypatch) -> Non
         ({"channels": 4}, r"^image: mode 'RGB' does not match 4 channels of uint8$"),
         ({"height": "12"}, r"^\$\.height: must be int, got str$"),
         ({"masks": {"m": 3}}, r"^image: masks\.m must be an envelope object, got int$"),
-        ({"classes": {"_type": "histogram", "_version": 1, "counts": [1], "edges": [0, 1], "count_type": "int"}},
-         r"^image: classes must be a classes envelope, got 'histogram'$"),
+        (
+            {
+                "classes": {
+                    "_type": "histogram",
+                    "_version": 1,
+                    "counts": [1],
+                    "edges": [0, 1],
+                    "count_type": "int",
+                }
+            },
+            r"^image: classes must be a classes envelope, got 'histogram'$",
+        ),
     ],
 )
 def test_malformed_documents_are_format_errors(tmp_path, change, message) -> None:
@@ -340,8 +551,13 @@ LABELS = {0: "bg", 1: "cat", 2: "dog"}
 
 @pytest.mark.parametrize(
     "form",
-    [lambda p: MASK, lambda p: ImageMask(MASK, LABELS), lambda p: {"mask_data": MASK, "class_labels": LABELS},
-     lambda p: {"path": str(p), "class_labels": LABELS}, lambda p: {"path": p}],
+    [
+        lambda p: MASK,
+        lambda p: ImageMask(MASK, LABELS),
+        lambda p: {"mask_data": MASK, "class_labels": LABELS},
+        lambda p: {"path": str(p), "class_labels": LABELS},
+        lambda p: {"path": p},
+    ],
     ids=["array", "ImageMask", "dict", "dict-path", "dict-path-no-labels"],
 )
 def test_mask_forms(tmp_path, form, roundtrip) -> None:
@@ -356,13 +572,26 @@ def test_mask_forms(tmp_path, form, roundtrip) -> None:
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"masks": {"gt": np.zeros((5, 5), np.uint8)}}, r"^\$\.masks\.gt\.mask_data: shape \(5, 5\) does not match the image's \(12, 10\)$"),
-        ({"masks": {"gt": {"mask_data": MASK}}, "classes": {0: "bg", 1: "cat"}},
-         r"^\$\.masks\.gt\.mask_data\[0\]\[2\]: class id is not in classes, got 2$"),
-        ({"masks": {"gt": {"mask_data": MASK, "class_labels": {0: "bg"}}}},
-         r"^\$\.masks\.gt\.mask_data\[0\]\[1\]: class id is not in class_labels, got 1$"),
-        ({"masks": {"gt": {"mask_data": -MASK}}}, r"^\$\.masks\.gt\.mask_data\[0\]\[1\]: class ids must be in 0\.\.65535, got -1$"),
-        ({"classes": [{"id": 0, "name": "a", "color": [1, 2, 256]}]}, r"^\$\.classes\[0\]\.color\[2\]: must be an integer in 0\.\.255, got 256$"),
+        (
+            {"masks": {"gt": np.zeros((5, 5), np.uint8)}},
+            r"^\$\.masks\.gt\.mask_data: shape \(5, 5\) does not match the image's \(12, 10\)$",
+        ),
+        (
+            {"masks": {"gt": {"mask_data": MASK}}, "classes": {0: "bg", 1: "cat"}},
+            r"^\$\.masks\.gt\.mask_data\[0\]\[2\]: class id is not in classes, got 2$",
+        ),
+        (
+            {"masks": {"gt": {"mask_data": MASK, "class_labels": {0: "bg"}}}},
+            r"^\$\.masks\.gt\.mask_data\[0\]\[1\]: class id is not in class_labels, got 1$",
+        ),
+        (
+            {"masks": {"gt": {"mask_data": -MASK}}},
+            r"^\$\.masks\.gt\.mask_data\[0\]\[1\]: class ids must be in 0\.\.65535, got -1$",
+        ),
+        (
+            {"classes": [{"id": 0, "name": "a", "color": [1, 2, 256]}]},
+            r"^\$\.classes\[0\]\.color\[2\]: must be an integer in 0\.\.255, got 256$",
+        ),
         ({"masks": {3: MASK}}, r"^\$\.masks: group names must be strings, got 3$"),
     ],
 )
@@ -373,20 +602,38 @@ def test_mask_and_class_errors_name_the_path(kwargs, message) -> None:
 
 def test_mask_from_a_path_with_the_wrong_shape_names_the_path_key(tmp_path) -> None:
     (tmp_path / "m.png").write_bytes(codec.encode_png(np.zeros((3, 3), np.uint8)))
-    with pytest.raises(ValidationError, match=r"^\$\.masks\.gt\.path: shape \(3, 3\) does not match the image's \(12, 10\)$"):
+    with pytest.raises(
+        ValidationError,
+        match=r"^\$\.masks\.gt\.path: shape \(3, 3\) does not match the image's \(12, 10\)$",
+    ):
         Image(RGB, masks={"gt": {"path": tmp_path / "m.png"}})
 
 
 # ----------------------------------------------------------------- boxes
-BOX_DICT = {"box_data": [{"position": {"minX": 1, "maxX": 5, "minY": 2, "maxY": 8}, "domain": "pixel", "class_id": 1,
-                          "box_caption": "cat", "scores": {"acc": 0.9}}], "class_labels": {1: "cat"}}
+BOX_DICT = {
+    "box_data": [
+        {
+            "position": {"minX": 1, "maxX": 5, "minY": 2, "maxY": 8},
+            "domain": "pixel",
+            "class_id": 1,
+            "box_caption": "cat",
+            "scores": {"acc": 0.9},
+        }
+    ],
+    "class_labels": {1: "cat"},
+}
 
 
 def test_boxes_in_both_forms_round_trip_with_a_mask(roundtrip) -> None:
     from richtypes import BoundingBoxes2D
 
     columnar = BoundingBoxes2D(xyxy=[[0.1, 0.1, 0.5, 0.6]], class_ids=[2])
-    img = Image(RGB, boxes={"predictions": BOX_DICT, "columnar": columnar}, masks={"gt": MASK}, classes=LABELS)
+    img = Image(
+        RGB,
+        boxes={"predictions": BOX_DICT, "columnar": columnar},
+        masks={"gt": MASK},
+        classes=LABELS,
+    )
     assert img.boxes["columnar"] is columnar and len(img.boxes["predictions"]) == 1
     doc, back = roundtrip(img)
     assert doc["boxes"]["predictions"]["_type"] == "boxes2d"
@@ -396,12 +643,35 @@ def test_boxes_in_both_forms_round_trip_with_a_mask(roundtrip) -> None:
 @pytest.mark.parametrize(
     "boxes, classes, message",
     [
-        ({"p": {"box_data": [{**BOX_DICT["box_data"][0], "position": {"minX": 1, "maxX": 50, "minY": 2, "maxY": 8}}]}}, None,
-         r"^\$\.boxes\.p\.box_data\[0\]\.position\.maxX: must be <= 10 \(the image width\), got 50"),
-        ({"p": BOX_DICT}, {0: "bg"}, r"^\$\.boxes\.p\.box_data\[0\]\.class_id: class id is not in classes, got 1$"),
-        ({"p": {"xyxy": [[0, 0, 0.5, 0.5], [0, 0, 1, 1]], "class_ids": [0, 4]}}, LABELS,
-         r"^\$\.boxes\.p\.class_ids\[1\]: class id is not in classes, got 4$"),
-        ({"p": 5}, None, r"^\$\.boxes\.p: must be a BoundingBoxes2D or a dict with 'box_data', got 5$"),
+        (
+            {
+                "p": {
+                    "box_data": [
+                        {
+                            **BOX_DICT["box_data"][0],
+                            "position": {"minX": 1, "maxX": 50, "minY": 2, "maxY": 8},
+                        }
+                    ]
+                }
+            },
+            None,
+            r"^\$\.boxes\.p\.box_data\[0\]\.position\.maxX: must be <= 10 \(the image width\), got 50",
+        ),
+        (
+            {"p": BOX_DICT},
+            {0: "bg"},
+            r"^\$\.boxes\.p\.box_data\[0\]\.class_id: class id is not in classes, got 1$",
+        ),
+        (
+            {"p": {"xyxy": [[0, 0, 0.5, 0.5], [0, 0, 1, 1]], "class_ids": [0, 4]}},
+            LABELS,
+            r"^\$\.boxes\.p\.class_ids\[1\]: class id is not in classes, got 4$",
+        ),
+        (
+            {"p": 5},
+            None,
+            r"^\$\.boxes\.p: must be a BoundingBoxes2D or a dict with 'box_data', got 5$",
+        ),
     ],
 )
 def test_box_errors_name_the_group_and_box(boxes, classes, message) -> None:
@@ -411,9 +681,15 @@ def test_box_errors_name_the_group_and_box(boxes, classes, message) -> None:
 
 # -------------------------------------------------------------- properties
 @settings(max_examples=25, deadline=None)
-@given(hnp.arrays(np.uint8, hnp.array_shapes(min_dims=2, max_dims=2, max_side=24)
-                  .flatmap(lambda s: st.sampled_from([s, s + (3,), s + (4,)]))),
-       st.sampled_from(["png", "webp"]))
+@given(
+    hnp.arrays(
+        np.uint8,
+        hnp.array_shapes(min_dims=2, max_dims=2, max_side=24).flatmap(
+            lambda s: st.sampled_from([s, s + (3,), s + (4,)])
+        ),
+    ),
+    st.sampled_from(["png", "webp"]),
+)
 def test_property_uint8_round_trip_is_exact(tmp_path_factory, arr, file_type) -> None:
     root = tmp_path_factory.mktemp("i")
     img = Image(arr, file_type=file_type, channels_first=False if arr.ndim == 3 else None)

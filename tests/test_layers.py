@@ -65,7 +65,11 @@ def _imports(path: Path, root: Path = PACKAGE.parent) -> list[tuple[int, str]]:
             found.append((node.lineno, target))
         elif isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
-    return [(line, target) for line, target in found if target == "richtypes" or target.startswith("richtypes.")]
+    return [
+        (line, target)
+        for line, target in found
+        if target == "richtypes" or target.startswith("richtypes.")
+    ]
 
 
 MODULES = sorted(PACKAGE.rglob("*.py"))
@@ -76,7 +80,9 @@ def test_each_module_imports_only_the_layers_below_it(path: Path) -> None:
     layer = _layer(_module_name(path)[0])
     if layer in APPLICATION:
         return
-    assert layer in ALLOWED, f"{path}: layer {layer!r} is not in ARCHITECTURE.md's table; add it there and here"
+    assert layer in ALLOWED, (
+        f"{path}: layer {layer!r} is not in ARCHITECTURE.md's table; add it there and here"
+    )
     for line, target in _imports(path):
         reached = _layer(target)
         assert reached == layer or reached in ALLOWED[layer], (
@@ -89,7 +95,9 @@ def test_the_rule_catches_an_upward_import(tmp_path: Path) -> None:
     """A control: the walk sees relative imports, also inside functions."""
     bad = tmp_path / "richtypes" / "codecs" / "bad.py"
     bad.parent.mkdir(parents=True)
-    bad.write_text("from ..core.errors import FormatError\n\ndef f():\n    from ..runlog import run\n")
+    bad.write_text(
+        "from ..core.errors import FormatError\n\ndef f():\n    from ..runlog import run\n"
+    )
     targets = [target for _, target in _imports(bad, tmp_path)]
     assert sorted(targets) == ["richtypes.core.errors", "richtypes.runlog"]
     assert [_layer(t) in ALLOWED["codecs"] for t in sorted(targets)] == [True, False]

@@ -34,9 +34,30 @@ def _png(arr: np.ndarray) -> bytes:
 
 @pytest.mark.parametrize(
     "form",
-    [IDS, IDS.astype(np.uint8), IDS.astype(np.int16), IDS.astype(np.float32), IDS.tolist(), IDS[:, :, None], IDS[None],
-     FakeTensor(IDS), _png(IDS.astype(np.uint8)), _png(IDS.astype(np.uint16))],
-    ids=["int64", "uint8", "int16", "float-whole", "list", "HxWx1", "1xHxW", "tensor", "png-bytes", "png16-bytes"],
+    [
+        IDS,
+        IDS.astype(np.uint8),
+        IDS.astype(np.int16),
+        IDS.astype(np.float32),
+        IDS.tolist(),
+        IDS[:, :, None],
+        IDS[None],
+        FakeTensor(IDS),
+        _png(IDS.astype(np.uint8)),
+        _png(IDS.astype(np.uint16)),
+    ],
+    ids=[
+        "int64",
+        "uint8",
+        "int16",
+        "float-whole",
+        "list",
+        "HxWx1",
+        "1xHxW",
+        "tensor",
+        "png-bytes",
+        "png16-bytes",
+    ],
 )
 def test_every_input_form_gives_equal_masks(form) -> None:
     m = ImageMask(form)
@@ -83,18 +104,45 @@ def test_the_input_is_copied_not_aliased() -> None:
 @pytest.mark.parametrize(
     "args, message",
     [
-        ((np.array([[0, -1]]),), r"^\$\.mask_data\[0\]\[1\]: class ids must be in 0\.\.65535, got -1$"),
-        ((np.array([[0, 70000]]),), r"^\$\.mask_data\[0\]\[1\]: class ids must be in 0\.\.65535, got 70000$"),
-        ((np.array([[0.0, 1.5]]),), r"^\$\.mask_data\[0\]\[1\]: class ids must be whole numbers, got 1\.5$"),
-        ((np.array([[np.nan, 1.0]]),), r"^\$\.mask_data\[0\]\[0\]: class ids must be whole numbers, got nan$"),
+        (
+            (np.array([[0, -1]]),),
+            r"^\$\.mask_data\[0\]\[1\]: class ids must be in 0\.\.65535, got -1$",
+        ),
+        (
+            (np.array([[0, 70000]]),),
+            r"^\$\.mask_data\[0\]\[1\]: class ids must be in 0\.\.65535, got 70000$",
+        ),
+        (
+            (np.array([[0.0, 1.5]]),),
+            r"^\$\.mask_data\[0\]\[1\]: class ids must be whole numbers, got 1\.5$",
+        ),
+        (
+            (np.array([[np.nan, 1.0]]),),
+            r"^\$\.mask_data\[0\]\[0\]: class ids must be whole numbers, got nan$",
+        ),
         ((np.array([["a"]]),), r"^\$\.mask_data: must hold integer class ids, got dtype <U1$"),
-        ((np.zeros((2, 3, 4)),), r"^\$\.mask_data: must be a non-empty 2-D array of class ids \(HxW\), got shape \(2, 3, 4\)$"),
-        ((np.zeros((0, 3)),), r"^\$\.mask_data: must be a non-empty 2-D array of class ids \(HxW\), got shape \(0, 3\)$"),
-        ((IDS, {0: "bg", 1: "cat"}), r"^\$\.mask_data\[0\]\[2\]: class id is not in class_labels, got 2$"),
-        ((IDS, {0: "bg", 2: "dog"}), r"^\$\.mask_data\[0\]\[1\]: class id is not in class_labels, got 1$"),
+        (
+            (np.zeros((2, 3, 4)),),
+            r"^\$\.mask_data: must be a non-empty 2-D array of class ids \(HxW\), got shape \(2, 3, 4\)$",
+        ),
+        (
+            (np.zeros((0, 3)),),
+            r"^\$\.mask_data: must be a non-empty 2-D array of class ids \(HxW\), got shape \(0, 3\)$",
+        ),
+        (
+            (IDS, {0: "bg", 1: "cat"}),
+            r"^\$\.mask_data\[0\]\[2\]: class id is not in class_labels, got 2$",
+        ),
+        (
+            (IDS, {0: "bg", 2: "dog"}),
+            r"^\$\.mask_data\[0\]\[1\]: class id is not in class_labels, got 1$",
+        ),
         ((IDS, {0: 1}), r"^\$\.class_labels\[0\]: class name must be a string, got 1$"),
         ((b"GIF89a......",), r"^\$\.mask_data: a mask file must be a PNG, got b'GIF89a\.\.'$"),
-        ((_png(np.zeros((2, 2, 3), np.uint8)),), r"^\$\.mask_data: a mask file must have one channel \(grey or palette\), this one is RGB$"),
+        (
+            (_png(np.zeros((2, 2, 3), np.uint8)),),
+            r"^\$\.mask_data: a mask file must have one channel \(grey or palette\), this one is RGB$",
+        ),
     ],
 )
 def test_bad_inputs_name_the_path(args, message) -> None:
@@ -105,10 +153,22 @@ def test_bad_inputs_name_the_path(args, message) -> None:
 @pytest.mark.parametrize(
     "value, message",
     [
-        ({"mask_data": IDS, "labels": {}}, r"^\$\.masks\.gt: unknown key \(expected mask_data or path, and class_labels\), got 'labels'$"),
-        ({"class_labels": {}}, r"^\$\.masks\.gt: needs exactly one of 'mask_data' and 'path', got \['class_labels'\]$"),
-        ({"path": "/nonexistent/m.png"}, r"^\$\.masks\.gt\.path: cannot read the file \(No such file or directory\), got '/nonexistent/m\.png'$"),
-        ({"mask_data": IDS, "class_labels": {0: "a"}}, r"^\$\.masks\.gt\.mask_data\[0\]\[1\]: class id is not in class_labels, got 1$"),
+        (
+            {"mask_data": IDS, "labels": {}},
+            r"^\$\.masks\.gt: unknown key \(expected mask_data or path, and class_labels\), got 'labels'$",
+        ),
+        (
+            {"class_labels": {}},
+            r"^\$\.masks\.gt: needs exactly one of 'mask_data' and 'path', got \['class_labels'\]$",
+        ),
+        (
+            {"path": "/nonexistent/m.png"},
+            r"^\$\.masks\.gt\.path: cannot read the file \(No such file or directory\), got '/nonexistent/m\.png'$",
+        ),
+        (
+            {"mask_data": IDS, "class_labels": {0: "a"}},
+            r"^\$\.masks\.gt\.mask_data\[0\]\[1\]: class id is not in class_labels, got 1$",
+        ),
     ],
 )
 def test_dict_form_errors_carry_the_prefix(value, message) -> None:
@@ -140,7 +200,12 @@ def test_decompression_bomb_is_refused_on_decode(tmp_path, monkeypatch) -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(hnp.arrays(st.sampled_from([np.uint8, np.uint16]), hnp.array_shapes(min_dims=2, max_dims=2, max_side=30)))
+@given(
+    hnp.arrays(
+        st.sampled_from([np.uint8, np.uint16]),
+        hnp.array_shapes(min_dims=2, max_dims=2, max_side=30),
+    )
+)
 def test_property_round_trip(tmp_path_factory, ids) -> None:
     root = tmp_path_factory.mktemp("m")
     m = ImageMask(ids)

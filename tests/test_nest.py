@@ -16,23 +16,32 @@ from richtypes.core.nest import write_json
 
 
 def test_a_nest_round_trips_with_media_inside(tmp_path: Path, roundtrip) -> None:
-    value = {"step": 3, "loss": 0.5, "ok": True, "name": "run", "none": None,
-             "hists": [Histogram([1, 2, 3]), {"deep": Histogram(np.arange(10.0))}]}
+    value = {
+        "step": 3,
+        "loss": 0.5,
+        "ok": True,
+        "name": "run",
+        "none": None,
+        "hists": [Histogram([1, 2, 3]), {"deep": Histogram(np.arange(10.0))}],
+    }
     doc, back = roundtrip(value)
     assert doc["hists"][0]["_type"] == "histogram"
     assert back == value
 
 
 def test_non_finite_floats_survive_standard_json(tmp_path: Path) -> None:
-    doc = richtypes.dump({"a": math.nan, "b": [math.inf, -math.inf], "c": np.float32("nan")}, tmp_path)
+    doc = richtypes.dump(
+        {"a": math.nan, "b": [math.inf, -math.inf], "c": np.float32("nan")}, tmp_path
+    )
     text = json.dumps(doc, allow_nan=False)
     back = richtypes.load(json.loads(text), tmp_path)
     assert math.isnan(back["a"]) and back["b"] == [math.inf, -math.inf] and math.isnan(back["c"])
 
 
 def test_numpy_scalars_become_plain_numbers(tmp_path: Path) -> None:
-    assert richtypes.dump({"a": np.int64(3), "b": np.float32(0.5), "c": np.bool_(True)}, tmp_path) == {
-        "a": 3, "b": 0.5, "c": True}
+    assert richtypes.dump(
+        {"a": np.int64(3), "b": np.float32(0.5), "c": np.bool_(True)}, tmp_path
+    ) == {"a": 3, "b": 0.5, "c": True}
 
 
 def test_tuples_come_back_as_lists(tmp_path: Path) -> None:
@@ -43,9 +52,15 @@ def test_tuples_come_back_as_lists(tmp_path: Path) -> None:
     "value, message",
     [
         ({"a": {1: 2}}, r"^\$\.a: dictionary keys must be strings, got 1$"),
-        ({"x": [0, np.zeros(3)]}, r"^\$\.x\[1\]: a bare numpy array cannot be logged; wrap it in a media type"),
+        (
+            {"x": [0, np.zeros(3)]},
+            r"^\$\.x\[1\]: a bare numpy array cannot be logged; wrap it in a media type",
+        ),
         ({"x": {"_type": "histogram"}}, r"^\$\.x: '_type' is a reserved key, got '_type'$"),
-        ({"my key": object()}, r'^\$\["my key"\]: cannot encode a value of type object, got <object object'),
+        (
+            {"my key": object()},
+            r'^\$\["my key"\]: cannot encode a value of type object, got <object object',
+        ),
     ],
 )
 def test_values_that_cannot_be_encoded_name_their_path(tmp_path: Path, value, message) -> None:
@@ -66,14 +81,19 @@ def test_load_of_a_document_needs_a_root() -> None:
 
 
 def test_unknown_type_is_a_format_error(tmp_path: Path) -> None:
-    with pytest.raises(FormatError, match=r"unknown _type 'hologram'; this reader knows: .*histogram"):
+    with pytest.raises(
+        FormatError, match=r"unknown _type 'hologram'; this reader knows: .*histogram"
+    ):
         richtypes.load({"x": {"_type": "hologram", "_version": 1}}, tmp_path)
 
 
 def test_newer_version_is_a_format_error(tmp_path: Path) -> None:
     doc = richtypes.dump(Histogram([1.0]), tmp_path)
     doc["_version"] = 99
-    with pytest.raises(FormatError, match=r"histogram _version 99 is newer than this reader supports \(1\); upgrade richtypes"):
+    with pytest.raises(
+        FormatError,
+        match=r"histogram _version 99 is newer than this reader supports \(1\); upgrade richtypes",
+    ):
         richtypes.load(doc, tmp_path)
 
 
@@ -145,7 +165,9 @@ def test_write_json_is_atomic_and_standard(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
 
 
-def test_an_error_raised_while_encoding_a_media_object_names_its_place_in_the_nest(tmp_path: Path) -> None:
+def test_an_error_raised_while_encoding_a_media_object_names_its_place_in_the_nest(
+    tmp_path: Path,
+) -> None:
     class Failing(Histogram):
         def to_json(self, store):
             raise ValidationError("cannot be encoded", value=1, path=("gate",))

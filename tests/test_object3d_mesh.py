@@ -35,9 +35,13 @@ def test_mesh_from_path_and_binary_file_object_round_trips(tmp_path: Path, round
     doc, back = roundtrip(mesh)
     assert doc["format"] == fmt and doc["file"]["size"] == path.stat().st_size
     loaded = back.to_trimesh()
-    vertices = loaded.to_geometry().vertices if isinstance(loaded, trimesh.Scene) else loaded.vertices
-    np.testing.assert_allclose(np.sort(np.unique(np.round(vertices, 6), axis=0), axis=0),
-                               np.sort(np.unique(np.round(BOX.vertices, 6), axis=0), axis=0))
+    vertices = (
+        loaded.to_geometry().vertices if isinstance(loaded, trimesh.Scene) else loaded.vertices
+    )
+    np.testing.assert_allclose(
+        np.sort(np.unique(np.round(vertices, 6), axis=0), axis=0),
+        np.sort(np.unique(np.round(BOX.vertices, 6), axis=0), axis=0),
+    )
 
 
 @pytest.mark.parametrize("fmt", ["obj", "ply", "stl"])
@@ -71,7 +75,10 @@ def test_gltf_with_external_buffers_is_bundled_into_glb(tmp_path: Path, roundtri
     folder = tmp_path / "model"
     folder.mkdir()
     BOX.export(folder / "box.gltf")
-    assert any(not b["uri"].startswith("data:") for b in json.loads((folder / "box.gltf").read_text())["buffers"])
+    assert any(
+        not b["uri"].startswith("data:")
+        for b in json.loads((folder / "box.gltf").read_text())["buffers"]
+    )
     mesh = Object3D(folder / "box.gltf")
     assert mesh.mesh_format == "glb" and mesh.mesh_bytes[:4] == b"glTF"
     with open(folder / "box.gltf", "rb") as fh:  # a named file object finds its folder too
@@ -86,7 +93,10 @@ def test_self_contained_gltf_is_stored_as_it_is(tmp_path: Path, roundtrip) -> No
     BOX.export(folder / "box.gltf")
     doc = json.loads((folder / "box.gltf").read_text())
     for buf in doc["buffers"]:
-        buf["uri"] = "data:application/octet-stream;base64," + base64.b64encode((folder / buf["uri"]).read_bytes()).decode()
+        buf["uri"] = (
+            "data:application/octet-stream;base64,"
+            + base64.b64encode((folder / buf["uri"]).read_bytes()).decode()
+        )
     data = json.dumps(doc).encode()
     mesh = Object3D(io.BytesIO(data))
     assert mesh.mesh_format == "gltf" and mesh.mesh_bytes == data
@@ -106,14 +116,31 @@ def _gltf_with_uri(tmp_path: Path, uri: str) -> Path:
 @pytest.mark.parametrize(
     "uri, message",
     [
-        ("../secret.bin", r"^\$\.buffers\[0\]\.uri: must be a relative path inside the \.gltf's folder, got '\.\./secret\.bin'$"),
-        ("/etc/passwd", r"^\$\.buffers\[0\]\.uri: must be a relative path inside the \.gltf's folder, got '/etc/passwd'$"),
-        ("http://example.com/b.bin", r"^\$\.buffers\[0\]\.uri: must be a relative path inside the \.gltf's folder, got 'http://example\.com/b\.bin'$"),
-        ("missing.bin", r"^\$\.buffers\[0\]\.uri: names a file that does not exist beside the \.gltf, got 'missing\.bin'$"),
-        ("data:application/octet-stream;base64,@@@", r"^\$\.buffers\[0\]\.uri: holds invalid base64, got 'data:application"),
+        (
+            "../secret.bin",
+            r"^\$\.buffers\[0\]\.uri: must be a relative path inside the \.gltf's folder, got '\.\./secret\.bin'$",
+        ),
+        (
+            "/etc/passwd",
+            r"^\$\.buffers\[0\]\.uri: must be a relative path inside the \.gltf's folder, got '/etc/passwd'$",
+        ),
+        (
+            "http://example.com/b.bin",
+            r"^\$\.buffers\[0\]\.uri: must be a relative path inside the \.gltf's folder, got 'http://example\.com/b\.bin'$",
+        ),
+        (
+            "missing.bin",
+            r"^\$\.buffers\[0\]\.uri: names a file that does not exist beside the \.gltf, got 'missing\.bin'$",
+        ),
+        (
+            "data:application/octet-stream;base64,@@@",
+            r"^\$\.buffers\[0\]\.uri: holds invalid base64, got 'data:application",
+        ),
     ],
 )
-def test_gltf_references_outside_the_folder_or_missing_are_refused(tmp_path: Path, uri, message) -> None:
+def test_gltf_references_outside_the_folder_or_missing_are_refused(
+    tmp_path: Path, uri, message
+) -> None:
     (tmp_path / "secret.bin").write_bytes(b"\0" * 1000)
     with pytest.raises(ValidationError, match=message):
         Object3D(_gltf_with_uri(tmp_path, uri))
@@ -123,15 +150,22 @@ def test_a_symlink_out_of_the_folder_is_refused(tmp_path: Path) -> None:
     (tmp_path / "secret.bin").write_bytes(b"\0" * 1000)
     path = _gltf_with_uri(tmp_path, "link.bin")
     (path.parent / "link.bin").symlink_to(tmp_path / "secret.bin")
-    with pytest.raises(ValidationError, match=r"^\$\.buffers\[0\]\.uri: must be a relative path inside the \.gltf's folder, got 'link\.bin'$"):
+    with pytest.raises(
+        ValidationError,
+        match=r"^\$\.buffers\[0\]\.uri: must be a relative path inside the \.gltf's folder, got 'link\.bin'$",
+    ):
         Object3D(path)
 
 
 def test_gltf_with_external_buffers_from_a_nameless_stream_is_refused(tmp_path: Path) -> None:
     data = _gltf_with_uri(tmp_path, "gltf_buffer_0.bin").read_bytes()
-    with pytest.raises(ValidationError, match=(
-        r"^\$\.buffers\[0\]\.uri: names an external file; give the \.gltf as a path \(or a file object with a name\) "
-        r"so it can be bundled, got 'gltf_buffer_0\.bin'$")):
+    with pytest.raises(
+        ValidationError,
+        match=(
+            r"^\$\.buffers\[0\]\.uri: names an external file; give the \.gltf as a path \(or a file object with a name\) "
+            r"so it can be bundled, got 'gltf_buffer_0\.bin'$"
+        ),
+    ):
         Object3D(io.BytesIO(data), file_type="gltf")
 
 
@@ -139,11 +173,19 @@ def test_gltf_with_external_buffers_from_a_nameless_stream_is_refused(tmp_path: 
     "data, kwargs, message",
     [
         (b"v 0 0 0\nf 1 2 3\n", {"file_type": "obj"}, r"^\$: is not a valid obj mesh \("),
-        (b"hello world", {}, r"^\$: cannot tell the mesh format from the file's name or content; pass file_type= \(obj, gltf, glb, stl, ply\)$"),
+        (
+            b"hello world",
+            {},
+            r"^\$: cannot tell the mesh format from the file's name or content; pass file_type= \(obj, gltf, glb, stl, ply\)$",
+        ),
         (b"glTF\x02\x00\x00\x00junk", {}, r"^\$: is not a valid glb mesh \(trimesh: "),
         (b"ply\nformat nonsense\n", {}, r"^\$: is not a valid ply mesh \(trimesh: "),
         (b"{not json", {"file_type": "gltf"}, r"^\$: is not a valid gltf mesh \(not JSON: "),
-        (b"x", {"file_type": "fbx"}, r"^\$\.file_type: must be one of obj, gltf, glb, stl, ply, got 'fbx'$"),
+        (
+            b"x",
+            {"file_type": "fbx"},
+            r"^\$\.file_type: must be one of obj, gltf, glb, stl, ply, got 'fbx'$",
+        ),
         (b"\xff\xfe binary", {"file_type": "obj"}, r"^\$: is not a valid obj mesh \("),
     ],
 )
@@ -154,19 +196,37 @@ def test_broken_or_unknown_files_are_refused(data, kwargs, message) -> None:
 
 def test_binary_file_opened_in_text_mode_is_refused_clearly(tmp_path: Path) -> None:
     glb = _write(tmp_path, "glb")
-    with open(glb, encoding="utf-8") as fh, pytest.raises(ValidationError, match=(
-            r"^\$: the file is opened in text mode but holds binary data; open it with 'rb', got 'sample\.glb'$")):
+    with (
+        open(glb, encoding="utf-8") as fh,
+        pytest.raises(
+            ValidationError,
+            match=(
+                r"^\$: the file is opened in text mode but holds binary data; open it with 'rb', got 'sample\.glb'$"
+            ),
+        ),
+    ):
         Object3D(fh)
 
 
 def test_missing_and_oversized_files_are_refused(tmp_path: Path, monkeypatch) -> None:
-    with pytest.raises(ValidationError, match=r"^\$: cannot read the mesh file \(No such file or directory\), got '.*nope\.obj'$"):
+    with pytest.raises(
+        ValidationError,
+        match=r"^\$: cannot read the mesh file \(No such file or directory\), got '.*nope\.obj'$",
+    ):
         Object3D(tmp_path / "nope.obj")
     path = _write(tmp_path, "stl")
     monkeypatch.setattr(mesh_mod, "MAX_MESH_BYTES", 100)
-    with pytest.raises(ValidationError, match=rf"^\$: mesh file is {path.stat().st_size} bytes, above the limit of 100, got '.*sample\.stl'$"):
+    with pytest.raises(
+        ValidationError,
+        match=rf"^\$: mesh file is {path.stat().st_size} bytes, above the limit of 100, got '.*sample\.stl'$",
+    ):
         Object3D(path)
-    with open(path, "rb") as fh, pytest.raises(ValidationError, match=r"^\$: mesh file is larger than the limit of 100 bytes$"):
+    with (
+        open(path, "rb") as fh,
+        pytest.raises(
+            ValidationError, match=r"^\$: mesh file is larger than the limit of 100 bytes$"
+        ),
+    ):
         Object3D(fh)
 
 
@@ -180,7 +240,10 @@ def test_points_have_no_mesh_and_meshes_no_points(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"format": "fbx"}, "^object3d: format must be one of obj, gltf, glb, stl, ply, got 'fbx'$"),
+        (
+            {"format": "fbx"},
+            "^object3d: format must be one of obj, gltf, glb, stl, ply, got 'fbx'$",
+        ),
         ({"file": "x"}, r"^\$\.file: must be dict, got str$"),
     ],
 )
@@ -194,5 +257,8 @@ def test_malformed_mesh_documents_are_format_errors(tmp_path: Path, change, mess
 def test_oversized_mesh_reference_is_refused_before_reading(tmp_path: Path, monkeypatch) -> None:
     doc = richtypes.dump(Object3D.from_trimesh(BOX), tmp_path)
     monkeypatch.setattr(mesh_mod, "MAX_MESH_BYTES", 10)
-    with pytest.raises(FormatError, match=rf"^object3d: mesh file of {doc['file']['size']} bytes is above the limit of 10$"):
+    with pytest.raises(
+        FormatError,
+        match=rf"^object3d: mesh file of {doc['file']['size']} bytes is above the limit of 10$",
+    ):
         richtypes.load(doc, tmp_path)

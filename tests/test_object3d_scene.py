@@ -13,13 +13,33 @@ import richtypes
 from richtypes import FormatError, Object3D, ValidationError, box3d
 from richtypes.object3d.scene import BOX_RTOL
 
-UNIT = [[0, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0], [1, 1, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1]]  # the order
-CANONICAL_UNIT = [[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1], [1, 0, 1], [0, 1, 1], [1, 1, 1]]
+UNIT = [
+    [0, 0, 0],
+    [0, 1, 0],
+    [0, 0, 1],
+    [1, 0, 0],
+    [1, 1, 0],
+    [0, 1, 1],
+    [1, 0, 1],
+    [1, 1, 1],
+]  # the order
+CANONICAL_UNIT = [
+    [0, 0, 0],
+    [1, 0, 0],
+    [0, 1, 0],
+    [1, 1, 0],
+    [0, 0, 1],
+    [1, 0, 1],
+    [0, 1, 1],
+    [1, 1, 1],
+]
 PTS = np.zeros((4, 3), np.float32)
 
 
 def test_corners_in_any_order_pass_and_are_stored_in_canonical_order() -> None:
-    scene = Object3D({"type": "lidar/beta", "points": PTS, "boxes": [{"corners": UNIT, "label": "x"}]})
+    scene = Object3D(
+        {"type": "lidar/beta", "points": PTS, "boxes": [{"corners": UNIT, "label": "x"}]}
+    )
     assert scene.kind == "scene"
     assert scene.boxes["corners"].tolist() == [CANONICAL_UNIT]
     assert scene.boxes["labels"] == ["x"] and scene.boxes["colors"].tolist() == [[255, 255, 255]]
@@ -29,7 +49,9 @@ def test_corners_in_any_order_pass_and_are_stored_in_canonical_order() -> None:
 def test_canonical_order_of_an_upright_box_is_bottom_face_first_along_its_axes() -> None:
     box = box3d((10.0, -5.0, 1.0), (4.0, 2.0, 2.0), np.deg2rad(30))
     corners = Object3D.scene(PTS, boxes=[box]).boxes["corners"][0]
-    np.testing.assert_allclose(corners, box["corners"])  # |yaw| < 45 degrees: box3d's own order is canonical
+    np.testing.assert_allclose(
+        corners, box["corners"]
+    )  # |yaw| < 45 degrees: box3d's own order is canonical
     assert (corners[:4, 2] < corners[4:, 2]).all()
 
 
@@ -45,12 +67,26 @@ def test_box3d_yaw_and_quaternion_agree() -> None:
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"center": (0, 0), "size": (1, 1, 1)}, r"^\$\.center: must be 3 finite numbers, got \[0, 0\]$"),
-        ({"center": (0, 0, 0), "size": (1, 0, 1)}, r"^\$\.size\[1\]: must be finite and > 0, got 0$"),
-        ({"center": (0, 0, 0), "size": (1, 1, 1), "orientation": [0, 0, 0, 0]}, r"^\$\.orientation: quaternion must be finite and non-zero, got \[0\.0, 0\.0, 0\.0, 0\.0\]$"),
-        ({"center": (0, 0, 0), "size": (1, 1, 1), "orientation": [1, 0, 0]},
-         r"^\$\.orientation: must be a yaw angle or a \(w, x, y, z\) quaternion of shape \(4,\), got shape \(3,\)$"),
-        ({"center": (0, 0, 0), "size": (1, 1, 1), "orientation": float("nan")}, r"^\$\.orientation: yaw must be finite, got nan$"),
+        (
+            {"center": (0, 0), "size": (1, 1, 1)},
+            r"^\$\.center: must be 3 finite numbers, got \[0, 0\]$",
+        ),
+        (
+            {"center": (0, 0, 0), "size": (1, 0, 1)},
+            r"^\$\.size\[1\]: must be finite and > 0, got 0$",
+        ),
+        (
+            {"center": (0, 0, 0), "size": (1, 1, 1), "orientation": [0, 0, 0, 0]},
+            r"^\$\.orientation: quaternion must be finite and non-zero, got \[0\.0, 0\.0, 0\.0, 0\.0\]$",
+        ),
+        (
+            {"center": (0, 0, 0), "size": (1, 1, 1), "orientation": [1, 0, 0]},
+            r"^\$\.orientation: must be a yaw angle or a \(w, x, y, z\) quaternion of shape \(4,\), got shape \(3,\)$",
+        ),
+        (
+            {"center": (0, 0, 0), "size": (1, 1, 1), "orientation": float("nan")},
+            r"^\$\.orientation: yaw must be finite, got nan$",
+        ),
     ],
 )
 def test_box3d_bad_inputs(kwargs, message) -> None:
@@ -59,8 +95,10 @@ def test_box3d_bad_inputs(kwargs, message) -> None:
 
 
 def _boxes_as_dicts():
-    return [box3d((0, 0, 0.5), (2, 1, 1), 0.3, label="car", color=(255, 0, 0), score=0.75),
-            box3d((5, 5, 1), (1, 1, 2), 2.0, label="person")]
+    return [
+        box3d((0, 0, 0.5), (2, 1, 1), 0.3, label="car", color=(255, 0, 0), score=0.75),
+        box3d((5, 5, 1), (1, 1, 2), 2.0, label="person"),
+    ]
 
 
 def test_box_forms_give_the_same_scene() -> None:
@@ -68,8 +106,12 @@ def test_box_forms_give_the_same_scene() -> None:
     want = Object3D.scene(PTS, boxes=dicts)
     assert Object3D.scene(PTS, boxes=np.array(dicts)) == want
     assert Object3D({"type": "lidar/beta", "points": PTS, "boxes": tuple(dicts)}) == want
-    columns = {"corners": np.stack([d["corners"] for d in dicts]), "labels": ["car", "person"],
-               "colors": np.array([[255, 0, 0], [255, 255, 255]]), "scores": [0.75, None]}
+    columns = {
+        "corners": np.stack([d["corners"] for d in dicts]),
+        "labels": ["car", "person"],
+        "colors": np.array([[255, 0, 0], [255, 255, 255]]),
+        "scores": [0.75, None],
+    }
     assert Object3D.scene(PTS, boxes=columns) == want
     shuffled = [dict(d, corners=d["corners"][::-1]) for d in dicts]
     assert Object3D.scene(PTS, boxes=shuffled) == want
@@ -77,10 +119,17 @@ def test_box_forms_give_the_same_scene() -> None:
 
 
 def test_vector_forms_give_the_same_scene() -> None:
-    dicts = [{"start": [0, 0, 0], "end": [1, 0, 0], "color": [0, 255, 0]}, {"start": [1, 1, 1], "end": [1, 1, 3]}]
+    dicts = [
+        {"start": [0, 0, 0], "end": [1, 0, 0], "color": [0, 255, 0]},
+        {"start": [1, 1, 1], "end": [1, 1, 3]},
+    ]
     want = Object3D.scene(PTS, vectors=dicts)
     assert Object3D.scene(PTS, vectors=np.array(dicts)) == want
-    cols = {"starts": [[0, 0, 0], [1, 1, 1]], "ends": [[1, 0, 0], [1, 1, 3]], "colors": [[0, 255, 0], [255, 255, 255]]}
+    cols = {
+        "starts": [[0, 0, 0], [1, 1, 1]],
+        "ends": [[1, 0, 0], [1, 1, 3]],
+        "colors": [[0, 255, 0], [255, 255, 255]],
+    }
     assert Object3D.scene(PTS, vectors=cols) == want
     assert want.vectors["colors"].dtype == np.uint8
 
@@ -101,30 +150,85 @@ SHEARED = [[x + 0.3 * z, y, z] for x, y, z in UNIT]
 @pytest.mark.parametrize(
     "boxes, message",
     [
-        ([{"corners": UNIT, "color": [123, 321, 111]}], r"^\$\.boxes\[0\]\.color\[1\]: must be within 0\.\.255, got 321$"),
-        ([{"corners": UNIT}, {"corners": UNIT, "color": [1.5, 0, 0]}], r"^\$\.boxes\[1\]\.color\[0\]: must be an integer within 0\.\.255, got 1\.5$"),
-        ([{"corners": UNIT, "color": [1, 2]}], r"^\$\.boxes\[0\]\.color: must be an \(r, g, b\) colour of shape \(3,\), got \[1, 2\]$"),
-        ([{"corners": _corners(_set(5, [0.0, 1.0, 1.5]))}],
-         r"^\$\.boxes\[0\]\.corners\[5\]: is not at a corner of the rectangular box the other 7 corners form, got \[0\.0, 1\.0, 1\.5\]$"),
-        ([{"corners": UNIT}, {"corners": _corners(_set(0, [0.1, 0.0, 0.0]))}],
-         r"^\$\.boxes\[1\]\.corners\[0\]: is not at a corner of the rectangular box the other 7 corners form, got \[0\.1, 0\.0, 0\.0\]$"),
-        ([{"corners": SHEARED}], r"^\$\.boxes\[0\]\.corners: edges from corner 0 to corners 3 and 2 are not perpendicular \(angle 73\.30 degrees\)$"),
-        ([{"corners": _corners(_set(5, [1.0, 1.0, 1.0]))}], r"^\$\.boxes\[0\]\.corners: corners 5 and 7 are at the same corner of the box; a box needs 8 distinct corners$"),
-        ([{"corners": _corners(_set(2, [0.0, 0.0, 0.0]))}], r"^\$\.boxes\[0\]\.corners: corners 0 and 2 coincide; a box needs 8 distinct corners$"),
-        ([{"corners": _corners(_set(3, [np.nan, 0.0, 0.0]))}], r"^\$\.boxes\[0\]\.corners\[3\]: corners must be finite, got \[nan, 0\.0, 0\.0\]$"),
-        ([{"corners": UNIT[:7]}], r"^\$\.boxes\[0\]\.corners: must be 8 corners of shape \(8, 3\), got array\(shape=\(7, 3\), dtype=int64\)$"),
+        (
+            [{"corners": UNIT, "color": [123, 321, 111]}],
+            r"^\$\.boxes\[0\]\.color\[1\]: must be within 0\.\.255, got 321$",
+        ),
+        (
+            [{"corners": UNIT}, {"corners": UNIT, "color": [1.5, 0, 0]}],
+            r"^\$\.boxes\[1\]\.color\[0\]: must be an integer within 0\.\.255, got 1\.5$",
+        ),
+        (
+            [{"corners": UNIT, "color": [1, 2]}],
+            r"^\$\.boxes\[0\]\.color: must be an \(r, g, b\) colour of shape \(3,\), got \[1, 2\]$",
+        ),
+        (
+            [{"corners": _corners(_set(5, [0.0, 1.0, 1.5]))}],
+            r"^\$\.boxes\[0\]\.corners\[5\]: is not at a corner of the rectangular box the other 7 corners form, got \[0\.0, 1\.0, 1\.5\]$",
+        ),
+        (
+            [{"corners": UNIT}, {"corners": _corners(_set(0, [0.1, 0.0, 0.0]))}],
+            r"^\$\.boxes\[1\]\.corners\[0\]: is not at a corner of the rectangular box the other 7 corners form, got \[0\.1, 0\.0, 0\.0\]$",
+        ),
+        (
+            [{"corners": SHEARED}],
+            r"^\$\.boxes\[0\]\.corners: edges from corner 0 to corners 3 and 2 are not perpendicular \(angle 73\.30 degrees\)$",
+        ),
+        (
+            [{"corners": _corners(_set(5, [1.0, 1.0, 1.0]))}],
+            r"^\$\.boxes\[0\]\.corners: corners 5 and 7 are at the same corner of the box; a box needs 8 distinct corners$",
+        ),
+        (
+            [{"corners": _corners(_set(2, [0.0, 0.0, 0.0]))}],
+            r"^\$\.boxes\[0\]\.corners: corners 0 and 2 coincide; a box needs 8 distinct corners$",
+        ),
+        (
+            [{"corners": _corners(_set(3, [np.nan, 0.0, 0.0]))}],
+            r"^\$\.boxes\[0\]\.corners\[3\]: corners must be finite, got \[nan, 0\.0, 0\.0\]$",
+        ),
+        (
+            [{"corners": UNIT[:7]}],
+            r"^\$\.boxes\[0\]\.corners: must be 8 corners of shape \(8, 3\), got array\(shape=\(7, 3\), dtype=int64\)$",
+        ),
         ([{"label": "car"}], r"^\$\.boxes\[0\]: missing key 'corners' \(the box's 8 corners\)$"),
-        ([{"corners": UNIT, "colour": [1, 2, 3]}], r"^\$\.boxes\[0\]: unknown key \(known: corners, label, color, score\), got 'colour'$"),
+        (
+            [{"corners": UNIT, "colour": [1, 2, 3]}],
+            r"^\$\.boxes\[0\]: unknown key \(known: corners, label, color, score\), got 'colour'$",
+        ),
         ([{"corners": UNIT, "label": 3}], r"^\$\.boxes\[0\]\.label: must be a string, got 3$"),
-        ([{"corners": UNIT, "score": float("inf")}], r"^\$\.boxes\[0\]\.score: must be a finite number, got inf$"),
-        ([{"corners": UNIT, "score": "high"}], r"^\$\.boxes\[0\]\.score: must be a finite number, got 'high'$"),
-        ([UNIT], r"^\$\.boxes\[0\]: must be a dict with keys corners, label, color, score, got \[\[0, 0, 0\], \[0, 1, 0\], \[0, 0, 1\]"),
+        (
+            [{"corners": UNIT, "score": float("inf")}],
+            r"^\$\.boxes\[0\]\.score: must be a finite number, got inf$",
+        ),
+        (
+            [{"corners": UNIT, "score": "high"}],
+            r"^\$\.boxes\[0\]\.score: must be a finite number, got 'high'$",
+        ),
+        (
+            [UNIT],
+            r"^\$\.boxes\[0\]: must be a dict with keys corners, label, color, score, got \[\[0, 0, 0\], \[0, 1, 0\], \[0, 0, 1\]",
+        ),
         ("boxes", r"^\$\.boxes: must be a list of box dicts or a dict of columns, got 'boxes'$"),
-        ({"corners": np.array([UNIT, UNIT]), "colors": [[0, 0, 0], [0, 300, 0]]}, r"^\$\.boxes\.colors\[1\]\[1\]: must be within 0\.\.255, got 300$"),
-        ({"corners": np.array([UNIT, SHEARED])}, r"^\$\.boxes\.corners\[1\]: edges from corner 0 to corners 3 and 2 are not perpendicular \(angle 73\.30 degrees\)$"),
-        ({"corners": np.array([UNIT]), "labels": ["a", "b"]}, r"^\$\.boxes\.labels: must have one entry per box \(1\), got 2$"),
-        ({"corners": np.zeros((2, 4, 3))}, r"^\$\.boxes\.corners: must be box corners of shape \(M, 8, 3\), got shape \(2, 4, 3\) dtype float64$"),
-        ({"corner": np.array([UNIT])}, r"^\$\.boxes: a dict of box columns needs 'corners' and may have 'labels', 'colors', 'scores', got \['corner'\]$"),
+        (
+            {"corners": np.array([UNIT, UNIT]), "colors": [[0, 0, 0], [0, 300, 0]]},
+            r"^\$\.boxes\.colors\[1\]\[1\]: must be within 0\.\.255, got 300$",
+        ),
+        (
+            {"corners": np.array([UNIT, SHEARED])},
+            r"^\$\.boxes\.corners\[1\]: edges from corner 0 to corners 3 and 2 are not perpendicular \(angle 73\.30 degrees\)$",
+        ),
+        (
+            {"corners": np.array([UNIT]), "labels": ["a", "b"]},
+            r"^\$\.boxes\.labels: must have one entry per box \(1\), got 2$",
+        ),
+        (
+            {"corners": np.zeros((2, 4, 3))},
+            r"^\$\.boxes\.corners: must be box corners of shape \(M, 8, 3\), got shape \(2, 4, 3\) dtype float64$",
+        ),
+        (
+            {"corner": np.array([UNIT])},
+            r"^\$\.boxes: a dict of box columns needs 'corners' and may have 'labels', 'colors', 'scores', got \['corner'\]$",
+        ),
     ],
 )
 def test_bad_boxes_give_a_validation_error_with_path(boxes, message) -> None:
@@ -135,12 +239,27 @@ def test_bad_boxes_give_a_validation_error_with_path(boxes, message) -> None:
 @pytest.mark.parametrize(
     "vectors, message",
     [
-        ([{"start": [0, 0, 0], "end": [0, 0, 0]}], r"^\$\.vectors\[0\]\.end: must differ from start \(a vector needs a direction\), got \[0\.0, 0\.0, 0\.0\]$"),
+        (
+            [{"start": [0, 0, 0], "end": [0, 0, 0]}],
+            r"^\$\.vectors\[0\]\.end: must differ from start \(a vector needs a direction\), got \[0\.0, 0\.0, 0\.0\]$",
+        ),
         ([{"start": [0, 0, 0]}], r"^\$\.vectors\[0\]: missing key 'end'$"),
-        ([{"start": [0, 0, 0], "end": [1, 0, 0], "color": [0, 0, 256]}], r"^\$\.vectors\[0\]\.color\[2\]: must be within 0\.\.255, got 256$"),
-        ([{"start": [0, np.nan, 0], "end": [1, 0, 0]}], r"^\$\.vectors\[0\]\.start: start must be finite, got \[0\.0, nan, 0\.0\]$"),
-        ({"starts": [[0, 0, 0]], "ends": [[1, 1, 1], [2, 2, 2]]}, r"^\$\.vectors\.ends: must have one entry per vector \(1\), got 2$"),
-        ({"starts": [[0, 0, 0]]}, r"^\$\.vectors: a dict of vector columns needs 'starts' and 'ends' and may have 'colors', got \['starts'\]$"),
+        (
+            [{"start": [0, 0, 0], "end": [1, 0, 0], "color": [0, 0, 256]}],
+            r"^\$\.vectors\[0\]\.color\[2\]: must be within 0\.\.255, got 256$",
+        ),
+        (
+            [{"start": [0, np.nan, 0], "end": [1, 0, 0]}],
+            r"^\$\.vectors\[0\]\.start: start must be finite, got \[0\.0, nan, 0\.0\]$",
+        ),
+        (
+            {"starts": [[0, 0, 0]], "ends": [[1, 1, 1], [2, 2, 2]]},
+            r"^\$\.vectors\.ends: must have one entry per vector \(1\), got 2$",
+        ),
+        (
+            {"starts": [[0, 0, 0]]},
+            r"^\$\.vectors: a dict of vector columns needs 'starts' and 'ends' and may have 'colors', got \['starts'\]$",
+        ),
     ],
 )
 def test_bad_vectors_give_a_validation_error_with_path(vectors, message) -> None:
@@ -153,8 +272,14 @@ def test_bad_vectors_give_a_validation_error_with_path(vectors, message) -> None
     [
         ({"type": "lidar", "points": PTS}, r"^\$\.type: must be 'lidar/beta', got 'lidar'$"),
         ({"type": "lidar/beta"}, r"^\$: a scene needs 'points'$"),
-        ({"type": "lidar/beta", "points": PTS, "box": []}, r"^\$: unknown key \(a scene has type, points, boxes, vectors\), got 'box'$"),
-        ({"type": "lidar/beta", "points": [[0, 0, np.inf]]}, r"^\$\.points\[0\]: coordinates must be finite, got \[0\.0, 0\.0, inf\]$"),
+        (
+            {"type": "lidar/beta", "points": PTS, "box": []},
+            r"^\$: unknown key \(a scene has type, points, boxes, vectors\), got 'box'$",
+        ),
+        (
+            {"type": "lidar/beta", "points": [[0, 0, np.inf]]},
+            r"^\$\.points\[0\]: coordinates must be finite, got \[0\.0, 0\.0, inf\]$",
+        ),
     ],
 )
 def test_bad_scene_dicts(data, message) -> None:
@@ -163,21 +288,35 @@ def test_bad_scene_dicts(data, message) -> None:
 
 
 SCENES = {
-    "small-inline": lambda: Object3D.scene(PTS, boxes=_boxes_as_dicts(), vectors=[{"start": [0, 0, 0], "end": [1, 2, 3]}]),
+    "small-inline": lambda: Object3D.scene(
+        PTS, boxes=_boxes_as_dicts(), vectors=[{"start": [0, 0, 0], "end": [1, 2, 3]}]
+    ),
     "empty": lambda: Object3D({"type": "lidar/beta", "points": np.zeros((0, 3))}),
     "large-sidecars": lambda: _large_scene(200, 40),
-    "categories": lambda: Object3D.scene(np.array([[0, 0, 0, 1], [1, 1, 1, 0]]), class_labels=["a", "b"], drop_nonfinite=True),
+    "categories": lambda: Object3D.scene(
+        np.array([[0, 0, 0, 1], [1, 1, 1, 0]]), class_labels=["a", "b"], drop_nonfinite=True
+    ),
 }
 
 
 def _large_scene(m: int, k: int) -> Object3D:
     rng = np.random.default_rng(8)
     centers = rng.uniform(-50, 50, (m, 3))
-    boxes = [box3d(c, rng.uniform(0.5, 5, 3), float(rng.uniform(-3, 3)), label=f"c{i % 3}", score=float(rng.random()))
-             for i, c in enumerate(centers)]
+    boxes = [
+        box3d(
+            c,
+            rng.uniform(0.5, 5, 3),
+            float(rng.uniform(-3, 3)),
+            label=f"c{i % 3}",
+            score=float(rng.random()),
+        )
+        for i, c in enumerate(centers)
+    ]
     starts = rng.normal(size=(k, 3))
     vectors = {"starts": starts, "ends": starts + 1.0, "colors": rng.integers(0, 256, (k, 3))}
-    return Object3D.scene(np.floor(rng.normal(size=(5000, 4)).astype(np.float32) % 3), boxes=boxes, vectors=vectors)
+    return Object3D.scene(
+        np.floor(rng.normal(size=(5000, 4)).astype(np.float32) % 3), boxes=boxes, vectors=vectors
+    )
 
 
 @pytest.mark.parametrize("name", SCENES)
@@ -191,12 +330,23 @@ def test_scenes_round_trip(roundtrip, name) -> None:
 @pytest.mark.parametrize(
     "change, message",
     [
-        (lambda d: d.update(scene_type="radar"), "^object3d: scene_type must be 'lidar/beta', got 'radar'$"),
-        (lambda d: d["boxes"].update(labels="x"), "^object3d: boxes.labels must be a list and boxes.scores a list or null$"),
-        (lambda d: d["vectors"].update(starts=None), "^object3d: vectors.starts must be an object, got NoneType$"),
+        (
+            lambda d: d.update(scene_type="radar"),
+            "^object3d: scene_type must be 'lidar/beta', got 'radar'$",
+        ),
+        (
+            lambda d: d["boxes"].update(labels="x"),
+            "^object3d: boxes.labels must be a list and boxes.scores a list or null$",
+        ),
+        (
+            lambda d: d["vectors"].update(starts=None),
+            "^object3d: vectors.starts must be an object, got NoneType$",
+        ),
         (lambda d: d.pop("boxes"), "^object3d: missing field 'boxes'$"),
-        (lambda d: d["boxes"]["corners"]["data"].__setitem__(0, 0.5),
-         r"^object3d: invalid document: \$\.boxes\.corners\[0\]"),
+        (
+            lambda d: d["boxes"]["corners"]["data"].__setitem__(0, 0.5),
+            r"^object3d: invalid document: \$\.boxes\.corners\[0\]",
+        ),
     ],
 )
 def test_malformed_scene_documents_are_format_errors(tmp_path: Path, change, message) -> None:
@@ -209,9 +359,13 @@ def test_malformed_scene_documents_are_format_errors(tmp_path: Path, change, mes
 # ---------------------------------------------------------------- properties
 def _rotation(q: np.ndarray) -> np.ndarray:
     w, x, y, z = q / np.linalg.norm(q)
-    return np.array([[1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
-                     [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
-                     [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)]])
+    return np.array(
+        [
+            [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
+            [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
+            [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
+        ]
+    )
 
 
 box_strategy = st.tuples(
@@ -224,7 +378,9 @@ box_strategy = st.tuples(
 
 @settings(max_examples=60, deadline=None)
 @given(box=box_strategy, dtype=st.sampled_from([np.float64, np.float32]))
-def test_property_any_box_in_any_corner_order_passes_and_canonicalizes_identically(box, dtype) -> None:
+def test_property_any_box_in_any_corner_order_passes_and_canonicalizes_identically(
+    box, dtype
+) -> None:
     center, size, quat, perm = box
     corners = box3d(center, size, quat)["corners"].astype(dtype)
     a = Object3D.scene(PTS, boxes={"corners": corners[None]})
@@ -238,13 +394,23 @@ def test_property_any_box_in_any_corner_order_passes_and_canonicalizes_identical
     assert np.dot(np.cross(x, y), z) > 0  # a right-handed frame
     for i in range(8):
         d = stored[i] - center_
-        assert [np.dot(d, x) > 0, np.dot(d, y) > 0, np.dot(d, z) > 0] == [bool(i & 1), bool(i & 2), bool(i & 4)]
+        assert [np.dot(d, x) > 0, np.dot(d, y) > 0, np.dot(d, z) > 0] == [
+            bool(i & 1),
+            bool(i & 2),
+            bool(i & 4),
+        ]
     assert z[2] >= -1e-9 * np.linalg.norm(z)  # local Z points up
 
 
 @settings(max_examples=60, deadline=None)
-@given(box=box_strategy, corner=st.integers(0, 7), direction=st.lists(st.floats(-1, 1), min_size=3, max_size=3)
-       .filter(lambda v: np.linalg.norm(v) > 0.1), scale=st.floats(0.02, 0.3))
+@given(
+    box=box_strategy,
+    corner=st.integers(0, 7),
+    direction=st.lists(st.floats(-1, 1), min_size=3, max_size=3).filter(
+        lambda v: np.linalg.norm(v) > 0.1
+    ),
+    scale=st.floats(0.02, 0.3),
+)
 def test_property_moving_one_corner_fails(box, corner, direction, scale) -> None:
     center, size, quat, perm = box
     corners = box3d(center, size, quat)["corners"]

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 import richtypes
 from richtypes import FormatError, MissingDependencyError, Table, ValidationError, plot
-from richtypes.plot.metrics import MAX_POINTS, pr_points, roc_points
 from richtypes.plot import Chart
+from richtypes.plot.metrics import MAX_POINTS, pr_points, roc_points
 from tests.conftest import roundtrip_value
 
 
@@ -34,12 +34,20 @@ PRESETS = {
     "line": lambda: plot.line(metrics_table(), "step", "loss", title="loss"),
     "line_stroke": lambda: plot.line(metrics_table(), "step", "loss", stroke="run"),
     "scatter": lambda: plot.scatter(metrics_table(), "step", "loss"),
-    "bar": lambda: plot.bar({"class": ["cat", "dog", "eel"], "count": [3, 5, 2]}, "class", "count", title="counts"),
+    "bar": lambda: plot.bar(
+        {"class": ["cat", "dog", "eel"], "count": [3, 5, 2]}, "class", "count", title="counts"
+    ),
     "histogram": lambda: plot.histogram(metrics_table(), "loss"),
-    "line_series": lambda: plot.line_series([0, 1, 2], [[1.0, 0.5, 0.25], [1.0, 0.8, 0.6]], keys=["train", "val"], xname="epoch"),
-    "pr_curve": lambda: plot.pr_curve([0, 1, 2, 1, 0, 2], np.eye(3)[[0, 1, 1, 1, 0, 2]] * 0.8 + 0.1, labels=["a", "b", "c"]),
+    "line_series": lambda: plot.line_series(
+        [0, 1, 2], [[1.0, 0.5, 0.25], [1.0, 0.8, 0.6]], keys=["train", "val"], xname="epoch"
+    ),
+    "pr_curve": lambda: plot.pr_curve(
+        [0, 1, 2, 1, 0, 2], np.eye(3)[[0, 1, 1, 1, 0, 2]] * 0.8 + 0.1, labels=["a", "b", "c"]
+    ),
     "roc_curve": lambda: plot.roc_curve([0, 1, 1, 0, 1], [0.1, 0.8, 0.4, 0.35, 0.9]),
-    "confusion_matrix": lambda: plot.confusion_matrix([0, 1, 2, 2], [0, 2, 2, 1], class_names=["x", "y", "z"]),
+    "confusion_matrix": lambda: plot.confusion_matrix(
+        [0, 1, 2, 2], [0, 2, 2, 1], class_names=["x", "y", "z"]
+    ),
 }
 
 
@@ -86,7 +94,9 @@ def test_a_dict_of_columns_is_taken_as_a_table() -> None:
 
 
 def test_dotted_column_names_are_escaped_and_still_render(tmp_path: Path) -> None:
-    chart = plot.line({"train.step": [0, 1, 2], "val[acc]": [0.5, 0.6, 0.7]}, "train.step", "val[acc]")
+    chart = plot.line(
+        {"train.step": [0, 1, 2], "val[acc]": [0.5, 0.6, 0.7]}, "train.step", "val[acc]"
+    )
     assert chart.spec["encoding"]["x"]["field"] == "train\\.step"
     assert chart.spec["encoding"]["y"]["field"] == "val\\[acc\\]"
     svg = chart.save(tmp_path / "c.svg").read_text()
@@ -96,17 +106,38 @@ def test_dotted_column_names_are_escaped_and_still_render(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     "build, message",
     [
-        (lambda t: plot.line(t, "step", "acc"), r"^\$\.y: no column 'acc' in the table \(columns: 'step', 'loss', 'run', 'ok'\)$"),
-        (lambda t: plot.line(t, "Step", "loss"), r"^\$\.x: no column 'Step' in the table \(columns: 'step', 'loss', 'run', 'ok'\)$"),
-        (lambda t: plot.line(t, "step", "loss", stroke="seed"), r"^\$\.stroke: no column 'seed' in the table"),
+        (
+            lambda t: plot.line(t, "step", "acc"),
+            r"^\$\.y: no column 'acc' in the table \(columns: 'step', 'loss', 'run', 'ok'\)$",
+        ),
+        (
+            lambda t: plot.line(t, "Step", "loss"),
+            r"^\$\.x: no column 'Step' in the table \(columns: 'step', 'loss', 'run', 'ok'\)$",
+        ),
+        (
+            lambda t: plot.line(t, "step", "loss", stroke="seed"),
+            r"^\$\.stroke: no column 'seed' in the table",
+        ),
         (lambda t: plot.line(t, 0, "loss"), r"^\$\.x: must be a column name \(a string\), got 0$"),
-        (lambda t: plot.line(t, "step", "run"), r"^\$\.y: column 'run' must be numeric \(int or float\), not 'str'$"),
+        (
+            lambda t: plot.line(t, "step", "run"),
+            r"^\$\.y: column 'run' must be numeric \(int or float\), not 'str'$",
+        ),
         (lambda t: plot.scatter(t, "step", "acc"), r"^\$\.y: no column 'acc' in the table"),
         (lambda t: plot.bar(t, "name", "loss"), r"^\$\.label: no column 'name' in the table"),
-        (lambda t: plot.bar(t, "run", "ok"), r"^\$\.value: column 'ok' must be numeric \(int or float\), not 'bool'$"),
-        (lambda t: plot.histogram(t, "run"), r"^\$\.value: column 'run' must be numeric \(int or float\), not 'str'$"),
+        (
+            lambda t: plot.bar(t, "run", "ok"),
+            r"^\$\.value: column 'ok' must be numeric \(int or float\), not 'bool'$",
+        ),
+        (
+            lambda t: plot.histogram(t, "run"),
+            r"^\$\.value: column 'run' must be numeric \(int or float\), not 'str'$",
+        ),
         (lambda t: plot.line(t, "step", "loss", title=3), r"^\$\.title: must be a string, got 3$"),
-        (lambda t: plot.line([1, 2], "step", "loss"), r"^\$\.table: must be a richtypes\.Table or a dict of columns, got \[1, 2\]$"),
+        (
+            lambda t: plot.line([1, 2], "step", "loss"),
+            r"^\$\.table: must be a richtypes\.Table or a dict of columns, got \[1, 2\]$",
+        ),
     ],
 )
 def test_bad_fields_name_the_argument_and_the_column(build, message) -> None:
@@ -138,16 +169,34 @@ def test_equality_is_by_content() -> None:
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"fields": {"y": "acc"}}, r"^\$\.fields\.y: no column 'acc' in the table \(columns: 'step', 'loss', 'run', 'ok'\)$"),
+        (
+            {"fields": {"y": "acc"}},
+            r"^\$\.fields\.y: no column 'acc' in the table \(columns: 'step', 'loss', 'run', 'ok'\)$",
+        ),
         ({"fields": {"y": 3}}, r"^\$\.fields\.y: must be a column name \(a string\), got 3$"),
         ({"fields": ["x"]}, r"^\$\.fields: must be a dict of role -> column name, got \['x'\]$"),
-        ({"spec": {"mark": "bar", "data": {"values": []}}}, r"^\$\.spec\.data: leave 'data' out: the chart's data is its table$"),
-        ({"spec": {"width": float("nan")}}, r"^\$\.spec: must be JSON with finite numbers \(Out of range float values are not JSON compliant"),
-        ({"spec": {"width": object()}}, r"^\$\.spec: must be JSON with finite numbers \(Object of type object is not JSON serializable\)$"),
+        (
+            {"spec": {"mark": "bar", "data": {"values": []}}},
+            r"^\$\.spec\.data: leave 'data' out: the chart's data is its table$",
+        ),
+        (
+            {"spec": {"width": float("nan")}},
+            r"^\$\.spec: must be JSON with finite numbers \(Out of range float values are not JSON compliant",
+        ),
+        (
+            {"spec": {"width": object()}},
+            r"^\$\.spec: must be JSON with finite numbers \(Object of type object is not JSON serializable\)$",
+        ),
         ({"spec": "line"}, r"^\$\.spec: must be a dict \(a Vega-Lite spec\), got 'line'$"),
         ({"preset": ""}, r"^\$\.preset: must be a non-empty string, got ''$"),
-        ({"spec": {"layer": [{"mark": {"_type": "x"}}]}}, r"^\$\.spec\.layer\[0\]\.mark: '_type' is a reserved key$"),
-        ({"table": None}, r"^\$\.table: must be a richtypes\.Table or a dict of columns, got None$"),
+        (
+            {"spec": {"layer": [{"mark": {"_type": "x"}}]}},
+            r"^\$\.spec\.layer\[0\]\.mark: '_type' is a reserved key$",
+        ),
+        (
+            {"table": None},
+            r"^\$\.table: must be a richtypes\.Table or a dict of columns, got None$",
+        ),
     ],
 )
 def test_bad_chart_arguments(kwargs, message) -> None:
@@ -160,9 +209,15 @@ def test_bad_chart_arguments(kwargs, message) -> None:
     "change, message",
     [
         ({"spec": "x"}, r"^\$\.spec: must be dict, got str$"),
-        ({"fields": {"x": "nope"}}, r"^chart: invalid document: \$\.fields\.x: no column 'nope' in the table"),
+        (
+            {"fields": {"x": "nope"}},
+            r"^chart: invalid document: \$\.fields\.x: no column 'nope' in the table",
+        ),
         ({"spec": {"data": {}}}, r"^chart: invalid document: \$\.spec\.data: leave 'data' out"),
-        ({"table": {"_type": "histogram", "_version": 1}}, r"^chart: field 'table' must be a table envelope, got _type 'histogram'$"),
+        (
+            {"table": {"_type": "histogram", "_version": 1}},
+            r"^chart: field 'table' must be a table envelope, got _type 'histogram'$",
+        ),
     ],
 )
 def test_malformed_documents_are_format_errors(tmp_path: Path, change, message) -> None:
@@ -189,7 +244,9 @@ def test_line_series_with_shared_xs_builds_the_long_table() -> None:
 
 
 def test_line_series_with_xs_per_series_of_different_lengths() -> None:
-    chart = plot.line_series([[0, 1], [0.5, 1.5, 2.5]], [[1, 2], [3.0, np.nan, 5.0]], keys=["a", "b"], xname="t")
+    chart = plot.line_series(
+        [[0, 1], [0.5, 1.5, 2.5]], [[1, 2], [3.0, np.nan, 5.0]], keys=["a", "b"], xname="t"
+    )
     assert chart.table.get_column("x", convert_to="list") == [0.0, 1.0, 0.5, 1.5, 2.5]
     assert chart.table.get_column("key", convert_to="list") == ["a", "a", "b", "b", "b"]
     assert chart.to_vega_lite()["data"]["values"][3] == {"x": 1.5, "key": "b", "y": None}
@@ -203,15 +260,36 @@ def test_line_series_accepts_one_plain_series() -> None:
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"xs": [0, 1], "ys": [[1.0, 2.0], [1.0]]}, r"^\$\.ys\[1\]: must have as many values as xs \(2\), got 1$"),
-        ({"xs": [[0, 1]], "ys": [[1.0, 2.0], [1.0]]}, r"^\$\.xs: must be one shared x sequence or one per series \(2\), got 1 sequences$"),
-        ({"xs": [[0, 1], [0]], "ys": [[1.0, 2.0], [1.0, 3.0]]}, r"^\$\.ys\[1\]: must have as many values as xs\[1\] \(1\), got 2$"),
-        ({"xs": [0, 1], "ys": [[1.0, np.inf]]}, r"^\$\.ys\[0\]\[1\]: must be finite or NaN, got inf$"),
+        (
+            {"xs": [0, 1], "ys": [[1.0, 2.0], [1.0]]},
+            r"^\$\.ys\[1\]: must have as many values as xs \(2\), got 1$",
+        ),
+        (
+            {"xs": [[0, 1]], "ys": [[1.0, 2.0], [1.0]]},
+            r"^\$\.xs: must be one shared x sequence or one per series \(2\), got 1 sequences$",
+        ),
+        (
+            {"xs": [[0, 1], [0]], "ys": [[1.0, 2.0], [1.0, 3.0]]},
+            r"^\$\.ys\[1\]: must have as many values as xs\[1\] \(1\), got 2$",
+        ),
+        (
+            {"xs": [0, 1], "ys": [[1.0, np.inf]]},
+            r"^\$\.ys\[0\]\[1\]: must be finite or NaN, got inf$",
+        ),
         ({"xs": [0, np.nan], "ys": [[1.0, 2.0]]}, r"^\$\.xs\[1\]: must be finite, got nan$"),
-        ({"xs": [0, 1], "ys": [["a", "b"]]}, r"^\$\.ys\[0\]: must hold real numbers, got dtype <U1$"),
+        (
+            {"xs": [0, 1], "ys": [["a", "b"]]},
+            r"^\$\.ys\[0\]: must hold real numbers, got dtype <U1$",
+        ),
         ({"xs": [0, 1], "ys": []}, r"^\$\.ys: must hold at least one series$"),
-        ({"xs": [0, 1], "ys": [[1, 2]], "keys": ["a", "b"]}, r"^\$\.keys: must name each of the 1 series, got 2 names$"),
-        ({"xs": [0, 1], "ys": [[1, 2], [3, 4]], "keys": ["a", "a"]}, r"^\$\.keys\[1\]: duplicate series name \(also at index 0\), got 'a'$"),
+        (
+            {"xs": [0, 1], "ys": [[1, 2]], "keys": ["a", "b"]},
+            r"^\$\.keys: must name each of the 1 series, got 2 names$",
+        ),
+        (
+            {"xs": [0, 1], "ys": [[1, 2], [3, 4]], "keys": ["a", "a"]},
+            r"^\$\.keys\[1\]: duplicate series name \(also at index 0\), got 'a'$",
+        ),
         ({"xs": [0, 1], "ys": [[1, 2]], "xname": 5}, r"^\$\.xname: must be a string, got 5$"),
     ],
 )
@@ -224,7 +302,9 @@ def test_line_series_bad_inputs(kwargs, message) -> None:
 def curve_of(chart: Chart, name: str, x: str, y: str) -> np.ndarray:
     t = chart.table
     mask = np.array(t.get_column("class", convert_to="list")) == name
-    return np.column_stack([t.get_column(x, convert_to="numpy")[mask], t.get_column(y, convert_to="numpy")[mask]])
+    return np.column_stack(
+        [t.get_column(x, convert_to="numpy")[mask], t.get_column(y, convert_to="numpy")[mask]]
+    )
 
 
 def test_pr_and_roc_tables_hold_the_computed_curves_per_named_class() -> None:
@@ -232,11 +312,16 @@ def test_pr_and_roc_tables_hold_the_computed_curves_per_named_class() -> None:
     y = rng.integers(0, 3, 60)
     probas = np.round(rng.dirichlet(np.ones(3), 60), 2)
     names = ["cat", "dog", "eel"]
-    for preset, compute, (x, yname) in ((plot.pr_curve, pr_points, ("recall", "precision")), (plot.roc_curve, roc_points, ("fpr", "tpr"))):
+    for preset, compute, (x, yname) in (
+        (plot.pr_curve, pr_points, ("recall", "precision")),
+        (plot.roc_curve, roc_points, ("fpr", "tpr")),
+    ):
         chart = preset(y, probas, labels=names)
         cls, cx, cy = compute(y, probas)
         for c, name in enumerate(names):
-            np.testing.assert_array_equal(curve_of(chart, name, x, yname), np.column_stack([cx[cls == c], cy[cls == c]]))
+            np.testing.assert_array_equal(
+                curve_of(chart, name, x, yname), np.column_stack([cx[cls == c], cy[cls == c]])
+            )
 
 
 def test_binary_probabilities_draw_only_the_positive_class() -> None:
@@ -245,10 +330,13 @@ def test_binary_probabilities_draw_only_the_positive_class() -> None:
     assert chart.table.get_column("fpr", convert_to="list") == [0.0, 0.0, 0.0, 0.5, 1.0]
 
 
-@pytest.mark.parametrize("preset, x, y, first, last", [
-    (plot.pr_curve, "recall", "precision", (0.0, 1.0), None),
-    (plot.roc_curve, "fpr", "tpr", (0.0, 0.0), (1.0, 1.0)),
-])
+@pytest.mark.parametrize(
+    "preset, x, y, first, last",
+    [
+        (plot.pr_curve, "recall", "precision", (0.0, 1.0), None),
+        (plot.roc_curve, "fpr", "tpr", (0.0, 0.0), (1.0, 1.0)),
+    ],
+)
 def test_large_inputs_are_capped_per_class_and_keep_both_ends(preset, x, y, first, last) -> None:
     rng = np.random.default_rng(5)
     n, k = 5_000, 3
@@ -265,17 +353,34 @@ def test_large_inputs_are_capped_per_class_and_keep_both_ends(preset, x, y, firs
         np.testing.assert_array_equal(curve[-1], full[-1])
         assert tuple(curve[0]) == first and (last is None or tuple(curve[-1]) == last)
         assert np.all(np.diff(curve[:, 0]) >= 0)  # recall / fpr never go back
-        assert set(map(tuple, curve.tolist())) <= set(map(tuple, full.tolist()))  # every kept point is a real one
+        assert set(map(tuple, curve.tolist())) <= set(
+            map(tuple, full.tolist())
+        )  # every kept point is a real one
 
 
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"y_true": [0, 3], "y_probas": [[0.5, 0.5], [0.2, 0.8]]}, r"^\$\.y_true\[1\]: must be a class index in 0\.\.1, got 3$"),
-        ({"y_true": [0, 1], "y_probas": [[0.5, 0.5], [0.2, 1.8]]}, r"^\$\.y_probas\[1\]\[1\]: must be a finite probability in \[0, 1\], got 1\.8$"),
-        ({"y_true": [0, 1, 1], "y_probas": [[0.5, 0.5], [0.2, 0.8]]}, r"^\$\.y_probas: must have one row per sample \(3\), got 2$"),
-        ({"y_true": [0, 1], "y_probas": [0.1, 0.9], "labels": ["a"]}, r"^\$\.labels: must name each of the 2 classes, got 1 names$"),
-        ({"y_true": [0, 0], "y_probas": [0.1, 0.9]}, r"^\$\.y_true: no class has both positive and negative samples$"),
+        (
+            {"y_true": [0, 3], "y_probas": [[0.5, 0.5], [0.2, 0.8]]},
+            r"^\$\.y_true\[1\]: must be a class index in 0\.\.1, got 3$",
+        ),
+        (
+            {"y_true": [0, 1], "y_probas": [[0.5, 0.5], [0.2, 1.8]]},
+            r"^\$\.y_probas\[1\]\[1\]: must be a finite probability in \[0, 1\], got 1\.8$",
+        ),
+        (
+            {"y_true": [0, 1, 1], "y_probas": [[0.5, 0.5], [0.2, 0.8]]},
+            r"^\$\.y_probas: must have one row per sample \(3\), got 2$",
+        ),
+        (
+            {"y_true": [0, 1], "y_probas": [0.1, 0.9], "labels": ["a"]},
+            r"^\$\.labels: must name each of the 2 classes, got 1 names$",
+        ),
+        (
+            {"y_true": [0, 0], "y_probas": [0.1, 0.9]},
+            r"^\$\.y_true: no class has both positive and negative samples$",
+        ),
     ],
 )
 def test_roc_bad_inputs(kwargs, message) -> None:
@@ -312,7 +417,9 @@ def test_confusion_matrix_takes_probabilities_by_argmax() -> None:
     rng = np.random.default_rng(6)
     probas = rng.random((50, 4))
     truth = rng.integers(0, 4, 50)
-    assert plot.confusion_matrix(truth, probas) == plot.confusion_matrix(truth, probas.argmax(axis=1), class_names=list("0123"))
+    assert plot.confusion_matrix(truth, probas) == plot.confusion_matrix(
+        truth, probas.argmax(axis=1), class_names=list("0123")
+    )
 
 
 def test_confusion_matrix_infers_the_classes_from_the_largest_index() -> None:
@@ -323,13 +430,34 @@ def test_confusion_matrix_infers_the_classes_from_the_largest_index() -> None:
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"y_true": [0, 1], "preds": [0, 5], "class_names": ["a", "b"]}, r"^\$\.preds\[1\]: must be a class index in 0\.\.1, got 5$"),
-        ({"y_true": [0, 1], "preds": [0]}, r"^\$\.preds: must have one entry per sample \(2\), got 1$"),
-        ({"y_true": [0, 1], "preds": [[0.5, 0.5]]}, r"^\$\.preds: must have one row per sample \(2\), got 1$"),
-        ({"y_true": [0, 1], "preds": [[0.5, 0.5], [np.nan, 1.0]]}, r"^\$\.preds\[1\]\[0\]: must be finite, got nan$"),
-        ({"y_true": [0, 1], "preds": [[0.5, 0.5], [0.2, 0.8]], "class_names": ["a", "b", "c"]}, r"^\$\.class_names: must name each of the 2 classes, got 3 names$"),
-        ({"y_true": [0, 2], "preds": [[0.5, 0.5], [0.2, 0.8]]}, r"^\$\.y_true\[1\]: must be a class index in 0\.\.1, got 2$"),
-        ({"y_true": [0, 300], "preds": [0, 1]}, r"^\$: a confusion matrix has at most 256 classes, got 301$"),
+        (
+            {"y_true": [0, 1], "preds": [0, 5], "class_names": ["a", "b"]},
+            r"^\$\.preds\[1\]: must be a class index in 0\.\.1, got 5$",
+        ),
+        (
+            {"y_true": [0, 1], "preds": [0]},
+            r"^\$\.preds: must have one entry per sample \(2\), got 1$",
+        ),
+        (
+            {"y_true": [0, 1], "preds": [[0.5, 0.5]]},
+            r"^\$\.preds: must have one row per sample \(2\), got 1$",
+        ),
+        (
+            {"y_true": [0, 1], "preds": [[0.5, 0.5], [np.nan, 1.0]]},
+            r"^\$\.preds\[1\]\[0\]: must be finite, got nan$",
+        ),
+        (
+            {"y_true": [0, 1], "preds": [[0.5, 0.5], [0.2, 0.8]], "class_names": ["a", "b", "c"]},
+            r"^\$\.class_names: must name each of the 2 classes, got 3 names$",
+        ),
+        (
+            {"y_true": [0, 2], "preds": [[0.5, 0.5], [0.2, 0.8]]},
+            r"^\$\.y_true\[1\]: must be a class index in 0\.\.1, got 2$",
+        ),
+        (
+            {"y_true": [0, 300], "preds": [0, 1]},
+            r"^\$: a confusion matrix has at most 256 classes, got 301$",
+        ),
         ({"y_true": [], "preds": []}, r"^\$\.y_true: needs at least one sample, or class_names$"),
         ({"y_true": [0, -1], "preds": [0, 1]}, r"^\$\.y_true\[1\]: must be >= 0, got -1$"),
     ],
@@ -380,7 +508,10 @@ def test_png_json_and_html_outputs(tmp_path: Path) -> None:
 
 
 def test_unknown_suffix_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValidationError, match=r"^\$\.path: must end in \.svg, \.png, \.html or \.json, got '.*c\.pdf'$"):
+    with pytest.raises(
+        ValidationError,
+        match=r"^\$\.path: must end in \.svg, \.png, \.html or \.json, got '.*c\.pdf'$",
+    ):
         PRESETS["line"]().save(tmp_path / "c.pdf")
 
 
@@ -407,7 +538,7 @@ def test_charts_html_shows_each_chart_and_cannot_be_broken_out_of() -> None:
     hostile = plot.bar({"name": ["</script><script>alert(1)</script>"], "n": [1]}, "name", "n")
     page = charts_html({"loss <1>": PRESETS["line"](), "bars": hostile})
     assert page.count("<script>") == 1 and "alert(1)</script>" not in page
-    assert '<h2>loss &lt;1&gt;</h2>' in page and '<div id="chart-1">' in page
+    assert "<h2>loss &lt;1&gt;</h2>" in page and '<div id="chart-1">' in page
     start = page.index("const specs = ") + len("const specs = ")
     specs = json.loads(page[start : page.index(";\n", start)])
     assert specs == [PRESETS["line"]().to_vega_lite(), hostile.to_vega_lite()]
@@ -438,15 +569,25 @@ def test_records_keep_scalar_columns_and_nulls_and_leave_out_arrays_and_media(ro
         {
             "step": [0, 1, 2],
             "emb": np.zeros((3, 2)),
-            "hist": [richtypes.Histogram([1, 2]), richtypes.Histogram([3]), richtypes.Histogram([4])],
+            "hist": [
+                richtypes.Histogram([1, 2]),
+                richtypes.Histogram([3]),
+                richtypes.Histogram([4]),
+            ],
             "acc": [0.5, None, 0.75],
         }
     )
     chart = plot.line(table, "step", "acc")
     assert chart.to_vega_lite()["data"]["values"] == [
-        {"step": 0, "acc": 0.5}, {"step": 1, "acc": None}, {"step": 2, "acc": 0.75}]
+        {"step": 0, "acc": 0.5},
+        {"step": 1, "acc": None},
+        {"step": 2, "acc": 0.75},
+    ]
     roundtrip(chart)
-    with pytest.raises(ValidationError, match=r"^\$\.y: column 'hist' must be numeric \(int or float\), not 'media:histogram'$"):
+    with pytest.raises(
+        ValidationError,
+        match=r"^\$\.y: column 'hist' must be numeric \(int or float\), not 'media:histogram'$",
+    ):
         plot.line(table, "step", "hist")
 
 

@@ -79,7 +79,12 @@ def test_classes_without_positives_or_negatives_are_left_out() -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(n=st.integers(1, 40), k=st.integers(2, 4), seed=st.integers(0, 2**32 - 1), decimals=st.integers(0, 3))
+@given(
+    n=st.integers(1, 40),
+    k=st.integers(2, 4),
+    seed=st.integers(0, 2**32 - 1),
+    decimals=st.integers(0, 3),
+)
 def test_property_curves_match_the_reference(n, k, seed, decimals) -> None:
     rng = np.random.default_rng(seed)
     y = rng.integers(0, k, n)
@@ -121,7 +126,11 @@ def test_downsample_keeps_everything_when_within_the_cap() -> None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(sizes=st.lists(st.integers(1, 300), min_size=1, max_size=5), cap=st.integers(2, 50), seed=st.integers(0, 1000))
+@given(
+    sizes=st.lists(st.integers(1, 300), min_size=1, max_size=5),
+    cap=st.integers(2, 50),
+    seed=st.integers(0, 1000),
+)
 def test_property_downsample_bounds_endpoints_and_order(sizes, cap, seed) -> None:
     rng = np.random.default_rng(seed)
     groups = np.repeat(np.arange(len(sizes)), sizes)
@@ -163,12 +172,21 @@ def test_labels_accept_bools_and_integral_floats() -> None:
 @pytest.mark.parametrize(
     "values, message",
     [
-        ([[0.5, 0.5], [0.2, 1.2]], r"^\$\.y_probas\[1\]\[1\]: must be a finite probability in \[0, 1\], got 1\.2$"),
-        ([[0.5, np.nan], [0.2, 0.8]], r"^\$\.y_probas\[0\]\[1\]: must be a finite probability in \[0, 1\], got nan$"),
+        (
+            [[0.5, 0.5], [0.2, 1.2]],
+            r"^\$\.y_probas\[1\]\[1\]: must be a finite probability in \[0, 1\], got 1\.2$",
+        ),
+        (
+            [[0.5, np.nan], [0.2, 0.8]],
+            r"^\$\.y_probas\[0\]\[1\]: must be a finite probability in \[0, 1\], got nan$",
+        ),
         ([0.5, -0.1], r"^\$\.y_probas\[1\]: must be a finite probability in \[0, 1\], got -0\.1$"),
         ([[0.5], [0.5]], r"^\$\.y_probas: must have at least 2 class columns, got 1$"),
         ([[0.5, 0.5]], r"^\$\.y_probas: must have one row per sample \(2\), got 1$"),
-        (np.zeros((2, 2, 2)), r"^\$\.y_probas: must be 1-D \(binary\) or 2-D \(samples, classes\), got shape \(2, 2, 2\)$"),
+        (
+            np.zeros((2, 2, 2)),
+            r"^\$\.y_probas: must be 1-D \(binary\) or 2-D \(samples, classes\), got shape \(2, 2, 2\)$",
+        ),
         ([["a", "b"], ["c", "d"]], r"^\$\.y_probas: must hold real numbers, got dtype <U1$"),
     ],
 )
@@ -180,9 +198,16 @@ def test_bad_scores(values, message) -> None:
 def test_class_names() -> None:
     assert class_names(None, 3, ("labels",)) == ["0", "1", "2"]
     assert class_names(("cat", 7), 2, ("labels",)) == ["cat", "7"]
-    with pytest.raises(ValidationError, match=r"^\$\.labels: must name each of the 3 classes, got 2 names$"):
+    with pytest.raises(
+        ValidationError, match=r"^\$\.labels: must name each of the 3 classes, got 2 names$"
+    ):
         class_names(["a", "b"], 3, ("labels",))
-    with pytest.raises(ValidationError, match=r"^\$\.labels\[2\]: duplicate class name \(also at index 0\), got 'a'$"):
+    with pytest.raises(
+        ValidationError,
+        match=r"^\$\.labels\[2\]: duplicate class name \(also at index 0\), got 'a'$",
+    ):
         class_names(["a", "b", "a"], 3, ("labels",))
-    with pytest.raises(ValidationError, match=r"^\$\.labels: must be a sequence of class names, got 'abc'$"):
+    with pytest.raises(
+        ValidationError, match=r"^\$\.labels: must be a sequence of class names, got 'abc'$"
+    ):
         class_names("abc", 3, ("labels",))

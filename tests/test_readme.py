@@ -27,9 +27,17 @@ def test_readme_example_runs(index: int, tmp_path: Path, monkeypatch: pytest.Mon
 def _mypy(files: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     # MYPYPATH points at the source tree (an editable install hides the package from mypy);
     # --follow-imports=silent uses richtypes' types without reporting on its internals.
-    env = dict(os.environ, MYPYPATH=str(README.parent), MYPY_CACHE_DIR=str(tmp_path / ".mypy_cache"))
-    return subprocess.run([sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent", *files],
-                          capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
+    env = dict(
+        os.environ, MYPYPATH=str(README.parent), MYPY_CACHE_DIR=str(tmp_path / ".mypy_cache")
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent", *files],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        cwd=tmp_path,
+    )
 
 
 def test_readme_examples_type_check_strictly(tmp_path: Path) -> None:
@@ -41,9 +49,13 @@ def test_readme_examples_type_check_strictly(tmp_path: Path) -> None:
         files.append(str(path))
     # a control: the same check must catch a misuse of the public API
     wrong = tmp_path / "wrong.py"
-    wrong.write_text('import richtypes\nrichtypes.Histogram([1.0], num_bins="64")\n', encoding="utf-8")
+    wrong.write_text(
+        'import richtypes\nrichtypes.Histogram([1.0], num_bins="64")\n', encoding="utf-8"
+    )
     control = _mypy([str(wrong)], tmp_path)
-    assert control.returncode == 1 and 'Argument "num_bins" to "Histogram"' in control.stdout, control.stdout
+    assert control.returncode == 1 and 'Argument "num_bins" to "Histogram"' in control.stdout, (
+        control.stdout
+    )
     proc = _mypy(files, tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -52,6 +64,12 @@ def test_the_package_type_checks(tmp_path: Path) -> None:
     """py.typed promises usable annotations: the package itself passes mypy."""
     pytest.importorskip("mypy")
     env = dict(os.environ, MYPY_CACHE_DIR=str(tmp_path / ".mypy_cache"))
-    proc = subprocess.run([sys.executable, "-m", "mypy", "--ignore-missing-imports", "richtypes"],
-                          capture_output=True, text=True, env=env, timeout=600, cwd=README.parent)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "richtypes"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        cwd=README.parent,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr

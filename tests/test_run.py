@@ -14,10 +14,17 @@ import numpy as np
 import pytest
 
 import richtypes
-from richtypes import FormatError, Histogram, MissingDependencyError, NoActiveRunError, RunError, ValidationError
-from richtypes.runlog import reader as _run_reader
+from richtypes import (
+    FormatError,
+    Histogram,
+    MissingDependencyError,
+    NoActiveRunError,
+    RunError,
+    ValidationError,
+)
 from richtypes.core.media import Media
 from richtypes.runlog import Run
+from richtypes.runlog import reader as _run_reader
 
 
 @pytest.fixture(autouse=True)
@@ -47,8 +54,12 @@ class Gate(Media):
 
     _type = "gate"
 
-    def __init__(self, started: threading.Event | None = None, release: threading.Event | None = None,
-                 fail: bool = False) -> None:
+    def __init__(
+        self,
+        started: threading.Event | None = None,
+        release: threading.Event | None = None,
+        fail: bool = False,
+    ) -> None:
         self.started, self.release, self.fail = started, release, fail
         self._freeze()
 
@@ -73,8 +84,16 @@ def test_config_attribute_and_item_access_update_and_nested_values(tmp_path: Pat
     run.config.update({"optim": {"betas": (0.9, 0.99)}}, epochs=np.int64(3))
     assert run.config["dropout"] == 0.2 and run.config.batch == 32
     assert run.config.optim.name == "adam" and run.config["optim"]["betas"] == [0.9, 0.99]
-    expected = {"lr": 0.1, "optim": {"name": "adam", "betas": [0.9, 0.99]}, "dropout": 0.2, "batch": 32, "epochs": 3}
-    assert json.loads((run.dir / "config.json").read_text()) == expected  # persisted on every change
+    expected = {
+        "lr": 0.1,
+        "optim": {"name": "adam", "betas": [0.9, 0.99]},
+        "dropout": 0.2,
+        "batch": 32,
+        "epochs": 3,
+    }
+    assert (
+        json.loads((run.dir / "config.json").read_text()) == expected
+    )  # persisted on every change
     assert run.config.as_dict() == expected and "lr" in run.config and len(run.config) == 5
     run.config.optim.name = "adam"  # the same value again is fine
     run.finish()
@@ -83,27 +102,44 @@ def test_config_attribute_and_item_access_update_and_nested_values(tmp_path: Pat
 
 def test_config_refuses_a_changed_value_unless_allowed(tmp_path: Path) -> None:
     run = Run(tmp_path / "run", config={"lr": 0.1, "optim": {"name": "adam"}})
-    with pytest.raises(ValidationError, match=r"^\$\.config\.lr: is already 0\.1; pass allow_val_change=True to "
-                                              r"config\.update\(\) to change it, got 0\.2$"):
+    with pytest.raises(
+        ValidationError,
+        match=r"^\$\.config\.lr: is already 0\.1; pass allow_val_change=True to "
+        r"config\.update\(\) to change it, got 0\.2$",
+    ):
         run.config.lr = 0.2
-    with pytest.raises(ValidationError, match=r"^\$\.config\.optim\.name: is already 'adam'; pass "
-                                              r"allow_val_change=True to config\.update\(\) to change it, got 'sgd'$"):
+    with pytest.raises(
+        ValidationError,
+        match=r"^\$\.config\.optim\.name: is already 'adam'; pass "
+        r"allow_val_change=True to config\.update\(\) to change it, got 'sgd'$",
+    ):
         run.config.update({"optim": {"name": "sgd"}, "new": 1})
     assert "new" not in run.config  # a refused update changes nothing
     run.config.update({"lr": 0.2, "optim": {"name": "sgd"}}, allow_val_change=True)
     assert run.config.lr == 0.2 and run.config.optim.name == "sgd"
-    assert json.loads((run.dir / "config.json").read_text()) == {"lr": 0.2, "optim": {"name": "sgd"}}
+    assert json.loads((run.dir / "config.json").read_text()) == {
+        "lr": 0.2,
+        "optim": {"name": "sgd"},
+    }
     run.finish()
 
 
 def test_config_refuses_values_that_are_not_json(tmp_path: Path) -> None:
     run = Run(tmp_path / "run")
-    with pytest.raises(ValidationError, match=r"^\$\.config\.f: config values must be JSON values \(None, bool, "
-                                              r"int, float, str, lists and dicts\), not function, got <function"):
+    with pytest.raises(
+        ValidationError,
+        match=r"^\$\.config\.f: config values must be JSON values \(None, bool, "
+        r"int, float, str, lists and dicts\), not function, got <function",
+    ):
         run.config.f = lambda: 0
-    with pytest.raises(ValidationError, match=r"^\$\.config\.x\[1\]: config values must be finite numbers, got nan$"):
+    with pytest.raises(
+        ValidationError,
+        match=r"^\$\.config\.x\[1\]: config values must be finite numbers, got nan$",
+    ):
         run.config.x = [1.0, math.nan]
-    with pytest.raises(AttributeError, match=r"^config keys starting with '_' are reserved, got '_x'$"):
+    with pytest.raises(
+        AttributeError, match=r"^config keys starting with '_' are reserved, got '_x'$"
+    ):
         run.config._x = 1
     with pytest.raises(AttributeError, match=r"^config has no key 'missing'$"):
         run.config.missing
@@ -112,11 +148,19 @@ def test_config_refuses_values_that_are_not_json(tmp_path: Path) -> None:
 
 def test_module_level_forms_act_on_the_current_run(tmp_path: Path) -> None:
     assert richtypes.run is None
-    for call in (lambda: richtypes.log({"a": 1}), richtypes.finish, lambda: setattr(richtypes.config, "a", 1),
-                 lambda: richtypes.config["a"]):
-        with pytest.raises(NoActiveRunError, match=r"^no active run; call richtypes\.init\(\) first$"):
+    for call in (
+        lambda: richtypes.log({"a": 1}),
+        richtypes.finish,
+        lambda: setattr(richtypes.config, "a", 1),
+        lambda: richtypes.config["a"],
+    ):
+        with pytest.raises(
+            NoActiveRunError, match=r"^no active run; call richtypes\.init\(\) first$"
+        ):
             call()
-    run = richtypes.init(dir=tmp_path / "run", project="p", name="n", notes="hello", tags=["a", "b"])
+    run = richtypes.init(
+        dir=tmp_path / "run", project="p", name="n", notes="hello", tags=["a", "b"]
+    )
     assert richtypes.run is run
     richtypes.config.dropout = 0.2
     richtypes.config.update({"lr": 0.1})
@@ -125,7 +169,13 @@ def test_module_level_forms_act_on_the_current_run(tmp_path: Path) -> None:
     richtypes.finish()
     assert richtypes.run is None
     reader = richtypes.open_run(tmp_path / "run")
-    assert (reader.project, reader.name, reader.notes, reader.tags, reader.status) == ("p", "n", "hello", ("a", "b"), "finished")
+    assert (reader.project, reader.name, reader.notes, reader.tags, reader.status) == (
+        "p",
+        "n",
+        "hello",
+        ("a", "b"),
+        "finished",
+    )
     assert reader.config == {"dropout": 0.2, "lr": 0.1}
     assert dict(reader.summary) == {"loss": 0.5, "best_acc": 0.93}
     meta = json.loads((tmp_path / "run" / "run.json").read_text())
@@ -135,26 +185,41 @@ def test_module_level_forms_act_on_the_current_run(tmp_path: Path) -> None:
 
 def test_init_finishes_the_previous_run_with_a_warning(tmp_path: Path) -> None:
     first = richtypes.init(dir=tmp_path / "a")
-    with pytest.warns(UserWarning, match=rf"^richtypes: init\(\) finishes the current run {first.id} first$"):
+    with pytest.warns(
+        UserWarning, match=rf"^richtypes: init\(\) finishes the current run {first.id} first$"
+    ):
         second = richtypes.init(dir=tmp_path / "b")
     assert first.status == "finished" and richtypes.run is second
-    with pytest.raises(RunError, match=rf"^run {first.id} is finished; start a new one with richtypes\.init\(\)$"):
+    with pytest.raises(
+        RunError, match=rf"^run {first.id} is finished; start a new one with richtypes\.init\(\)$"
+    ):
         first.log({"a": 1})
 
 
-def test_default_directory_and_a_taken_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_directory_and_a_taken_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     run = Run()
-    assert run.dir == Path("richtypes-runs") / run.id and (tmp_path / run.dir / "run.json").is_file()
+    assert (
+        run.dir == Path("richtypes-runs") / run.id and (tmp_path / run.dir / "run.json").is_file()
+    )
     run.finish()
-    with pytest.raises(RunError, match=r"^'richtypes-runs/.*' already holds a run; give init\(\) another dir$"):
+    with pytest.raises(
+        RunError, match=r"^'richtypes-runs/.*' already holds a run; give init\(\) another dir$"
+    ):
         Run(run.dir)
 
 
 # ------------------------------------------------------------------------- log
 def test_log_writes_one_line_per_step_with_nested_media(tmp_path: Path) -> None:
     h = Histogram(np.arange(100), num_bins=4)
-    data = {"loss": 0.5, "nan": math.nan, "n": np.int32(7), "nest": {"hs": [h, (h, "x")], "s": "text"}}
+    data = {
+        "loss": 0.5,
+        "nan": math.nan,
+        "n": np.int32(7),
+        "nest": {"hs": [h, (h, "x")], "s": "text"},
+    }
     with Run(tmp_path / "run") as run:
         run.log(data)
         run.log({"loss": 0.25})
@@ -186,8 +251,10 @@ def test_commit_false_merges_into_the_current_step(tmp_path: Path) -> None:
         assert run.step == 0
         run.log({"c": 4})
         run.log({"d": 5}, commit=False)  # committed by finish
-    assert [{k: v for k, v in line.items() if k != "_timestamp"} for line in read_lines(run.dir / "history.jsonl")] == [
-        {"_step": 0, "a": 3, "b": 2, "c": 4}, {"_step": 1, "d": 5}]
+    assert [
+        {k: v for k, v in line.items() if k != "_timestamp"}
+        for line in read_lines(run.dir / "history.jsonl")
+    ] == [{"_step": 0, "a": 3, "b": 2, "c": 4}, {"_step": 1, "d": 5}]
 
 
 def test_steps_must_increase_a_lower_step_warns_and_is_refused(tmp_path: Path) -> None:
@@ -195,11 +262,17 @@ def test_steps_must_increase_a_lower_step_warns_and_is_refused(tmp_path: Path) -
         run.log({"loss": 1.0}, step=3)
         run.log({"acc": 0.5}, step=5, commit=False)
         run.log({"loss": 0.5}, step=7)  # commits the pending step 5 first
-        with pytest.warns(UserWarning, match=r"^richtypes: step 2 is lower than the current step 8; steps must "
-                                             r"increase, so this row was not logged \(keys: loss, acc\)$"):
+        with pytest.warns(
+            UserWarning,
+            match=r"^richtypes: step 2 is lower than the current step 8; steps must "
+            r"increase, so this row was not logged \(keys: loss, acc\)$",
+        ):
             run.log({"loss": 9.0, "acc": 9.0}, step=2)
         run.log({"loss": 0.1})
-    steps = [(line["_step"], line.get("loss"), line.get("acc")) for line in read_lines(run.dir / "history.jsonl")]
+    steps = [
+        (line["_step"], line.get("loss"), line.get("acc"))
+        for line in read_lines(run.dir / "history.jsonl")
+    ]
     assert steps == [(3, 1.0, None), (5, None, 0.5), (7, 0.5, None), (8, 0.1, None)]
     assert run.summary["loss"] == 0.1 and run.summary["acc"] == 0.5  # the refused row left no trace
 
@@ -209,8 +282,11 @@ def test_steps_must_increase_a_lower_step_warns_and_is_refused(tmp_path: Path) -
     [
         ({"_step": 1}, r"^\$\._step: keys starting with '_' are reserved \(_step, _timestamp\)$"),
         ({1: 2}, r"^\$: keys must be strings, got 1$"),
-        ({"a": {"b": [np.zeros(3)]}}, r"^\$\.a\.b\[0\]: a bare numpy array cannot be logged; wrap it in a media type "
-                                       r"\(Histogram, Image, Object3D, Table \.\.\.\), got array\(shape=\(3,\), dtype=float64\)$"),
+        (
+            {"a": {"b": [np.zeros(3)]}},
+            r"^\$\.a\.b\[0\]: a bare numpy array cannot be logged; wrap it in a media type "
+            r"\(Histogram, Image, Object3D, Table \.\.\.\), got array\(shape=\(3,\), dtype=float64\)$",
+        ),
         ({"a": {"_type": "x"}}, r"^\$\.a: '_type' is a reserved key, got '_type'$"),
         ({"a": object}, r"^\$\.a: cannot log a value of type type, got <class 'object'>$"),
         ([1], r"^\$: log\(\) takes a dict of values, got \[1\]$"),
@@ -243,13 +319,18 @@ class Blob(Media):
 
 def test_media_logged_twice_are_stored_once(tmp_path: Path) -> None:
     with Run(tmp_path / "run") as run:
-        for step in range(3):
-            run.log({"blob": Blob(b"x" * 100_000), "other": [Blob(b"y" * 10), Blob(b"x" * 100_000)]})
+        for _step in range(3):
+            run.log(
+                {"blob": Blob(b"x" * 100_000), "other": [Blob(b"y" * 10), Blob(b"x" * 100_000)]}
+            )
     lines = read_lines(run.dir / "history.jsonl")
-    refs = {line["blob"]["data"]["path"] for line in lines} | {line["other"][1]["data"]["path"] for line in lines}
+    refs = {line["blob"]["data"]["path"] for line in lines} | {
+        line["other"][1]["data"]["path"] for line in lines
+    }
     assert len(lines) == 3 and len(refs) == 1
     assert [p.relative_to(run.dir / "media").as_posix() for p in sidecar_files(run.dir)] == sorted(
-        [refs.pop(), lines[0]["other"][0]["data"]["path"]])
+        [refs.pop(), lines[0]["other"][0]["data"]["path"]]
+    )
 
 
 # --------------------------------------------------------------------- summary
@@ -298,29 +379,50 @@ def test_artifacts_are_versioned_and_identical_files_stored_once(tmp_path: Path)
         _write(src / "train.csv", b"a,b\n1,2\n3,4\n")
         v1 = run.log_artifact(src, "dataset", type="dataset")
         model = run.log_artifact(_write(tmp_path / "model.bin", b"\x00" * 10), type="model")
-    assert (v0.qualified_name, v1.qualified_name, model.qualified_name) == ("dataset:v0", "dataset:v1", "model.bin:v0")
+    assert (v0.qualified_name, v1.qualified_name, model.qualified_name) == (
+        "dataset:v0",
+        "dataset:v1",
+        "model.bin:v0",
+    )
     assert [f["path"] for f in v0.files] == ["sub/copy.txt", "sub/labels.txt", "train.csv"]
     assert v0.files[0]["digest"] == v0.files[1]["digest"] and v0.files[0]["size"] == 8
     manifest = json.loads((run.dir / "artifacts" / "dataset" / "v1.json").read_text())
-    assert manifest["name"] == "dataset" and manifest["version"] == 1 and manifest["type"] == "dataset"
+    assert (
+        manifest["name"] == "dataset" and manifest["version"] == 1 and manifest["type"] == "dataset"
+    )
     assert manifest["size"] == 8 + 8 + 12 and manifest["files"] == v1.files
     # copy.txt == labels.txt, and both versions share them: 2 csv versions + 1 txt + 1 model
     assert len(sidecar_files(run.dir)) == 4
     reader = richtypes.open_run(run.dir)
-    assert [a.qualified_name for a in reader.artifacts()] == ["dataset:v0", "dataset:v1", "model.bin:v0"]
-    assert reader.artifact("dataset").version == 1 and reader.artifact("dataset:v0").files == v0.files
+    assert [a.qualified_name for a in reader.artifacts()] == [
+        "dataset:v0",
+        "dataset:v1",
+        "model.bin:v0",
+    ]
+    assert (
+        reader.artifact("dataset").version == 1 and reader.artifact("dataset:v0").files == v0.files
+    )
     out = reader.artifact("dataset:v0").extract(tmp_path / "out")
-    assert (out / "train.csv").read_bytes() == b"a,b\n1,2\n" and (out / "sub" / "copy.txt").read_bytes() == b"cat\ndog\n"
-    with pytest.raises(KeyError, match=r"no artifact 'dataset:v7'; this run has: dataset:v0, dataset:v1"):
+    assert (out / "train.csv").read_bytes() == b"a,b\n1,2\n" and (
+        out / "sub" / "copy.txt"
+    ).read_bytes() == b"cat\ndog\n"
+    with pytest.raises(
+        KeyError, match=r"no artifact 'dataset:v7'; this run has: dataset:v0, dataset:v1"
+    ):
         reader.artifact("dataset:v7")
 
 
 def test_artifact_names_and_paths_are_checked(tmp_path: Path) -> None:
     with Run(tmp_path / "run") as run:
-        with pytest.raises(ValidationError, match=r"^\$\.name: an artifact name must be 1-128 letters, digits, '\.', "
-                                                  r"'_' or '-', starting with a letter or digit, got '\.\./x'$"):
+        with pytest.raises(
+            ValidationError,
+            match=r"^\$\.name: an artifact name must be 1-128 letters, digits, '\.', "
+            r"'_' or '-', starting with a letter or digit, got '\.\./x'$",
+        ):
             run.log_artifact(tmp_path, "../x")
-        with pytest.raises(ValidationError, match=r"^\$\.path: no such file or directory, got '.*nope'$"):
+        with pytest.raises(
+            ValidationError, match=r"^\$\.path: no such file or directory, got '.*nope'$"
+        ):
             run.log_artifact(tmp_path / "nope", "x")
 
 
@@ -331,13 +433,21 @@ def test_a_background_error_is_raised_at_the_next_log(tmp_path: Path) -> None:
     run.log({"ok": 1})
     run.log({"bad": Gate(started, fail=True)})  # returns: encoding happens later
     run._worker.flush()
-    with pytest.raises(ValidationError, match=r"^\$\.bad: refused to encode\n"  # pytest adds the notes
-                                              r"raised in the background while encoding step 1 of run \S+$") as info:
+    with pytest.raises(
+        ValidationError,
+        match=r"^\$\.bad: refused to encode\n"  # pytest adds the notes
+        r"raised in the background while encoding step 1 of run \S+$",
+    ) as info:
         run.log({"ok": 2})
-    assert info.value.__notes__ == [f"raised in the background while encoding step 1 of run {run.id}"]
+    assert info.value.__notes__ == [
+        f"raised in the background while encoding step 1 of run {run.id}"
+    ]
     run.log({"ok": 3})  # raised once; the run goes on
     run.finish()
-    assert [line["_step"] for line in read_lines(run.dir / "history.jsonl")] == [0, 2]  # step 2 was not logged
+    assert [line["_step"] for line in read_lines(run.dir / "history.jsonl")] == [
+        0,
+        2,
+    ]  # step 2 was not logged
     assert run.status == "finished"
 
 
@@ -345,11 +455,19 @@ def test_a_background_error_is_raised_at_finish_and_the_run_fails(tmp_path: Path
     run = Run(tmp_path / "run")
     run.log({"bad": Gate(fail=True)})
     run.log({"bad": Gate(fail=True)}, commit=False)
-    with pytest.raises(ValidationError, match=r"^\$\.bad: refused to encode\nraised in the background while encoding "
-                                              r"step 0 of run \S+\n1 more background error\(s\): ") as info:
+    with pytest.raises(
+        ValidationError,
+        match=r"^\$\.bad: refused to encode\nraised in the background while encoding "
+        r"step 0 of run \S+\n1 more background error\(s\): ",
+    ) as info:
         run.finish()
-    assert info.value.__notes__[1].startswith("1 more background error(s): ValidationError('$.bad: refused to encode')")
-    assert run.status == "failed" and json.loads((run.dir / "run.json").read_text())["status"] == "failed"
+    assert info.value.__notes__[1].startswith(
+        "1 more background error(s): ValidationError('$.bad: refused to encode')"
+    )
+    assert (
+        run.status == "failed"
+        and json.loads((run.dir / "run.json").read_text())["status"] == "failed"
+    )
     run.finish()  # finished: nothing more to raise
 
 
@@ -373,13 +491,19 @@ def test_log_blocks_when_the_queue_is_full(tmp_path: Path) -> None:
     blocked = threading.Thread(target=run.log, args=({"a": 3},))
     blocked.start()
     blocked.join(0.3)
-    assert blocked.is_alive() and run._worker.queue.qsize() == 2  # waiting for room, not queued beyond the bound
+    assert (
+        blocked.is_alive() and run._worker.queue.qsize() == 2
+    )  # waiting for room, not queued beyond the bound
     release.set()
     blocked.join(10)
     assert not blocked.is_alive()
     run.finish()
     rows = richtypes.open_run(run.dir).history()
-    assert [row.step for row in rows] == [0, 1, 2, 3] and math.isnan(rows[0]["gate"]) and rows[3]["a"] == 3
+    assert (
+        [row.step for row in rows] == [0, 1, 2, 3]
+        and math.isnan(rows[0]["gate"])
+        and rows[3]["a"] == 3
+    )
 
 
 # ---------------------------------------------------------------------- reader
@@ -389,9 +513,15 @@ def test_history_cells_decode_lazily(tmp_path: Path, monkeypatch: pytest.MonkeyP
         run.log({"h": h, "loss": 0.5})
     calls = []
     real = _run_reader.decode_value
-    monkeypatch.setattr(_run_reader, "decode_value", lambda doc, store: calls.append(doc) or real(doc, store))
+    monkeypatch.setattr(
+        _run_reader, "decode_value", lambda doc, store: calls.append(doc) or real(doc, store)
+    )
     (row,) = richtypes.open_run(run.dir).history()
-    assert calls == [] and set(row) == {"_step", "_timestamp", "h", "loss"} and row.raw("h")["_type"] == "histogram"
+    assert (
+        calls == []
+        and set(row) == {"_step", "_timestamp", "h", "loss"}
+        and row.raw("h")["_type"] == "histogram"
+    )
     assert row["h"] == h and row["h"] is row["h"]  # decoded once, then kept
     assert len(calls) == 1
     assert repr(row) == "Row(step=0, keys=['h', 'loss'])"
@@ -416,12 +546,17 @@ def pd_isna(value: Any) -> bool:
     return bool(pd.isna(value))
 
 
-def test_history_as_a_dataframe_needs_pandas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_history_as_a_dataframe_needs_pandas(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with Run(tmp_path / "run") as run:
         run.log({"a": 1})
     monkeypatch.setitem(sys.modules, "pandas", None)
-    with pytest.raises(MissingDependencyError, match=r"^history\(pandas=True\) needs the optional package 'pandas'; "
-                                                     r"install it with: pip install 'richtypes\[pandas\]'$"):
+    with pytest.raises(
+        MissingDependencyError,
+        match=r"^history\(pandas=True\) needs the optional package 'pandas'; "
+        r"install it with: pip install 'richtypes\[pandas\]'$",
+    ):
         richtypes.open_run(run.dir).history(pandas=True)
 
 
@@ -434,8 +569,11 @@ def test_the_reader_ignores_a_torn_last_line_only(tmp_path: Path) -> None:
     path.write_bytes(whole + b'{"_step":3,"a":')
     assert [row["a"] for row in richtypes.open_run(run.dir).history()] == [0, 1, 2]
     path.write_bytes(whole + b'{"_step":3,"a":\n' + whole)
-    with pytest.raises(FormatError, match=r"^'.*history\.jsonl' line 4 is not valid JSON: Expecting value at "
-                                          r"column 16$"):
+    with pytest.raises(
+        FormatError,
+        match=r"^'.*history\.jsonl' line 4 is not valid JSON: Expecting value at "
+        r"column 16$",
+    ):
         richtypes.open_run(run.dir).history()
 
 
@@ -449,7 +587,9 @@ def test_notes_and_tags_can_change_while_running(tmp_path: Path) -> None:
         run.notes = "changed"
         run.tags = ["a", "b"]
         assert json.loads((run.dir / "run.json").read_text())["tags"] == ["a", "b"]
-        with pytest.raises(ValidationError, match=r"^\$\.tags: must be a list of strings, not one string, got 'c'$"):
+        with pytest.raises(
+            ValidationError, match=r"^\$\.tags: must be a list of strings, not one string, got 'c'$"
+        ):
             run.tags = "c"
     reader = richtypes.open_run(run.dir)
     assert (reader.notes, reader.tags) == ("changed", ("a", "b"))
@@ -469,10 +609,15 @@ def test_flush_waits_for_the_worker_and_raises_its_error(tmp_path: Path) -> None
 def test_a_media_summary_override_is_encoded_into_the_store(tmp_path: Path) -> None:
     with Run(tmp_path / "run") as run:
         run.summary["blob"] = Blob(b"z" * 50_000)
-        with pytest.raises(ValidationError, match=r"^\$\.summary\.arr: a bare numpy array cannot be logged; "):
+        with pytest.raises(
+            ValidationError, match=r"^\$\.summary\.arr: a bare numpy array cannot be logged; "
+        ):
             run.summary["arr"] = np.zeros(2)
     doc = json.loads((run.dir / "summary.json").read_text())
-    assert list(doc) == ["blob"] and (run.dir / "media" / doc["blob"]["data"]["path"]).stat().st_size == 50_000
+    assert (
+        list(doc) == ["blob"]
+        and (run.dir / "media" / doc["blob"]["data"]["path"]).stat().st_size == 50_000
+    )
 
 
 def test_the_config_proxy_and_run_attribute_without_a_run() -> None:
@@ -483,8 +628,11 @@ def test_the_config_proxy_and_run_attribute_without_a_run() -> None:
 
 
 def test_a_bad_config_is_refused_before_the_directory_is_made(tmp_path: Path) -> None:
-    with pytest.raises(ValidationError, match=r"^\$\.config\.opt\.f: config values must be JSON values \(None, bool, "
-                                              r"int, float, str, lists and dicts\), not set, got \{1\}$"):
+    with pytest.raises(
+        ValidationError,
+        match=r"^\$\.config\.opt\.f: config values must be JSON values \(None, bool, "
+        r"int, float, str, lists and dicts\), not set, got \{1\}$",
+    ):
         Run(tmp_path / "run", config={"opt": {"f": {1}}})
     with pytest.raises(ValidationError, match=r"^\$\.config: must be a dict, got \[1\]$"):
         Run(tmp_path / "run", config=[1])

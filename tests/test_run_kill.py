@@ -34,7 +34,9 @@ SCRIPT = textwrap.dedent(
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
-def test_a_killed_logger_leaves_history_readable_up_to_its_last_whole_line(tmp_path: Path, capsys) -> None:
+def test_a_killed_logger_leaves_history_readable_up_to_its_last_whole_line(
+    tmp_path: Path, capsys
+) -> None:
     run_dir = tmp_path / "run"
     proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(run_dir)], stderr=subprocess.PIPE)
     history = run_dir / "history.jsonl"
@@ -42,7 +44,9 @@ def test_a_killed_logger_leaves_history_readable_up_to_its_last_whole_line(tmp_p
         deadline = time.monotonic() + 120  # a guard against a hung child, not a speed assertion
         while not (history.exists() and history.read_bytes().count(b"\n") >= 300):
             assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "the logging process wrote fewer than 300 rows in 120 s"
+            assert time.monotonic() < deadline, (
+                "the logging process wrote fewer than 300 rows in 120 s"
+            )
             time.sleep(0.01)
     finally:
         os.kill(proc.pid, signal.SIGKILL)
@@ -54,7 +58,11 @@ def test_a_killed_logger_leaves_history_readable_up_to_its_last_whole_line(tmp_p
     assert len(rows) >= 300 and [row.step for row in rows] == list(range(len(rows)))
     h = richtypes.Histogram(np.arange(1000), num_bins=16)
     for row in rows:
-        assert row["h"] == h and row["loss"] == 1.0 / (row.step + 1) and len(row["text"]) == row.step * 997 % 200_000
+        assert (
+            row["h"] == h
+            and row["loss"] == 1.0 / (row.step + 1)
+            and len(row["text"]) == row.step * 997 % 200_000
+        )
     assert reader.status == "running" and reader.config == {"lr": 0.1}  # never finished
     assert json.loads((run_dir / "run.json").read_text())["end_time"] is None
     assert main(["validate", str(run_dir)]) == 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import subprocess
 import sys
@@ -15,7 +14,6 @@ import blake3
 import numpy as np
 import pytest
 
-import richtypes
 from richtypes import FormatError, IntegrityError, Store
 from richtypes.codecs.npy import decode_npy as npy_from_bytes
 
@@ -24,7 +22,12 @@ def test_put_bytes_names_the_file_by_its_blake3_digest(tmp_path: Path) -> None:
     store = Store(tmp_path)
     ref = store.put_bytes(b"abc", "txt")
     digest = blake3.blake3(b"abc").hexdigest()
-    assert ref == {"path": f"{digest[:2]}/{digest}.txt", "digest": f"blake3:{digest}", "size": 3, "format": "txt"}
+    assert ref == {
+        "path": f"{digest[:2]}/{digest}.txt",
+        "digest": f"blake3:{digest}",
+        "size": 3,
+        "format": "txt",
+    }
     assert (tmp_path / ref["path"]).read_bytes() == b"abc"
 
 
@@ -84,10 +87,27 @@ def test_object_arrays_are_refused_on_write(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ hostile stores
 def _ref_to(store: Store, rel: str, data: bytes) -> dict:
-    return {"path": rel, "digest": "blake3:" + blake3.blake3(data).hexdigest(), "size": len(data), "format": "bin"}
+    return {
+        "path": rel,
+        "digest": "blake3:" + blake3.blake3(data).hexdigest(),
+        "size": len(data),
+        "format": "bin",
+    }
 
 
-@pytest.mark.parametrize("rel", ["../outside.bin", "a/../../outside.bin", "/etc/passwd", "a\\..\\b", "./x.bin", "a//b", "C:/x", ""])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "../outside.bin",
+        "a/../../outside.bin",
+        "/etc/passwd",
+        "a\\..\\b",
+        "./x.bin",
+        "a//b",
+        "C:/x",
+        "",
+    ],
+)
 def test_paths_that_are_not_plain_relative_paths_are_refused(tmp_path: Path, rel: str) -> None:
     store = Store(tmp_path / "store")
     (tmp_path / "outside.bin").write_bytes(b"secret")
@@ -120,7 +140,9 @@ def test_truncated_sidecar_is_an_integrity_error(tmp_path: Path) -> None:
     ref = store.put_array(np.arange(1000))
     path = tmp_path / ref["path"]
     path.write_bytes(path.read_bytes()[:-10])
-    with pytest.raises(IntegrityError, match=r"has \d+ bytes, its reference says \d+ \(truncated or altered\)"):
+    with pytest.raises(
+        IntegrityError, match=r"has \d+ bytes, its reference says \d+ \(truncated or altered\)"
+    ):
         store.get_array(ref)
 
 
@@ -150,13 +172,25 @@ def test_sha256_references_are_still_readable(tmp_path: Path) -> None:
     import hashlib
 
     (tmp_path / "f.bin").write_bytes(b"legacy")
-    ref = {"path": "f.bin", "digest": "sha256:" + hashlib.sha256(b"legacy").hexdigest(), "size": 6, "format": "bin"}
+    ref = {
+        "path": "f.bin",
+        "digest": "sha256:" + hashlib.sha256(b"legacy").hexdigest(),
+        "size": 6,
+        "format": "bin",
+    }
     assert Store(tmp_path).get_bytes(ref) == b"legacy"
 
 
-@pytest.mark.parametrize("ref", [None, [], {"path": 1, "digest": "x", "size": 1, "format": "bin"},
-                                 {"path": "a", "digest": "x", "size": -1, "format": "bin"},
-                                 {"path": "a", "digest": "x", "size": True, "format": "bin"}])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        None,
+        [],
+        {"path": 1, "digest": "x", "size": 1, "format": "bin"},
+        {"path": "a", "digest": "x", "size": -1, "format": "bin"},
+        {"path": "a", "digest": "x", "size": True, "format": "bin"},
+    ],
+)
 def test_malformed_references_are_format_errors(tmp_path: Path, ref: object) -> None:
     with pytest.raises(FormatError, match="sidecar reference"):
         Store(tmp_path).get_bytes(ref)  # type: ignore[arg-type]
@@ -167,7 +201,9 @@ def test_npy_holding_pickled_objects_is_refused(tmp_path: Path) -> None:
     np.save(buf, np.array([{"evil": 1}], dtype=object), allow_pickle=True)
     store = Store(tmp_path)
     ref = store.put_bytes(buf.getvalue(), "npy")
-    with pytest.raises(IntegrityError, match="holds Python objects \\(pickle\\); refusing to load it"):
+    with pytest.raises(
+        IntegrityError, match="holds Python objects \\(pickle\\); refusing to load it"
+    ):
         store.get_array(ref)
     with pytest.raises(IntegrityError, match="holds Python objects"):
         store.get_array(ref, mmap=True)
@@ -211,8 +247,12 @@ def test_threads_writing_the_same_bytes_at_once_agree(tmp_path: Path) -> None:
     assert store.get_bytes(refs[0]) == data
 
 
-@pytest.mark.parametrize("count", [1_000_000, 3_000_000], ids=["hash-then-write", "hash-while-writing"])
-def test_a_writer_killed_before_the_rename_leaves_no_referenced_partial_file(tmp_path: Path, count: int) -> None:
+@pytest.mark.parametrize(
+    "count", [1_000_000, 3_000_000], ids=["hash-then-write", "hash-while-writing"]
+)
+def test_a_writer_killed_before_the_rename_leaves_no_referenced_partial_file(
+    tmp_path: Path, count: int
+) -> None:
     """Kill a real process between the temporary write and the rename (both write paths)."""
     script = textwrap.dedent(
         f"""
@@ -224,12 +264,14 @@ def test_a_writer_killed_before_the_rename_leaves_no_referenced_partial_file(tmp
                 os._exit(9)  # the process dies with the temporary file fully written, not renamed
             return real_replace(src, dst)
         os.replace = die
-        store = Store({str(tmp_path / 'store')!r})
+        store = Store({str(tmp_path / "store")!r})
         ref = store.put_array(np.arange({count}, dtype=np.float32))
         print("unreachable", ref)
         """
     )
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 9, proc.stderr
     assert "unreachable" not in proc.stdout
     files = [p for p in (tmp_path / "store").rglob("*") if p.is_file()]
@@ -263,12 +305,17 @@ def test_put_file_streams_a_path_or_file_object_to_the_same_reference(tmp_path: 
 def test_put_file_refuses_a_text_mode_file_and_leaves_no_temporary(tmp_path: Path) -> None:
     (tmp_path / "t.txt").write_text("hello")
     store = Store(tmp_path / "store")
-    with open(tmp_path / "t.txt", encoding="utf-8") as fh, pytest.raises(TypeError, match="needs a binary file object"):
+    with (
+        open(tmp_path / "t.txt", encoding="utf-8") as fh,
+        pytest.raises(TypeError, match="needs a binary file object"),
+    ):
         store.put_file(fh, "txt")
     assert not list((tmp_path / "store").rglob(".tmp-*"))
 
 
-def test_large_payloads_hashed_while_written_give_the_same_reference_and_dedupe(tmp_path: Path) -> None:
+def test_large_payloads_hashed_while_written_give_the_same_reference_and_dedupe(
+    tmp_path: Path,
+) -> None:
     from richtypes.store.local import PARALLEL_HASH_BYTES
 
     arr = np.random.default_rng(5).random(PARALLEL_HASH_BYTES // 8 + 100)
@@ -276,7 +323,10 @@ def test_large_payloads_hashed_while_written_give_the_same_reference_and_dedupe(
     first = store.put_array(arr)
     second = store.put_array(arr)
     assert first == second
-    assert first["digest"] == "blake3:" + blake3.blake3((tmp_path / "a" / first["path"]).read_bytes()).hexdigest()
+    assert (
+        first["digest"]
+        == "blake3:" + blake3.blake3((tmp_path / "a" / first["path"]).read_bytes()).hexdigest()
+    )
     files = [p for p in (tmp_path / "a").rglob("*") if p.is_file()]
     assert files == [tmp_path / "a" / first["path"]]
     np.testing.assert_array_equal(store.get_array(first), arr)

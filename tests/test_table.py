@@ -26,8 +26,14 @@ ROWS = [
 ]
 NAMES = ["id", "score", "ok", "label", "maybe", "emb", "hist", "nothing"]
 TYPES = {
-    "id": "int", "score": "float", "ok": "bool", "label": "str", "maybe": "optional[int]",
-    "emb": "array[float32,(2,)]", "hist": "optional[media:histogram]", "nothing": "null",
+    "id": "int",
+    "score": "float",
+    "ok": "bool",
+    "label": "str",
+    "maybe": "optional[int]",
+    "emb": "array[float32,(2,)]",
+    "hist": "optional[media:histogram]",
+    "nothing": "null",
 }
 
 
@@ -47,10 +53,15 @@ def test_every_input_form_gives_the_same_table() -> None:
     for row in ROWS:
         built.add_data(*row)
     numpy_columns = Table.from_columns(
-        {**{n: [r[i] for r in ROWS] for i, n in enumerate(NAMES)},
-         "id": np.array([1, 2, -3], np.int32), "score": np.array([0.5, np.nan, 2.0], np.float32).astype(np.float64),
-         "ok": np.array([True, False, True]), "label": np.array(["cat", "dög", ""]),
-         "emb": np.stack([r[5] for r in ROWS])})
+        {
+            **{n: [r[i] for r in ROWS] for i, n in enumerate(NAMES)},
+            "id": np.array([1, 2, -3], np.int32),
+            "score": np.array([0.5, np.nan, 2.0], np.float32).astype(np.float64),
+            "ok": np.array([True, False, True]),
+            "label": np.array(["cat", "dög", ""]),
+            "emb": np.stack([r[5] for r in ROWS]),
+        }
+    )
     assert by_rows == by_columns == built == numpy_columns
     assert built.column_types == TYPES
 
@@ -83,7 +94,11 @@ def test_mixed_int_float_becomes_float_and_keeps_values() -> None:
 
 
 def test_dtypes_override_inference() -> None:
-    t = Table(columns=["a", "b", "c"], data=[[1, 2, "x"]], dtypes={"a": "float", "b": "optional[int]", "c": str})
+    t = Table(
+        columns=["a", "b", "c"],
+        data=[[1, 2, "x"]],
+        dtypes={"a": "float", "b": "optional[int]", "c": str},
+    )
     assert t.column_types == {"a": "float", "b": "optional[int]", "c": "str"}
     t = Table(columns=["a", "h"], data=[[1, None]], dtypes=[float, "optional[media:histogram]"])
     assert t.column_types == {"a": "float", "h": "optional[media:histogram]"}
@@ -130,7 +145,9 @@ def test_caller_input_is_not_mutated() -> None:
 
 
 def test_equality_is_by_content_and_type() -> None:
-    assert Table.from_columns({"a": [1.0, np.nan]}) == Table.from_columns({"a": [1.0, float("nan")]})
+    assert Table.from_columns({"a": [1.0, np.nan]}) == Table.from_columns(
+        {"a": [1.0, float("nan")]}
+    )
     assert Table.from_columns({"a": [1, 2]}) != Table.from_columns({"a": [1.0, 2.0]})
     assert Table.from_columns({"a": ["x"]}) != Table.from_columns({"b": ["x"]})
     assert Table.from_columns({"h": [_hist(1)]}) != Table.from_columns({"h": [_hist(2)]})
@@ -140,31 +157,97 @@ def test_equality_is_by_content_and_type() -> None:
 @pytest.mark.parametrize(
     "build, message",
     [
-        (lambda: Table(columns=["a", "b"], data=[[1, "x"], [2]]), r"^\$\.data\[1\]: has 1 cells, expected 2 \(one per column\)$"),
-        (lambda: Table(columns=["a"], data=[[1], 5]), r"^\$\.data\[1\]: must be a sequence of cells, got 5$"),
+        (
+            lambda: Table(columns=["a", "b"], data=[[1, "x"], [2]]),
+            r"^\$\.data\[1\]: has 1 cells, expected 2 \(one per column\)$",
+        ),
+        (
+            lambda: Table(columns=["a"], data=[[1], 5]),
+            r"^\$\.data\[1\]: must be a sequence of cells, got 5$",
+        ),
         (lambda: Table(columns=["a", "a"]), r"^\$\.columns\[1\]: duplicate column name, got 'a'$"),
         (lambda: Table(columns=[1]), r"^\$\.columns\[0\]: column names must be strings, got 1$"),
         (lambda: Table(columns="ab"), r"^\$\.columns: must be a list of column names, got 'ab'$"),
-        (lambda: Table(columns=["a"], data=[[1], ["x"]]), r"^\$\.data\[1\]\.a: does not fit column type int, got 'x'$"),
-        (lambda: Table(columns=["my col"], data=[[1.5], [True]]), r'^\$\.data\[1\]\["my col"\]: does not fit column type float, got True$'),
-        (lambda: Table(columns=["a"], data=[[None], [1], ["x"]]), r"^\$\.data\[2\]\.a: does not fit column type optional\[int\], got 'x'$"),
-        (lambda: Table(columns=["a"], data=[[1], [2**63]]), r"^\$\.data\[1\]\.a: is outside the int64 range, got 9223372036854775808$"),
-        (lambda: Table(columns=["a"], data=[[0.5], [2**1024]]), r"^\$\.data\[1\]\.a: is outside the float64 range, got 1797693"),
-        (lambda: Table(columns=["a"], data=[[{"x": 1}]]), r"^\$\.data\[0\]\.a: unsupported cell type dict \(use int, float, bool, str, None, a numeric numpy array or a richtypes media object\), got \{'x': 1\}$"),
-        (lambda: Table(columns=["a"], data=[[np.zeros(2)], [np.zeros(3)]]), r"^\$\.data\[1\]\.a: does not fit column type array\[float64,\(2,\)\], got array\(shape=\(3,\), dtype=float64\)$"),
-        (lambda: Table(columns=["a"], data=[[_hist(1)], [Table()]]), r"^\$\.data\[1\]\.a: does not fit column type media:histogram, got Table\(rows=0, columns=\{\}\)$"),
-        (lambda: Table(columns=["a"], data=[["\ud800"]]), r"^\$\.data\[0\]\.a: is not valid Unicode \(lone surrogate\), got '\\ud800'$"),
-        (lambda: Table(columns=["a"], data=[[1], [None]], dtypes={"a": int}), r"^\$\.data\[1\]\.a: does not fit column type int, got None$"),
-        (lambda: Table(columns=["a"], data=[[1]], dtypes={"a": "integer"}), r"^\$\.dtypes\.a: unknown column type \(use int, float, bool, str, null, optional\[\.\.\.\], array\[<dtype>,\(<shape>\)\] or media:<type>\), got 'integer'$"),
-        (lambda: Table(columns=["a"], data=[[1]], dtypes={"b": int}), r"^\$\.dtypes\.b: is not a column, got 'b'$"),
-        (lambda: Table(columns=["a"], data=[[1]], dtypes=[int, int]), r"^\$\.dtypes: has 2 types, expected 1 \(one per column\)$"),
-        (lambda: Table.from_columns({"a": [1, 2], "b": [1]}), r"^\$\.columns\.b: has 1 values, expected 2 like the first column$"),
-        (lambda: Table.from_columns({"a": np.array([2**63], np.uint64)}), r"^\$\.data\[0\]\.a: is outside the int64 range, got 9223372036854775808$"),
-        (lambda: Table.from_columns({"a": np.array(["2020-01-01"], "datetime64[D]")}), r"^\$\.columns\.a: unsupported column dtype datetime64\[D\]$"),
-        (lambda: Table.from_columns({"a": np.array([1.5])}, dtypes={"a": int}), r"^\$\.data\[0\]\.a: does not fit column type int, got 1\.5$"),
-        (lambda: Table.from_columns({"a": 5}), r"^\$\.columns\.a: must be a list or an array of cells, got 5$"),
-        (lambda: Table.from_columns({f"c{i}": [] for i in range(MAX_COLUMNS + 1)}), rf"^\$\.columns: a table holds at most {MAX_COLUMNS} columns, got {MAX_COLUMNS + 1}$"),
-        (lambda: Table(columns=["a"], data=[[1]], dataframe=object()), r"^\$\.dataframe: give either dataframe or columns/data, not both$"),
+        (
+            lambda: Table(columns=["a"], data=[[1], ["x"]]),
+            r"^\$\.data\[1\]\.a: does not fit column type int, got 'x'$",
+        ),
+        (
+            lambda: Table(columns=["my col"], data=[[1.5], [True]]),
+            r'^\$\.data\[1\]\["my col"\]: does not fit column type float, got True$',
+        ),
+        (
+            lambda: Table(columns=["a"], data=[[None], [1], ["x"]]),
+            r"^\$\.data\[2\]\.a: does not fit column type optional\[int\], got 'x'$",
+        ),
+        (
+            lambda: Table(columns=["a"], data=[[1], [2**63]]),
+            r"^\$\.data\[1\]\.a: is outside the int64 range, got 9223372036854775808$",
+        ),
+        (
+            lambda: Table(columns=["a"], data=[[0.5], [2**1024]]),
+            r"^\$\.data\[1\]\.a: is outside the float64 range, got 1797693",
+        ),
+        (
+            lambda: Table(columns=["a"], data=[[{"x": 1}]]),
+            r"^\$\.data\[0\]\.a: unsupported cell type dict \(use int, float, bool, str, None, a numeric numpy array or a richtypes media object\), got \{'x': 1\}$",
+        ),
+        (
+            lambda: Table(columns=["a"], data=[[np.zeros(2)], [np.zeros(3)]]),
+            r"^\$\.data\[1\]\.a: does not fit column type array\[float64,\(2,\)\], got array\(shape=\(3,\), dtype=float64\)$",
+        ),
+        (
+            lambda: Table(columns=["a"], data=[[_hist(1)], [Table()]]),
+            r"^\$\.data\[1\]\.a: does not fit column type media:histogram, got Table\(rows=0, columns=\{\}\)$",
+        ),
+        (
+            lambda: Table(columns=["a"], data=[["\ud800"]]),
+            r"^\$\.data\[0\]\.a: is not valid Unicode \(lone surrogate\), got '\\ud800'$",
+        ),
+        (
+            lambda: Table(columns=["a"], data=[[1], [None]], dtypes={"a": int}),
+            r"^\$\.data\[1\]\.a: does not fit column type int, got None$",
+        ),
+        (
+            lambda: Table(columns=["a"], data=[[1]], dtypes={"a": "integer"}),
+            r"^\$\.dtypes\.a: unknown column type \(use int, float, bool, str, null, optional\[\.\.\.\], array\[<dtype>,\(<shape>\)\] or media:<type>\), got 'integer'$",
+        ),
+        (
+            lambda: Table(columns=["a"], data=[[1]], dtypes={"b": int}),
+            r"^\$\.dtypes\.b: is not a column, got 'b'$",
+        ),
+        (
+            lambda: Table(columns=["a"], data=[[1]], dtypes=[int, int]),
+            r"^\$\.dtypes: has 2 types, expected 1 \(one per column\)$",
+        ),
+        (
+            lambda: Table.from_columns({"a": [1, 2], "b": [1]}),
+            r"^\$\.columns\.b: has 1 values, expected 2 like the first column$",
+        ),
+        (
+            lambda: Table.from_columns({"a": np.array([2**63], np.uint64)}),
+            r"^\$\.data\[0\]\.a: is outside the int64 range, got 9223372036854775808$",
+        ),
+        (
+            lambda: Table.from_columns({"a": np.array(["2020-01-01"], "datetime64[D]")}),
+            r"^\$\.columns\.a: unsupported column dtype datetime64\[D\]$",
+        ),
+        (
+            lambda: Table.from_columns({"a": np.array([1.5])}, dtypes={"a": int}),
+            r"^\$\.data\[0\]\.a: does not fit column type int, got 1\.5$",
+        ),
+        (
+            lambda: Table.from_columns({"a": 5}),
+            r"^\$\.columns\.a: must be a list or an array of cells, got 5$",
+        ),
+        (
+            lambda: Table.from_columns({f"c{i}": [] for i in range(MAX_COLUMNS + 1)}),
+            rf"^\$\.columns: a table holds at most {MAX_COLUMNS} columns, got {MAX_COLUMNS + 1}$",
+        ),
+        (
+            lambda: Table(columns=["a"], data=[[1]], dataframe=object()),
+            r"^\$\.dataframe: give either dataframe or columns/data, not both$",
+        ),
     ],
 )
 def test_bad_inputs_name_the_cell(build, message) -> None:
@@ -179,9 +262,15 @@ def test_bad_inputs_name_the_cell(build, message) -> None:
         (("x", "y"), r"^\$\.data\[2\]\.a: does not fit column type int, got 'x'$"),
         ((3, 4), r'^\$\.data\[2\]\["b c"\]: does not fit column type str, got 4$'),
         ((2**64, "z"), r"^\$\.data\[2\]\.a: is outside the int64 range, got 18446744073709551616$"),
-        ((1, "\udfff"), r'^\$\.data\[2\]\["b c"\]: is not valid Unicode \(lone surrogate\), got \'\\udfff\'$'),
+        (
+            (1, "\udfff"),
+            r'^\$\.data\[2\]\["b c"\]: is not valid Unicode \(lone surrogate\), got \'\\udfff\'$',
+        ),
         ((True, "z"), r"^\$\.data\[2\]\.a: does not fit column type int, got True$"),
-        ((np.uint64(2**64 - 1), "z"), r"^\$\.data\[2\]\.a: is outside the int64 range, got 18446744073709551615$"),
+        (
+            (np.uint64(2**64 - 1), "z"),
+            r"^\$\.data\[2\]\.a: is outside the int64 range, got 18446744073709551615$",
+        ),
     ],
 )
 def test_a_rejected_row_leaves_the_table_unchanged(row, message) -> None:
@@ -196,9 +285,13 @@ def test_a_rejected_row_leaves_the_table_unchanged(row, message) -> None:
 
 def test_add_column_errors() -> None:
     t = Table(columns=["a"], data=[[1], [2]])
-    with pytest.raises(ValidationError, match=r"^\$\.columns\.b: has 1 values, expected 2 \(one per row\)$"):
+    with pytest.raises(
+        ValidationError, match=r"^\$\.columns\.b: has 1 values, expected 2 \(one per row\)$"
+    ):
         t.add_column("b", [1])
-    with pytest.raises(ValidationError, match=r"^\$\.columns\[1\]: duplicate column name, got 'a'$"):
+    with pytest.raises(
+        ValidationError, match=r"^\$\.columns\[1\]: duplicate column name, got 'a'$"
+    ):
         t.add_column("a", [1, 2])
     assert t.columns == ["a"]
 
@@ -220,17 +313,38 @@ def test_inline_round_trip_of_every_column_type(roundtrip) -> None:
 def test_sidecar_round_trip_of_every_column_type(tmp_path: Path, roundtrip) -> None:
     n = 3000
     rng = np.random.default_rng(0)
-    t = Table.from_columns({
-        "i": rng.integers(-5, 5, n), "f": rng.standard_normal(n), "b": rng.random(n) > 0.5,
-        "s": [f"s{i}é" for i in range(n)], "os": [None if i % 3 else "x" for i in range(n)],
-        "oi": [None if i % 4 == 0 else i for i in range(n)], "ob": [None if i % 5 == 0 else i % 2 == 0 for i in range(n)],
-        "a": rng.random((n, 3)).astype(np.float32), "n": [None] * n,
-        "oa": [None if i % 2 else np.full(2, i, np.int16) for i in range(n)],
-        "h": [_hist(i) if i < 3 else None for i in range(n)],
-    })
+    t = Table.from_columns(
+        {
+            "i": rng.integers(-5, 5, n),
+            "f": rng.standard_normal(n),
+            "b": rng.random(n) > 0.5,
+            "s": [f"s{i}é" for i in range(n)],
+            "os": [None if i % 3 else "x" for i in range(n)],
+            "oi": [None if i % 4 == 0 else i for i in range(n)],
+            "ob": [None if i % 5 == 0 else i % 2 == 0 for i in range(n)],
+            "a": rng.random((n, 3)).astype(np.float32),
+            "n": [None] * n,
+            "oa": [None if i % 2 else np.full(2, i, np.int16) for i in range(n)],
+            "h": [_hist(i) if i < 3 else None for i in range(n)],
+        }
+    )
     doc, back = roundtrip(t)
-    formats = {c["name"]: c["values"].get("format") for c in doc["columns"] if isinstance(c.get("values"), dict)}
-    assert formats == {"i": "npy", "f": "npy", "b": "npy", "s": "msgpack", "os": "msgpack", "oi": "npy", "ob": "npy", "a": "npy", "oa": "npy"}
+    formats = {
+        c["name"]: c["values"].get("format")
+        for c in doc["columns"]
+        if isinstance(c.get("values"), dict)
+    }
+    assert formats == {
+        "i": "npy",
+        "f": "npy",
+        "b": "npy",
+        "s": "msgpack",
+        "os": "msgpack",
+        "oi": "npy",
+        "ob": "npy",
+        "a": "npy",
+        "oa": "npy",
+    }
     assert back.column_types == t.column_types
     assert back.get_column("oa")[1] is None and back.get_column("oa")[2].tolist() == [2, 2]
 
@@ -243,7 +357,14 @@ def test_a_100k_row_table_reads_back_every_row(tmp_path: Path) -> None:
     back = richtypes.load(richtypes.dump(t, tmp_path), tmp_path)
     assert len(back) == n and back == t
     rows = list(back)
-    assert rows[0] == (0, 0.0, "row 0", True, -0.0, n) and rows[-1] == (n - 1, (n - 1) / 7, f"row {n - 1}", (n - 1) % 3 == 0, -(n - 1) * 0.5, 1)
+    assert rows[0] == (0, 0.0, "row 0", True, -0.0, n) and rows[-1] == (
+        n - 1,
+        (n - 1) / 7,
+        f"row {n - 1}",
+        (n - 1) % 3 == 0,
+        -(n - 1) * 0.5,
+        1,
+    )
     assert back.get_column("s")[54321] == "row 54321"
 
 
@@ -265,20 +386,55 @@ def _doc(tmp_path: Path, table: Table) -> dict:
     [
         (lambda d: d.update(nrows=-1), r"^table: nrows must be 0\.\.100000000, got -1$"),
         (lambda d: d.update(nrows=3), r"^table: columns\[0\]\.values has 2 items, expected 3$"),
-        (lambda d: d["columns"][0].update(type="int64"), r"^table: columns\[0\]: unknown column type 'int64'$"),
-        (lambda d: d["columns"][0].update(values=[1, True]), r"^table: columns\[0\]\.values must hold only int values, found \['bool'\]$"),
-        (lambda d: d["columns"][1].update(values=[1.0, "nan"]), r"^table: columns\[1\]\.values: strings in a float column must be NaN, Infinity or -Infinity$"),
-        (lambda d: d["columns"][2].pop("valid"), r"^table: columns\[2\]: an optional column needs 'valid'$"),
-        (lambda d: d["columns"][0].update(valid=[True, True]), r"^table: columns\[0\]: only an optional column has 'valid'$"),
-        (lambda d: d["columns"][0].update(extra=1), r"^table: columns\[0\] has unknown fields \['extra'\]$"),
-        (lambda d: d["columns"].append(dict(d["columns"][0])), r"^table: duplicate column name 'a'$"),
-        (lambda d: d["columns"][3].update(values=[None, {"_type": "table", "_version": 1, "nrows": 0, "columns": []}]), r"^table: columns\[3\]\.values\[1\] must be a 'histogram' envelope or null$"),
-        (lambda d: d["columns"][3].update(valid=[True, True]), r"^table: columns\[3\]: media cells must be null exactly where 'valid' is false$"),
-        (lambda d: d["columns"][0].update(values=[1, 2**64]), r"^table: columns\[0\]\.values: a value is outside the int64 range$"),
+        (
+            lambda d: d["columns"][0].update(type="int64"),
+            r"^table: columns\[0\]: unknown column type 'int64'$",
+        ),
+        (
+            lambda d: d["columns"][0].update(values=[1, True]),
+            r"^table: columns\[0\]\.values must hold only int values, found \['bool'\]$",
+        ),
+        (
+            lambda d: d["columns"][1].update(values=[1.0, "nan"]),
+            r"^table: columns\[1\]\.values: strings in a float column must be NaN, Infinity or -Infinity$",
+        ),
+        (
+            lambda d: d["columns"][2].pop("valid"),
+            r"^table: columns\[2\]: an optional column needs 'valid'$",
+        ),
+        (
+            lambda d: d["columns"][0].update(valid=[True, True]),
+            r"^table: columns\[0\]: only an optional column has 'valid'$",
+        ),
+        (
+            lambda d: d["columns"][0].update(extra=1),
+            r"^table: columns\[0\] has unknown fields \['extra'\]$",
+        ),
+        (
+            lambda d: d["columns"].append(dict(d["columns"][0])),
+            r"^table: duplicate column name 'a'$",
+        ),
+        (
+            lambda d: d["columns"][3].update(
+                values=[None, {"_type": "table", "_version": 1, "nrows": 0, "columns": []}]
+            ),
+            r"^table: columns\[3\]\.values\[1\] must be a 'histogram' envelope or null$",
+        ),
+        (
+            lambda d: d["columns"][3].update(valid=[True, True]),
+            r"^table: columns\[3\]: media cells must be null exactly where 'valid' is false$",
+        ),
+        (
+            lambda d: d["columns"][0].update(values=[1, 2**64]),
+            r"^table: columns\[0\]\.values: a value is outside the int64 range$",
+        ),
     ],
 )
 def test_malformed_documents_are_format_errors(tmp_path: Path, change, message) -> None:
-    doc = _doc(tmp_path, Table(columns=["a", "f", "s", "h"], data=[[1, 0.5, None, None], [2, 1.5, "x", _hist(1)]]))
+    doc = _doc(
+        tmp_path,
+        Table(columns=["a", "f", "s", "h"], data=[[1, 0.5, None, None], [2, 1.5, "x", _hist(1)]]),
+    )
     change(doc)
     with pytest.raises(FormatError, match=message):
         richtypes.load(doc, tmp_path)
@@ -289,38 +445,65 @@ def test_sidecar_of_the_wrong_dtype_or_length_is_refused(tmp_path: Path) -> None
     doc = richtypes.dump(Table.from_columns({"a": [1, 2], "s": ["x", "y"]}), store)
     bad = json.loads(json.dumps(doc))
     bad["columns"][0]["values"] = store.put_array(np.array([1.0, 2.0]))
-    with pytest.raises(FormatError, match=r"^table: columns\[0\]\.values: expected an array of int64 with shape \(2,\), got float64 \(2,\)$"):
+    with pytest.raises(
+        FormatError,
+        match=r"^table: columns\[0\]\.values: expected an array of int64 with shape \(2,\), got float64 \(2,\)$",
+    ):
         richtypes.load(bad, store)
     bad = json.loads(json.dumps(doc))
     bad["columns"][1]["values"] = store.put_bytes(b"\x93\xa1x\xa1y\xa1z", "msgpack")
-    with pytest.raises(FormatError, match=r"^table: columns\[1\]\.values: not a valid msgpack list of strings \(3 exceeds max_array_len\(2\)\)$"):
+    with pytest.raises(
+        FormatError,
+        match=r"^table: columns\[1\]\.values: not a valid msgpack list of strings \(3 exceeds max_array_len\(2\)\)$",
+    ):
         richtypes.load(bad, store)
     bad["columns"][1]["values"] = store.put_bytes(b"\x92\xa1x\x01", "msgpack")
-    with pytest.raises(FormatError, match=r"^table: columns\[1\]\.values must hold only str values, found \['int'\]$"):
+    with pytest.raises(
+        FormatError,
+        match=r"^table: columns\[1\]\.values must hold only str values, found \['int'\]$",
+    ):
         richtypes.load(bad, store)
 
 
 # ----------------------------------------------------------------- pandas
 def test_pandas_round_trip() -> None:
     pd = pytest.importorskip("pandas")
-    df = pd.DataFrame({
-        "i": np.arange(4, dtype=np.int64), "f": [0.5, np.nan, 1.0, 2.0], "b": [True, False, True, True],
-        "s": ["a", "b", None, "d"], "ni": pd.array([1, None, 3, 4], dtype="Int64"),
-        "nb": pd.array([True, None, False, True], dtype="boolean"),
-    })
+    df = pd.DataFrame(
+        {
+            "i": np.arange(4, dtype=np.int64),
+            "f": [0.5, np.nan, 1.0, 2.0],
+            "b": [True, False, True, True],
+            "s": ["a", "b", None, "d"],
+            "ni": pd.array([1, None, 3, 4], dtype="Int64"),
+            "nb": pd.array([True, None, False, True], dtype="boolean"),
+        }
+    )
     t = Table(dataframe=df)
-    assert t.column_types == {"i": "int", "f": "float", "b": "bool", "s": "optional[str]", "ni": "optional[int]", "nb": "optional[bool]"}
+    assert t.column_types == {
+        "i": "int",
+        "f": "float",
+        "b": "bool",
+        "s": "optional[str]",
+        "ni": "optional[int]",
+        "nb": "optional[bool]",
+    }
     pd.testing.assert_frame_equal(t.to_pandas(), df)
     assert Table(dataframe=t.to_pandas()) == t
 
 
 def test_dataframe_errors() -> None:
     pd = pytest.importorskip("pandas")
-    with pytest.raises(ValidationError, match=r"^\$\.dataframe: must be a pandas DataFrame, got \[1\]$"):
+    with pytest.raises(
+        ValidationError, match=r"^\$\.dataframe: must be a pandas DataFrame, got \[1\]$"
+    ):
         Table(dataframe=[1])
-    with pytest.raises(ValidationError, match=r"^\$\.dataframe\.t: unsupported column dtype datetime64\[us\]$"):
+    with pytest.raises(
+        ValidationError, match=r"^\$\.dataframe\.t: unsupported column dtype datetime64\[us\]$"
+    ):
         Table(dataframe=pd.DataFrame({"t": np.array(["2020-01-01"], "datetime64[us]")}))
-    with pytest.raises(ValidationError, match=r"^\$\.columns\[0\]: column names must be strings, got 0$"):
+    with pytest.raises(
+        ValidationError, match=r"^\$\.columns\[0\]: column names must be strings, got 0$"
+    ):
         Table(dataframe=pd.DataFrame([[1]]))
 
 
@@ -348,7 +531,9 @@ def tables(draw):
 
 @settings(max_examples=40, deadline=None)
 @given(columns=tables(), inline_limit=st.sampled_from([0, 1 << 14]))
-def test_property_random_tables_round_trip_and_keep_every_cell(tmp_path_factory, columns, inline_limit) -> None:
+def test_property_random_tables_round_trip_and_keep_every_cell(
+    tmp_path_factory, columns, inline_limit
+) -> None:
     t = Table.from_columns(columns)
     root = tmp_path_factory.mktemp("t")
     store = Store(root, inline_limit=inline_limit)
@@ -357,6 +542,16 @@ def test_property_random_tables_round_trip_and_keep_every_cell(tmp_path_factory,
     assert back == t and back.column_types == t.column_types
     for name, cells in columns.items():
         got = back.get_column(name)
-        expected = [None if c is None else float(c) if t.column_types[name].endswith("float]") or t.column_types[name] == "float" else c for c in cells]
+        expected = [
+            None
+            if c is None
+            else float(c)
+            if t.column_types[name].endswith("float]") or t.column_types[name] == "float"
+            else c
+            for c in cells
+        ]
         assert len(got) == len(cells)
-        assert all((g is None and e is None) or g == e or (g != g and e != e) for g, e in zip(got, expected))
+        assert all(
+            (g is None and e is None) or g == e or (g != g and e != e)
+            for g, e in zip(got, expected)
+        )

@@ -17,5 +17,7 @@ def example() -> dict[str, Any]:
     return {
         "weights": Histogram(weights, num_bins=128),
         "gradients": Histogram(grads),
-        "prebinned": Histogram(np.histogram(rng.random(1000), bins=10, range=(0.0, 1.0), density=True)),
+        "prebinned": Histogram(
+            np.histogram(rng.random(1000), bins=10, range=(0.0, 1.0), density=True)
+        ),
     }

@@ -8,8 +8,12 @@ from ..html import Html
 
 
 def example() -> dict[str, Any]:
-    rows = "".join(f"<tr><td>{epoch}</td><td>{0.9 ** epoch:.3f}</td></tr>" for epoch in range(5))
+    rows = "".join(f"<tr><td>{epoch}</td><td>{0.9**epoch:.3f}</td></tr>" for epoch in range(5))
     return {
-        "report": Html(f"<h2>Training report</h2><table><tr><th>epoch</th><th>loss</th></tr>{rows}</table>"),
-        "page": Html("<!DOCTYPE html>\n<html><head><title>done</title></head><body><p>Run finished ✓</p></body></html>\n"),
+        "report": Html(
+            f"<h2>Training report</h2><table><tr><th>epoch</th><th>loss</th></tr>{rows}</table>"
+        ),
+        "page": Html(
+            "<!DOCTYPE html>\n<html><head><title>done</title></head><body><p>Run finished ✓</p></body></html>\n"
+        ),
     }

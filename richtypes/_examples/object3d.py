@@ -18,14 +18,30 @@ def example() -> dict[str, Any]:
     cloud[:, :3] = rng.normal(scale=(20.0, 20.0, 1.0), size=(n, 3))
     cloud[:, 3:] = rng.integers(0, 256, size=(n, 3))
     boxes = [
-        box3d(rng.uniform(-30, 30, 3) * (1, 1, 0) + (0, 0, 0.8), (4.5, 1.9, 1.6), float(rng.uniform(-np.pi, np.pi)),
-              label="car", color=(255, 80, 0), score=float(rng.uniform(0.5, 1.0)))
+        box3d(
+            rng.uniform(-30, 30, 3) * (1, 1, 0) + (0, 0, 0.8),
+            (4.5, 1.9, 1.6),
+            float(rng.uniform(-np.pi, np.pi)),
+            label="car",
+            color=(255, 80, 0),
+            score=float(rng.uniform(0.5, 1.0)),
+        )
         for _ in range(20)
     ]
-    vectors = [{"start": b["corners"].mean(axis=0), "end": b["corners"].mean(axis=0) + (2.0, 0.0, 0.0)} for b in boxes[:5]]
-    mesh = trimesh.util.concatenate([trimesh.creation.box((1, 1, 1)), trimesh.creation.icosphere(subdivisions=2).apply_translation((2, 0, 0))])
+    vectors = [
+        {"start": b["corners"].mean(axis=0), "end": b["corners"].mean(axis=0) + (2.0, 0.0, 0.0)}
+        for b in boxes[:5]
+    ]
+    mesh = trimesh.util.concatenate(
+        [
+            trimesh.creation.box((1, 1, 1)),
+            trimesh.creation.icosphere(subdivisions=2).apply_translation((2, 0, 0)),
+        ]
+    )
     return {
         "cloud": Object3D(cloud),
-        "lidar": Object3D({"type": "lidar/beta", "points": cloud[:50_000, :3], "boxes": boxes, "vectors": vectors}),
+        "lidar": Object3D(
+            {"type": "lidar/beta", "points": cloud[:50_000, :3], "boxes": boxes, "vectors": vectors}
+        ),
         "mesh": Object3D.from_trimesh(mesh),
     }

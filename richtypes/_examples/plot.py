@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -18,7 +19,8 @@ def example() -> dict[str, Any]:
     history = Table.from_columns(
         {
             "step": np.concatenate([steps, steps]),
-            "loss": np.concatenate([np.exp(-steps / 60.0), np.exp(-steps / 45.0) + 0.05]) + rng.normal(0, 0.01, 400),
+            "loss": np.concatenate([np.exp(-steps / 60.0), np.exp(-steps / 45.0) + 0.05])
+            + rng.normal(0, 0.01, 400),
             "run": ["baseline"] * 200 + ["wider"] * 200,
         }
     )
@@ -29,10 +31,25 @@ def example() -> dict[str, Any]:
     per_class = Table.from_columns({"class": classes, "accuracy": [0.91, 0.84, 0.77]})
     return {
         "line": plot.line(history, "step", "loss", stroke="run", title="training loss"),
-        "scatter": plot.scatter(Table.from_columns({"confidence": probas.max(axis=1)[:300], "loss": -np.log(probas.max(axis=1)[:300])}), "confidence", "loss", title="loss vs confidence"),
+        "scatter": plot.scatter(
+            Table.from_columns(
+                {"confidence": probas.max(axis=1)[:300], "loss": -np.log(probas.max(axis=1)[:300])}
+            ),
+            "confidence",
+            "loss",
+            title="loss vs confidence",
+        ),
         "bar": plot.bar(per_class, "class", "accuracy", title="accuracy per class"),
-        "histogram": plot.histogram(Table.from_columns({"confidence": probas.max(axis=1)}), "confidence", title="confidence"),
-        "line_series": plot.line_series(steps, [np.sqrt(steps), np.log1p(steps)], keys=["sqrt", "log1p"], title="schedules", xname="step"),
+        "histogram": plot.histogram(
+            Table.from_columns({"confidence": probas.max(axis=1)}), "confidence", title="confidence"
+        ),
+        "line_series": plot.line_series(
+            steps,
+            [np.sqrt(steps), np.log1p(steps)],
+            keys=["sqrt", "log1p"],
+            title="schedules",
+            xname="step",
+        ),
         "pr_curve": plot.pr_curve(y_true, probas, labels=classes),
         "roc_curve": plot.roc_curve(y_true, probas, labels=classes),
         "confusion_matrix": plot.confusion_matrix(y_true, probas, class_names=classes),

@@ -16,7 +16,9 @@ def _rollout(frames: int = 32, size: int = 64) -> np.ndarray:
     cx = np.abs((t * 4) % (2 * size) - size)
     cy = size / 2 + size / 3 * np.sin(t / 3)
     ball = (x - cx) ** 2 + (y - cy) ** 2 < 36
-    base = np.stack(np.broadcast_arrays(x * 4 % 256 + 0 * t, y * 4 % 256 + 0 * t, 96 + 0 * t * x), axis=1)
+    base = np.stack(
+        np.broadcast_arrays(x * 4 % 256 + 0 * t, y * 4 % 256 + 0 * t, 96 + 0 * t * x), axis=1
+    )
     base[:, 0][ball] = 255
     base[:, 1][ball] = base[:, 2][ball] = 32
     return base.astype(np.uint8)

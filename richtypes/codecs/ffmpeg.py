@@ -12,18 +12,29 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
 from ..core.errors import MissingDependencyError
 
-__all__ = ["require_ffmpeg", "encode_video", "probe_video", "decode_video", "decode_audio", "CODECS"]
+__all__ = [
+    "require_ffmpeg",
+    "encode_video",
+    "probe_video",
+    "decode_video",
+    "decode_audio",
+    "CODECS",
+]
 
 #: format -> (ffmpeg video encoder, extra output arguments); H.264 and VP9 play in every browser.
 CODECS: dict[str, tuple[str, list[str]]] = {
     "mp4": ("libx264", ["-movflags", "+faststart", "-preset", "medium", "-crf", "23"]),
-    "webm": ("libvpx-vp9", ["-crf", "32", "-b:v", "0", "-row-mt", "1", "-deadline", "good", "-cpu-used", "4"]),
+    "webm": (
+        "libvpx-vp9",
+        ["-crf", "32", "-b:v", "0", "-row-mt", "1", "-deadline", "good", "-cpu-used", "4"],
+    ),
 }
 
 
@@ -61,8 +72,16 @@ def encode_video(frames: np.ndarray, fps: float, fmt: str) -> bytes:
     height, width = frames.shape[1:3]
     with _TempFile("." + fmt) as path:
         writer = ffmpeg.write_frames(
-            path, (width, height), fps=fps, codec=codec, pix_fmt_in=pix_in, pix_fmt_out=pix_out,
-            quality=None, macro_block_size=1, ffmpeg_log_level="error", output_params=params,
+            path,
+            (width, height),
+            fps=fps,
+            codec=codec,
+            pix_fmt_in=pix_in,
+            pix_fmt_out=pix_out,
+            quality=None,
+            macro_block_size=1,
+            ffmpeg_log_level="error",
+            output_params=params,
         )
         writer.send(None)
         for frame in frames:
@@ -110,10 +129,25 @@ def decode_video(data: bytes, fmt: str, max_frames: int) -> np.ndarray:
 def decode_audio(data: bytes, fmt: str, channels: int, max_samples: int) -> np.ndarray:
     """The (samples, channels) float32 samples of a flac, mp3 or ogg file (at most ``max_samples``)."""
     ffmpeg = require_ffmpeg(f"decoding {fmt} audio")
-    cmd = [ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", "pipe:0", "-af", f"atrim=end_sample={max_samples}", "-f", "f32le", "-ac", str(channels), "pipe:1"]
+    cmd = [
+        ffmpeg.get_ffmpeg_exe(),
+        "-v",
+        "error",
+        "-i",
+        "pipe:0",
+        "-af",
+        f"atrim=end_sample={max_samples}",
+        "-f",
+        "f32le",
+        "-ac",
+        str(channels),
+        "pipe:1",
+    ]
     result = subprocess.run(cmd, input=data, capture_output=True, check=False)
     if result.returncode != 0:
-        raise ValueError(f"ffmpeg could not decode the {fmt} file: {result.stderr.decode(errors='replace').strip()}")
+        raise ValueError(
+            f"ffmpeg could not decode the {fmt} file: {result.stderr.decode(errors='replace').strip()}"
+        )
     samples = np.frombuffer(result.stdout, "<f4")
     samples = samples[: samples.size - samples.size % channels].reshape(-1, channels)
     return samples[:max_samples]

@@ -44,7 +44,9 @@ def encode_gif(frames: np.ndarray, fps: float) -> bytes:
         method = Image.Quantize.FASTOCTREE
         images = [Image.fromarray(frame).quantize(256, method=method) for frame in frames]
     out = io.BytesIO()
-    images[0].save(out, format="GIF", save_all=True, append_images=images[1:], duration=delay_ms, loop=0)
+    images[0].save(
+        out, format="GIF", save_all=True, append_images=images[1:], duration=delay_ms, loop=0
+    )
     return out.getvalue()
 
 

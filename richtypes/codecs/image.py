@@ -35,8 +35,9 @@ import struct
 import threading
 import warnings
 import zlib
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Optional
+from typing import Any
 
 import numpy as np
 
@@ -65,12 +66,12 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _COLOUR_TYPE = {1: 0, 2: 4, 3: 2, 4: 6}
 _IDAT_MAX = 1 << 30
 
-_pool: Optional[ThreadPoolExecutor] = None
+_pool: ThreadPoolExecutor | None = None
 _pool_pid = -1
 _pool_lock = threading.Lock()
 
 
-def sniff_format(header: bytes) -> Optional[str]:
+def sniff_format(header: bytes) -> str | None:
     """The image format of a file from its first bytes (12 are enough).
 
     Returns ``"png"``, ``"jpeg"``, ``"webp"``, ``"bmp"``, ``"gif"`` or ``None``.
@@ -171,15 +172,17 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
     raise ValueError("the JPEG has no frame header (SOF)")
 
 
-def _check_pixels(width: int, height: int, max_pixels: Optional[int]) -> None:
+def _check_pixels(width: int, height: int, max_pixels: int | None) -> None:
     limit = MAX_PIXELS if max_pixels is None else max_pixels
     if width * height > limit:
-        raise ValueError(f"{width}x{height} = {width * height} pixels is above the limit of {limit}")
+        raise ValueError(
+            f"{width}x{height} = {width * height} pixels is above the limit of {limit}"
+        )
     if width < 1 or height < 1:
         raise ValueError(f"{width}x{height} has no pixels")
 
 
-def _open(data: bytes, max_pixels: Optional[int]) -> Any:
+def _open(data: bytes, max_pixels: int | None) -> Any:
     from PIL import Image as PILImage
 
     fmt = sniff_format(data)
@@ -196,7 +199,9 @@ def _open(data: bytes, max_pixels: Optional[int]) -> Any:
         except (OSError, SyntaxError) as exc:
             raise ValueError(f"Pillow cannot read this {fmt} file: {exc}") from None
     if pil.size != (width, height):
-        raise ValueError(f"the header says {width}x{height} but Pillow reads {pil.size[0]}x{pil.size[1]}")
+        raise ValueError(
+            f"the header says {width}x{height} but Pillow reads {pil.size[0]}x{pil.size[1]}"
+        )
     return pil
 
 
@@ -216,10 +221,16 @@ def decoded_mode(pil: Any) -> str:
     return "RGB"
 
 
-_MODE_LAYOUT = {"L": (1, "uint8"), "LA": (2, "uint8"), "RGB": (3, "uint8"), "RGBA": (4, "uint8"), "I;16": (1, "uint16")}
+_MODE_LAYOUT = {
+    "L": (1, "uint8"),
+    "LA": (2, "uint8"),
+    "RGB": (3, "uint8"),
+    "RGBA": (4, "uint8"),
+    "I;16": (1, "uint16"),
+}
 
 
-def probe(data: bytes, *, max_pixels: Optional[int] = None) -> dict[str, Any]:
+def probe(data: bytes, *, max_pixels: int | None = None) -> dict[str, Any]:
     """Format, size and pixel layout of an image file, reading only its header.
 
     Returns ``{"format", "width", "height", "mode", "channels", "dtype"}``
@@ -230,11 +241,17 @@ def probe(data: bytes, *, max_pixels: Optional[int] = None) -> dict[str, Any]:
     pil = _open(data, max_pixels)
     mode = decoded_mode(pil)
     channels, dtype = _MODE_LAYOUT[mode]
-    return {"format": sniff_format(data), "width": pil.size[0], "height": pil.size[1],
-            "mode": mode, "channels": channels, "dtype": dtype}
+    return {
+        "format": sniff_format(data),
+        "width": pil.size[0],
+        "height": pil.size[1],
+        "mode": mode,
+        "channels": channels,
+        "dtype": dtype,
+    }
 
 
-def decode(data: bytes, *, max_pixels: Optional[int] = None, mode: Optional[str] = None) -> np.ndarray:
+def decode(data: bytes, *, max_pixels: int | None = None, mode: str | None = None) -> np.ndarray:
     """Decode an image file to an array: HxW (grey, uint8 or uint16) or HxWxC (C = 2, 3, 4; uint8).
 
     The size is read from the header and checked against ``max_pixels``
@@ -262,7 +279,7 @@ def decode(data: bytes, *, max_pixels: Optional[int] = None, mode: Optional[str]
         raise ValueError(f"Pillow cannot decode this file: {exc}") from None
 
 
-def decode_indices(data: bytes, *, max_pixels: Optional[int] = None) -> np.ndarray:
+def decode_indices(data: bytes, *, max_pixels: int | None = None) -> np.ndarray:
     """Decode a single-channel image file (grey, palette or 16-bit grey) to its raw HxW values.
 
     Palette images give their palette indices, not colours (what a
@@ -270,7 +287,9 @@ def decode_indices(data: bytes, *, max_pixels: Optional[int] = None) -> np.ndarr
     """
     pil = _open(data, max_pixels)
     if pil.mode not in ("1", "L", "P", "I", "I;16", "I;16B", "I;16L"):
-        raise ValueError(f"a mask file must have one channel (grey or palette), this one is {pil.mode}")
+        raise ValueError(
+            f"a mask file must have one channel (grey or palette), this one is {pil.mode}"
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -287,7 +306,7 @@ def _chunk(tag: bytes, payload: bytes) -> bytes:
     return struct.pack(">I", len(payload)) + tag + payload + struct.pack(">I", crc)
 
 
-def _thread_pool() -> Optional[ThreadPoolExecutor]:
+def _thread_pool() -> ThreadPoolExecutor | None:
     global _pool, _pool_pid
     workers = min(2, os.cpu_count() or 1)
     if workers < 2:
@@ -337,7 +356,9 @@ def encode_png(arr: np.ndarray, level: int = PNG_LEVEL) -> bytes:
     if arr.ndim == 2:
         arr = arr[:, :, None]
     if arr.ndim != 3 or arr.shape[2] not in _COLOUR_TYPE or 0 in arr.shape:
-        raise ValueError(f"encode_png needs an HxW or HxWxC array with C in 1..4, got shape {arr.shape}")
+        raise ValueError(
+            f"encode_png needs an HxW or HxWxC array with C in 1..4, got shape {arr.shape}"
+        )
     height, width, channels = arr.shape
     depth = 8 * arr.dtype.itemsize
     raw = np.ascontiguousarray(arr, dtype=">u2" if depth == 16 else np.uint8)

@@ -13,7 +13,7 @@ import ast
 import io
 import math
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -52,13 +52,16 @@ def little_endian(arr: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-def parse_header(data: bytes, *, where: str, total: int) -> tuple[np.dtype, tuple[int, ...], bool, int]:
+def parse_header(
+    data: bytes, *, where: str, total: int
+) -> tuple[np.dtype, tuple[int, ...], bool, int]:
     """Check the head of a ``.npy`` file whose full size is ``total`` bytes.
 
     Returns ``(dtype, shape, fortran_order, data_offset)``; raises
     :class:`~richtypes.IntegrityError` for anything that is not a plain
     ``.npy`` array whose data fills exactly the rest of the file.
     """
+
     def bad(problem: str) -> IntegrityError:
         return IntegrityError(f"sidecar {where!r} is not a valid .npy file: {problem}")
 
@@ -86,10 +89,14 @@ def parse_header(data: bytes, *, where: str, total: int) -> tuple[np.dtype, tupl
         raise bad(f"header is not a plain array header: {text[:80]!r}")
     dtype = _dtype(match.group("descr"), bad)
     if dtype.hasobject:
-        raise IntegrityError(f"sidecar {where!r} holds Python objects (pickle); refusing to load it")
+        raise IntegrityError(
+            f"sidecar {where!r} holds Python objects (pickle); refusing to load it"
+        )
     shape_text = match.group("shape").strip()
     try:
-        shape = tuple(int(part) for part in shape_text.split(",") if part.strip()) if shape_text else ()
+        shape = (
+            tuple(int(part) for part in shape_text.split(",") if part.strip()) if shape_text else ()
+        )
     except ValueError:
         raise bad(f"bad shape ({shape_text})") from None
     if "," not in shape_text and shape_text:

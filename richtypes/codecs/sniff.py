@@ -9,15 +9,14 @@ decoding.
 from __future__ import annotations
 
 import struct
-from typing import Optional
 
 __all__ = ["sniff_video", "sniff_audio", "flac_info", "ogg_info", "mp3_info", "AudioHeader"]
 
-AudioHeader = tuple[int, int, Optional[int]]  # (sample_rate, channels, samples per channel or None)
+AudioHeader = tuple[int, int, int | None]  # (sample_rate, channels, samples per channel or None)
 _MOV_ATOMS = (b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot")
 
 
-def sniff_video(head: bytes) -> Optional[str]:
+def sniff_video(head: bytes) -> str | None:
     """``"gif"``, ``"mp4"``, ``"mov"``, ``"webm"`` or ``None`` from a file's first bytes.
 
     Examples
@@ -36,7 +35,7 @@ def sniff_video(head: bytes) -> Optional[str]:
     return None
 
 
-def sniff_audio(head: bytes) -> Optional[str]:
+def sniff_audio(head: bytes) -> str | None:
     """``"wav"``, ``"flac"``, ``"ogg"``, ``"mp3"`` or ``None`` from a file's first bytes.
 
     Examples
@@ -89,7 +88,7 @@ def ogg_info(data: bytes) -> AudioHeader:
 _MP3_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
 
 
-def _mp3_frame_header(data: bytes, pos: int) -> Optional[tuple[int, int]]:
+def _mp3_frame_header(data: bytes, pos: int) -> tuple[int, int] | None:
     if pos + 4 > len(data) or data[pos] != 0xFF or data[pos + 1] & 0xE0 != 0xE0:
         return None
     version, layer = (data[pos + 1] >> 3) & 3, (data[pos + 1] >> 1) & 3
@@ -104,9 +103,15 @@ def mp3_info(data: bytes) -> AudioHeader:
     """``(sample_rate, channels, None)`` from the first MPEG audio frame (after an ID3v2 tag)."""
     pos = 0
     if data[:3] == b"ID3" and len(data) >= 10:
-        size = (data[6] & 0x7F) << 21 | (data[7] & 0x7F) << 14 | (data[8] & 0x7F) << 7 | (data[9] & 0x7F)
+        size = (
+            (data[6] & 0x7F) << 21
+            | (data[7] & 0x7F) << 14
+            | (data[8] & 0x7F) << 7
+            | (data[9] & 0x7F)
+        )
         pos = 10 + size
-    for pos in range(pos, min(len(data) - 3, pos + 65536)):
+    start = pos
+    for pos in range(start, min(len(data) - 3, start + 65536)):
         found = _mp3_frame_header(data, pos)
         if found is not None:
             return found[0], found[1], None

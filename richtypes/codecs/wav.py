@@ -13,7 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["WavInfo", "encode_wav", "parse_wav", "wav_samples", "float_to_pcm16", "pcm16_to_float", "PCM16_SCALE"]
+__all__ = [
+    "WavInfo",
+    "encode_wav",
+    "parse_wav",
+    "wav_samples",
+    "float_to_pcm16",
+    "pcm16_to_float",
+    "PCM16_SCALE",
+]
 
 #: Floats in [-1, 1] become ``round(x * PCM16_SCALE)`` 16-bit samples (symmetric: never overflows).
 PCM16_SCALE = 32767
@@ -67,7 +75,9 @@ def encode_wav(pcm: np.ndarray, sample_rate: int) -> bytes:
     (50, b'RIFF', 3)
     """
     if pcm.ndim != 2 or pcm.dtype.kind != "i" or pcm.dtype.itemsize not in (2, 4):
-        raise ValueError(f"expected a (samples, channels) int16 or int32 array, got {pcm.dtype} {pcm.shape}")
+        raise ValueError(
+            f"expected a (samples, channels) int16 or int32 array, got {pcm.dtype} {pcm.shape}"
+        )
     channels = pcm.shape[1]
     width = pcm.dtype.itemsize
     body = np.ascontiguousarray(pcm, dtype=f"<i{width}")
@@ -76,9 +86,19 @@ def encode_wav(pcm: np.ndarray, sample_rate: int) -> bytes:
         raise ValueError(f"{size} bytes of samples do not fit a WAV file (at most {_MAX_DATA})")
     header = struct.pack(
         "<4sI4s4sIHHIIHH4sI",
-        b"RIFF", 36 + size + (size & 1), b"WAVE",
-        b"fmt ", 16, _PCM, channels, sample_rate, sample_rate * channels * width, channels * width, width * 8,
-        b"data", size,
+        b"RIFF",
+        36 + size + (size & 1),
+        b"WAVE",
+        b"fmt ",
+        16,
+        _PCM,
+        channels,
+        sample_rate,
+        sample_rate * channels * width,
+        channels * width,
+        width * 8,
+        b"data",
+        size,
     )
     out = bytearray(len(header) + size + (size & 1))
     out[: len(header)] = header
@@ -103,7 +123,10 @@ def parse_wav(data: bytes) -> WavInfo:
                     raise ValueError("WAVE_FORMAT_EXTENSIBLE fmt chunk is shorter than 40 bytes")
                 fmt = (struct.unpack_from("<H", data, body + 24)[0],) + fmt[1:]
         elif cid == b"data":
-            data_chunk = (body, min(size, len(data) - body))  # streaming writers may leave size unset
+            data_chunk = (
+                body,
+                min(size, len(data) - body),
+            )  # streaming writers may leave size unset
             break
         pos = body + size + (size & 1)
     if fmt is None or data_chunk is None:
@@ -111,7 +134,9 @@ def parse_wav(data: bytes) -> WavInfo:
     tag, channels, rate, _, _, bits = fmt
     known = {_PCM: (8, 16, 24, 32), _FLOAT: (32, 64)}
     if tag not in known or bits not in known[tag]:
-        raise ValueError(f"unsupported WAV encoding (format tag {tag}, {bits} bits); readable: integer PCM 8/16/24/32, float 32/64")
+        raise ValueError(
+            f"unsupported WAV encoding (format tag {tag}, {bits} bits); readable: integer PCM 8/16/24/32, float 32/64"
+        )
     if channels < 1 or rate < 1:
         raise ValueError(f"header says {channels} channels at {rate} Hz")
     frame = channels * bits // 8
@@ -127,6 +152,12 @@ def wav_samples(data: bytes, info: WavInfo) -> np.ndarray:
         values = raw[:, 0] | (raw[:, 1] << 8) | (raw[:, 2] << 16)
         values = (values << 8) >> 8  # sign-extend 24 -> 32 bits
     else:
-        kind = {(_FLOAT, 32): "<f4", (_FLOAT, 64): "<f8", (_PCM, 8): "u1", (_PCM, 16): "<i2", (_PCM, 32): "<i4"}
+        kind = {
+            (_FLOAT, 32): "<f4",
+            (_FLOAT, 64): "<f8",
+            (_PCM, 8): "u1",
+            (_PCM, 16): "<i2",
+            (_PCM, 32): "<i4",
+        }
         values = np.frombuffer(data, kind[(info.format_tag, info.bits)], n, info.data_offset)
     return values.reshape(info.num_samples, info.channels)

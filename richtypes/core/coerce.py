@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,11 @@ def as_array(value: Any, path: Sequence[PathKey] = (), *, what: str = "an array"
     try:
         arr = np.asarray(value)
     except (ValueError, TypeError) as exc:
-        raise ValidationError(f"expected {what} (a ragged or non-numeric sequence cannot be one: {exc})", value=value, path=path) from None
+        raise ValidationError(
+            f"expected {what} (a ragged or non-numeric sequence cannot be one: {exc})",
+            value=value,
+            path=path,
+        ) from None
     if arr.dtype.hasobject:
         raise ValidationError(f"expected {what} of numbers", value=value, path=path)
     return arr

@@ -20,7 +20,8 @@ Every error derives from :class:`RichTypesError`:
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Sequence, Union
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 __all__ = [
     "RichTypesError",
@@ -32,7 +33,7 @@ __all__ = [
     "format_path",
 ]
 
-PathKey = Union[str, int]
+PathKey = str | int
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MAX_REPR = 80
 
@@ -105,14 +106,20 @@ class PathError(RichTypesError, ValueError):
     #: Whether an error at the root still reads ``$: problem`` (a document-level FormatError reads ``problem``).
     _root_prefix = True
 
-    def __init__(self, problem: str, *, value: Any = NO_VALUE, path: Sequence[PathKey] = ()) -> None:
+    def __init__(
+        self, problem: str, *, value: Any = NO_VALUE, path: Sequence[PathKey] = ()
+    ) -> None:
         self.problem = problem
         self.value = value
         self.path: tuple[PathKey, ...] = tuple(path)
         super().__init__(self._message())
 
     def _message(self) -> str:
-        text = f"{format_path(self.path)}: {self.problem}" if self.path or self._root_prefix else self.problem
+        text = (
+            f"{format_path(self.path)}: {self.problem}"
+            if self.path or self._root_prefix
+            else self.problem
+        )
         if self.value is not PathError.NO_VALUE:
             text += f", got {short_repr(self.value)}"
         return text
@@ -122,7 +129,7 @@ class PathError(RichTypesError, ValueError):
         """The path as text, e.g. ``$.boxes[0].color[1]``."""
         return format_path(self.path)
 
-    def with_prefix(self, *prefix: PathKey) -> "PathError":
+    def with_prefix(self, *prefix: PathKey) -> PathError:
         """Return a copy whose path starts with ``prefix`` (used by containers)."""
         err = type(self)(self.problem, value=self.value, path=tuple(prefix) + self.path)
         err.__cause__ = self.__cause__
@@ -166,7 +173,7 @@ class FormatError(PathError):
     _root_prefix = False
 
     @classmethod
-    def from_validation(cls, err: ValidationError, *prefix: PathKey) -> "FormatError":
+    def from_validation(cls, err: ValidationError, *prefix: PathKey) -> FormatError:
         """The ``FormatError`` for a document whose rebuilt inputs the constructor refused."""
         out = cls(err.problem, value=err.value, path=tuple(prefix) + err.path)
         out.__cause__ = err.__cause__

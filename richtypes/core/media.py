@@ -7,17 +7,26 @@ an envelope ``{"_type": ..., "_version": ..., ...fields}`` (plus sidecars in a
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar, Mapping, Sequence, TypeVar, Union
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
-from .errors import FormatError, PathKey, ValidationError
 from ..store.local import Store
+from .errors import FormatError, PathKey, ValidationError
 
-__all__ = ["Media", "register", "register_value", "registered_types", "decode_envelope", "is_envelope", "field"]
+__all__ = [
+    "Media",
+    "register",
+    "register_value",
+    "registered_types",
+    "decode_envelope",
+    "is_envelope",
+    "field",
+]
 
 M = TypeVar("M", bound="Media")
-_REGISTRY: dict[str, type["Media"]] = {}
+_REGISTRY: dict[str, type[Media]] = {}
 _VALUES: dict[str, tuple[int, Callable[[Mapping[str, Any]], Any]]] = {}
 _MISSING: Any = object()
 
@@ -48,7 +57,7 @@ class Media:
         """The values that define equality (arrays compared by content)."""
         raise NotImplementedError
 
-    def _owned(self) -> "Media":
+    def _owned(self) -> Media:
         """This object, or an equal one that shares no memory with arrays the caller can still write.
 
         Code that encodes later, on another thread (the run log's background
@@ -67,7 +76,9 @@ class Media:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if self.__dict__.get("_frozen"):
-            raise AttributeError(f"{type(self).__name__} objects are immutable; build a new one instead")
+            raise AttributeError(
+                f"{type(self).__name__} objects are immutable; build a new one instead"
+            )
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
@@ -78,7 +89,7 @@ class Media:
     def __eq__(self, other: object) -> bool:
         if type(self) is not type(other):
             return NotImplemented
-        return deep_equal(self._content(), other._content())  # type: ignore[attr-defined]
+        return deep_equal(self._content(), other._content())
 
     def __ne__(self, other: object) -> bool:
         result = self.__eq__(other)
@@ -101,7 +112,9 @@ def deep_equal(a: Any, b: Any) -> bool:
             return bool(np.array_equal(a, b, equal_nan=True))
         return bool(np.array_equal(a, b))
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return type(a) is type(b) and len(a) == len(b) and all(deep_equal(x, y) for x, y in zip(a, b))
+        return (
+            type(a) is type(b) and len(a) == len(b) and all(deep_equal(x, y) for x, y in zip(a, b))
+        )
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(deep_equal(a[k], b[k]) for k in a)
     if isinstance(a, Media) or isinstance(b, Media):
@@ -154,10 +167,12 @@ def is_envelope(doc: Any) -> bool:
     return isinstance(doc, Mapping) and "_type" in doc
 
 
-Expect = Union[type[Media], tuple[type[Media], ...], None]
+Expect = type[Media] | tuple[type[Media], ...] | None
 
 
-def decode_envelope(doc: Any, store: Store, *, expect: Expect = None, path: Sequence[PathKey] = ()) -> Any:
+def decode_envelope(
+    doc: Any, store: Store, *, expect: Expect = None, path: Sequence[PathKey] = ()
+) -> Any:
     """Rebuild what an envelope describes: the one door every document goes through.
 
     Parameters
@@ -188,14 +203,22 @@ def decode_envelope(doc: Any, store: Store, *, expect: Expect = None, path: Sequ
     cls = _REGISTRY.get(name) if isinstance(name, str) else None
     value_type = _VALUES.get(name) if isinstance(name, str) and expect is None else None
     if cls is None and value_type is None:
-        known = ", ".join(sorted(_REGISTRY if expect is not None else set(_REGISTRY) | set(_VALUES)))
+        known = ", ".join(
+            sorted(_REGISTRY if expect is not None else set(_REGISTRY) | set(_VALUES))
+        )
         raise FormatError(f"unknown _type {name!r}; this reader knows: {known}", path=where)
     if expect is not None and not issubclass(cls, expect):  # type: ignore[arg-type]
-        wanted = " or ".join(repr(k._type) for k in (expect if isinstance(expect, tuple) else (expect,)))
+        wanted = " or ".join(
+            repr(k._type) for k in (expect if isinstance(expect, tuple) else (expect,))
+        )
         raise FormatError(f"must be a {wanted} envelope", value=name, path=where + ("_type",))
     newest = cls._version if cls is not None else value_type[0]  # type: ignore[index]
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise FormatError(f"{name}: _version must be a positive integer", value=version, path=where + ("_version",))
+        raise FormatError(
+            f"{name}: _version must be a positive integer",
+            value=version,
+            path=where + ("_version",),
+        )
     if version > newest:
         raise FormatError(
             f"{name} _version {version} is newer than this reader supports ({newest}); upgrade richtypes",
@@ -213,7 +236,9 @@ def decode_envelope(doc: Any, store: Store, *, expect: Expect = None, path: Sequ
         raise err.with_prefix(*where) from None
 
 
-def field(doc: Mapping[str, Any], name: str, kind: type | tuple[type, ...], default: Any = _MISSING) -> Any:
+def field(
+    doc: Mapping[str, Any], name: str, kind: type | tuple[type, ...], default: Any = _MISSING
+) -> Any:
     """Read a required (or defaulted) field of an envelope, checking its JSON type.
 
     Errors name the field as their path (:func:`decode_envelope` puts the

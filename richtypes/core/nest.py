@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any
 
 import numpy as np
 
-from .media import Media, decode_envelope, is_envelope, register_value
-from .errors import FormatError, PathKey, ValidationError
 from ..store.local import Store, StoreLike, as_store, open_temp
+from .errors import FormatError, PathKey, ValidationError
+from .media import Media, decode_envelope, is_envelope, register_value
 
 __all__ = ["dump", "load", "encode_many", "write_json", "map_nest", "MAX_DOC_BYTES"]
 
@@ -62,10 +63,18 @@ def _dump(value: Any, store: Store, path: tuple[PathKey, ...], depth: int) -> An
     def encode(media: Media, where: tuple[PathKey, ...]) -> Any:
         try:
             return media.to_json(store)
-        except ValidationError as err:  # e.g. a lazily encoded payload that fails: say where it sits
+        except (
+            ValidationError
+        ) as err:  # e.g. a lazily encoded payload that fails: say where it sits
             raise err.with_prefix(*where) from None
 
-    return map_nest(value, encode, on_float=lambda x: x if math.isfinite(x) else _nonfinite(x), path=path, depth=depth)
+    return map_nest(
+        value,
+        encode,
+        on_float=lambda x: x if math.isfinite(x) else _nonfinite(x),
+        path=path,
+        depth=depth,
+    )
 
 
 def map_nest(
@@ -97,9 +106,18 @@ def map_nest(
     if isinstance(value, np.generic) and value.dtype.kind in "biuf":
         value = value.item()
         return on_float(value) if isinstance(value, float) else value
-    walk = lambda item, where: map_nest(  # noqa: E731
-        item, on_media, on_float=on_float, keep_tuples=keep_tuples, verb=verb, path=where, depth=depth + 1
-    )
+
+    def walk(item: Any, where: tuple[PathKey, ...]) -> Any:
+        return map_nest(
+            item,
+            on_media,
+            on_float=on_float,
+            keep_tuples=keep_tuples,
+            verb=verb,
+            path=where,
+            depth=depth + 1,
+        )
+
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
         for key, item in value.items():
@@ -118,7 +136,9 @@ def map_nest(
             value=value,
             path=path,
         )
-    raise ValidationError(f"cannot {verb} a value of type {type(value).__name__}", value=value, path=path)
+    raise ValidationError(
+        f"cannot {verb} a value of type {type(value).__name__}", value=value, path=path
+    )
 
 
 def _nonfinite(value: float) -> dict[str, Any]:
@@ -126,7 +146,7 @@ def _nonfinite(value: float) -> dict[str, Any]:
     return {"_type": "float", "_version": 1, "value": text}
 
 
-def load(doc_or_json_path: Any, root: Optional[StoreLike] = None) -> Any:
+def load(doc_or_json_path: Any, root: StoreLike | None = None) -> Any:
     """Decode what :func:`dump` wrote back into media objects and plain values.
 
     Parameters
@@ -173,7 +193,9 @@ def decode_value(doc: Any, store: Store, depth: int = 0, path: tuple[PathKey, ..
     if isinstance(doc, Mapping):
         if is_envelope(doc):
             return decode_envelope(doc, store, path=path)
-        return {key: decode_value(item, store, depth + 1, path + (key,)) for key, item in doc.items()}
+        return {
+            key: decode_value(item, store, depth + 1, path + (key,)) for key, item in doc.items()
+        }
     if isinstance(doc, list):
         return [decode_value(item, store, depth + 1, path + (i,)) for i, item in enumerate(doc)]
     if doc is None or isinstance(doc, (bool, str, int, float)):
@@ -191,11 +213,13 @@ def _decode_float(doc: Mapping[str, Any]) -> float:
 register_value("float", 1, _decode_float)
 
 
-def write_json(doc: Any, path: Union[str, "os.PathLike[str]"]) -> Path:
+def write_json(doc: Any, path: str | os.PathLike[str]) -> Path:
     """Write ``doc`` as JSON to ``path`` atomically (temporary file + rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+    data = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
     tmp, fd = open_temp(path.parent)
     try:
         with open(fd, "wb") as fh:
@@ -215,7 +239,9 @@ def _dump_one(args: tuple[Any, str, int, bool]) -> Any:
     return dump(value, Store(root, inline_limit=inline_limit, fsync=fsync))
 
 
-def encode_many(values: Iterable[Any], root: StoreLike, executor: Optional[Executor] = None) -> list[Any]:
+def encode_many(
+    values: Iterable[Any], root: StoreLike, executor: Executor | None = None
+) -> list[Any]:
     """``dump`` each value into one store, in parallel when an executor is given.
 
     Any :class:`concurrent.futures.Executor` works (threads, processes, or a

@@ -9,9 +9,10 @@ against the schema of its own type and version.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from collections.abc import Iterator, Mapping
+from functools import cache
 from importlib import resources
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from .errors import FormatError, MissingDependencyError, PathKey, format_path
 
@@ -29,16 +30,21 @@ def available_schemas() -> list[tuple[str, int]]:
     return sorted(found)
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema_for(type_name: str, version: int) -> dict[str, Any]:
     """The JSON Schema of one ``_type`` at one ``_version``."""
-    resource = resources.files("richtypes").joinpath("schemas", f"{type_name}.v{version}.json")
+    resource = (
+        resources.files("richtypes").joinpath("schemas").joinpath(f"{type_name}.v{version}.json")
+    )
     if not resource.is_file():
         raise FormatError(f"no schema for _type {type_name!r} version {version}")
-    return json.loads(resource.read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads(resource.read_text(encoding="utf-8"))
+    return schema
 
 
-def iter_envelopes(doc: Any, path: tuple[PathKey, ...] = ()) -> Iterator[tuple[tuple[PathKey, ...], Mapping[str, Any]]]:
+def iter_envelopes(
+    doc: Any, path: tuple[PathKey, ...] = ()
+) -> Iterator[tuple[tuple[PathKey, ...], Mapping[str, Any]]]:
     """Yield ``(path, envelope)`` for every envelope in ``doc``, outermost first."""
     if isinstance(doc, Mapping):
         if "_type" in doc:
@@ -64,7 +70,9 @@ def validate_document(doc: Any) -> int:
     for path, envelope in iter_envelopes(doc):
         type_name, version = envelope.get("_type"), envelope.get("_version")
         if not isinstance(type_name, str) or not isinstance(version, int):
-            raise FormatError(f"{format_path(path)}: envelope needs a string _type and an integer _version")
+            raise FormatError(
+                f"{format_path(path)}: envelope needs a string _type and an integer _version"
+            )
         schema = schema_for(type_name, version)
         validator = jsonschema.Draft202012Validator(schema)
         error = jsonschema.exceptions.best_match(validator.iter_errors(envelope))

@@ -19,7 +19,8 @@ One home for each rule, so no type spells them its own way:
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -39,8 +40,18 @@ __all__ = [
 NONFINITE: dict[str, float] = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 #: dtypes an inline array may have (by name).
 INLINE_DTYPES = (
-    "bool", "float16", "float32", "float64",
-    "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "bool",
+    "float16",
+    "float32",
+    "float64",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
 )
 _MAX_NDIM = 32
 
@@ -57,14 +68,16 @@ def to_list(arr: np.ndarray) -> list[Any]:
     [1.5, 'NaN', 'Infinity', 0.0]
     """
     flat = np.asarray(arr).reshape(-1)
-    out = flat.tolist()
+    out: list[Any] = flat.tolist()
     if flat.dtype.kind in "fc" and flat.size and not np.isfinite(flat).all():
         for i in np.flatnonzero(~np.isfinite(flat)).tolist():
             out[i] = float_text(out[i])
     return out
 
 
-def from_list(values: Any, dtype: np.dtype | str, count: int, path: Sequence[PathKey]) -> np.ndarray:
+def from_list(
+    values: Any, dtype: np.dtype | str, count: int, path: Sequence[PathKey]
+) -> np.ndarray:
     """Read a flat list that :func:`to_list` wrote: exactly ``count`` elements of ``dtype``.
 
     Booleans must be JSON booleans, integers JSON integers within the dtype's
@@ -93,7 +106,11 @@ def from_list(values: Any, dtype: np.dtype | str, count: int, path: Sequence[Pat
         for i, v in enumerate(values):
             if type(v) is str:
                 if v not in NONFINITE:
-                    raise FormatError("text in a list of numbers must be NaN, Infinity or -Infinity", value=v, path=where + (i,))
+                    raise FormatError(
+                        "text in a list of numbers must be NaN, Infinity or -Infinity",
+                        value=v,
+                        path=where + (i,),
+                    )
                 values[i] = NONFINITE[v]
     if not values:
         return np.zeros(0, dtype)
@@ -101,7 +118,9 @@ def from_list(values: Any, dtype: np.dtype | str, count: int, path: Sequence[Pat
         with np.errstate(over="raise", invalid="raise"):
             arr = np.asarray(values, dtype=dtype)
     except (OverflowError, FloatingPointError, ValueError):
-        raise FormatError(f"a value is outside the {dtype} range", path=where) from None  # errstate: no silent inf
+        raise FormatError(
+            f"a value is outside the {dtype} range", path=where
+        ) from None  # errstate: no silent inf
     return arr
 
 
@@ -116,23 +135,33 @@ def inline_array(arr: np.ndarray) -> dict[str, Any]:
     return {"dtype": arr.dtype.name, "shape": list(arr.shape), "data": to_list(arr)}
 
 
-def array_from_inline(doc: Any, path: Sequence[PathKey], *, max_elements: int = 1 << 24) -> np.ndarray:
+def array_from_inline(
+    doc: Any, path: Sequence[PathKey], *, max_elements: int = 1 << 24
+) -> np.ndarray:
     """Read what :func:`inline_array` wrote (read-only), bounding the element count first."""
     where = tuple(path)
     if not isinstance(doc, Mapping):
         raise FormatError("must be an inline array object", value=type(doc).__name__, path=where)
     dtype, shape = doc.get("dtype"), doc.get("shape")
     if dtype not in INLINE_DTYPES:
-        raise FormatError(f"must be one of {', '.join(INLINE_DTYPES)}", value=dtype, path=where + ("dtype",))
+        raise FormatError(
+            f"must be one of {', '.join(INLINE_DTYPES)}", value=dtype, path=where + ("dtype",)
+        )
     if (
         not isinstance(shape, list)
         or len(shape) > _MAX_NDIM
         or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape)
     ):
-        raise FormatError("must be a list of non-negative integers", value=shape, path=where + ("shape",))
+        raise FormatError(
+            "must be a list of non-negative integers", value=shape, path=where + ("shape",)
+        )
     count = math.prod(shape)
     if count > max_elements:
-        raise FormatError(f"an inline array holds at most {max_elements} values", value=count, path=where + ("shape",))
+        raise FormatError(
+            f"an inline array holds at most {max_elements} values",
+            value=count,
+            path=where + ("shape",),
+        )
     arr = from_list(doc.get("data"), dtype, count, where + ("data",)).reshape(shape)
     arr.flags.writeable = False
     return arr

@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import msgpack
 import numpy as np
 
+from ..core.coerce import ArrayLike
+from ..core.errors import FormatError, PathKey, ValidationError
+from ..core.media import Media, field, register
+from ..store.local import Store
 from . import boxes_geometry as _geo
 from . import boxes_input as _in
 from . import boxes_wire as _w
-from ..core.coerce import ArrayLike
-from ..core.media import Media, field, register
-from ..core.errors import FormatError, PathKey, ValidationError
-from ..store.local import Store
 
 __all__ = ["BoundingBoxes2D", "MAX_BOXES"]
 
 #: Decoding refuses documents that claim more boxes than this.
 MAX_BOXES = 100_000_000
-_GROUP_KEYS = ("box_data", "class_labels", "xyxy", "cxcywh", "xywh", "class_ids", "scores", "captions", "domain")
+_GROUP_KEYS = (
+    "box_data",
+    "class_labels",
+    "xyxy",
+    "cxcywh",
+    "xywh",
+    "class_ids",
+    "scores",
+    "captions",
+    "domain",
+)
 
 
 @register
@@ -97,41 +108,74 @@ class BoundingBoxes2D(Media):
         self,
         box_data: Any = None,
         *,
-        xyxy: Optional[ArrayLike] = None,
-        cxcywh: Optional[ArrayLike] = None,
-        xywh: Optional[ArrayLike] = None,
-        class_ids: Optional[ArrayLike] = None,
-        scores: Optional[Mapping[str, ArrayLike]] = None,
-        captions: Optional[Sequence[Optional[str]]] = None,
-        domain: Optional[str] = None,
-        class_labels: Optional[Mapping[Any, str]] = None,
+        xyxy: ArrayLike | None = None,
+        cxcywh: ArrayLike | None = None,
+        xywh: ArrayLike | None = None,
+        class_ids: ArrayLike | None = None,
+        scores: Mapping[str, ArrayLike] | None = None,
+        captions: Sequence[str | None] | None = None,
+        domain: str | None = None,
+        class_labels: Mapping[Any, str] | None = None,
     ) -> None:
         if isinstance(box_data, Mapping):
             if class_labels is not None:
-                raise ValidationError("give class_labels inside the group dict or as an argument, not both", path=("class_labels",))
+                raise ValidationError(
+                    "give class_labels inside the group dict or as an argument, not both",
+                    path=("class_labels",),
+                )
             unknown = [k for k in box_data if k not in ("box_data", "class_labels")]
             if unknown:
-                raise ValidationError("unknown key (a box group has 'box_data' and 'class_labels')", path=(unknown[0],))
+                raise ValidationError(
+                    "unknown key (a box group has 'box_data' and 'class_labels')",
+                    path=(unknown[0],),
+                )
             if "box_data" not in box_data:
                 raise ValidationError("missing 'box_data'", path=())
             box_data, class_labels = box_data["box_data"], box_data.get("class_labels")
-        given = [(name, value) for name, value in (("box_data", box_data), ("xyxy", xyxy), ("cxcywh", cxcywh), ("xywh", xywh)) if value is not None]
+        given = [
+            (name, value)
+            for name, value in (
+                ("box_data", box_data),
+                ("xyxy", xyxy),
+                ("cxcywh", cxcywh),
+                ("xywh", xywh),
+            )
+            if value is not None
+        ]
         if not given:
-            raise ValidationError("give the boxes as one of box_data, xyxy, cxcywh or xywh", path=())
+            raise ValidationError(
+                "give the boxes as one of box_data, xyxy, cxcywh or xywh", path=()
+            )
         if len(given) > 1:
-            raise ValidationError(f"give only one of box_data, xyxy, cxcywh or xywh (also got {given[0][0]})", path=(given[1][0],))
+            raise ValidationError(
+                f"give only one of box_data, xyxy, cxcywh or xywh (also got {given[0][0]})",
+                path=(given[1][0],),
+            )
         form, coords = given[0]
         if form == "box_data":
-            for name, value in (("class_ids", class_ids), ("scores", scores), ("captions", captions), ("domain", domain)):
+            for name, value in (
+                ("class_ids", class_ids),
+                ("scores", scores),
+                ("captions", captions),
+                ("domain", domain),
+            ):
                 if value is not None:
-                    raise ValidationError(f"with box_data give {name} inside each box dict", path=(name,))
+                    raise ValidationError(
+                        f"with box_data give {name} inside each box dict", path=(name,)
+                    )
             parsed = _in.parse_box_data(coords, class_labels)
         else:
-            parsed = _in.parse_columns(form, coords, class_ids, scores, captions, domain, class_labels)
+            parsed = _in.parse_columns(
+                form, coords, class_ids, scores, captions, domain, class_labels
+            )
         self._setup(parsed)
 
     @classmethod
-    def from_coco(cls, annotations: Sequence[Mapping[str, Any]], categories: Optional[Sequence[Mapping[str, Any]]] = None) -> "BoundingBoxes2D":
+    def from_coco(
+        cls,
+        annotations: Sequence[Mapping[str, Any]],
+        categories: Sequence[Mapping[str, Any]] | None = None,
+    ) -> BoundingBoxes2D:
         """Boxes from COCO annotations of one image.
 
         Parameters
@@ -154,7 +198,7 @@ class BoundingBoxes2D(Media):
         return obj
 
     @classmethod
-    def coerce(cls, value: Any, path: tuple[PathKey, ...] = ()) -> "BoundingBoxes2D":
+    def coerce(cls, value: Any, path: tuple[PathKey, ...] = ()) -> BoundingBoxes2D:
         """Return ``value`` if it is a ``BoundingBoxes2D``, else build one from a group dict.
 
         A dict is ``{"box_data": [...], "class_labels": {...}}`` or holds the
@@ -170,12 +214,19 @@ class BoundingBoxes2D(Media):
             return value
         try:
             if not isinstance(value, Mapping):
-                raise ValidationError("must be a BoundingBoxes2D or a dict with 'box_data'", value=value, path=())
+                raise ValidationError(
+                    "must be a BoundingBoxes2D or a dict with 'box_data'", value=value, path=()
+                )
             for key in value:
                 if key not in _GROUP_KEYS:
-                    raise ValidationError(f"unknown key (known: {', '.join(_GROUP_KEYS)})", path=(key,))
+                    raise ValidationError(
+                        f"unknown key (known: {', '.join(_GROUP_KEYS)})", path=(key,)
+                    )
             if "box_data" in value:
-                return cls(box_data=value["box_data"], **{k: v for k, v in value.items() if k != "box_data"})
+                return cls(
+                    box_data=value["box_data"],
+                    **{k: v for k, v in value.items() if k != "box_data"},
+                )
             return cls(**value)
         except ValidationError as err:
             raise err.with_prefix(*path) from None
@@ -213,7 +264,7 @@ class BoundingBoxes2D(Media):
         return self._layout
 
     @property
-    def domain(self) -> Optional[str]:
+    def domain(self) -> str | None:
         """``"pixel"``, or None for fractions of the image."""
         return self._domain
 
@@ -238,12 +289,12 @@ class BoundingBoxes2D(Media):
         return {name: self._scores[:, k] for k, name in enumerate(self._score_names)}
 
     @property
-    def captions(self) -> Optional[tuple[Optional[str], ...]]:
+    def captions(self) -> tuple[str | None, ...] | None:
         """One caption (or None) per box, or None when no box has one."""
         return self._captions
 
     @property
-    def class_labels(self) -> Optional[dict[int, str]]:
+    def class_labels(self) -> dict[int, str] | None:
         """The class labels as given (sorted by id, a copy), or None."""
         return None if self._labels is None else dict(self._labels)
 
@@ -273,7 +324,9 @@ class BoundingBoxes2D(Media):
         if self._domain != "pixel":
             return
         try:
-            _geo.check_inside(self._xyxy, self._native, self._layout, int(width), int(height), self._paths)
+            _geo.check_inside(
+                self._xyxy, self._native, self._layout, int(width), int(height), self._paths
+            )
         except ValidationError as err:
             raise err.with_prefix(*path) from None
 
@@ -309,13 +362,21 @@ class BoundingBoxes2D(Media):
         boxes = []
         for i, (row, cid, cap) in enumerate(zip(rows, ids, caps)):
             if middle:
-                pos: dict[str, Any] = {"middle": [row[0], row[1]], "width": row[2], "height": row[3]}
+                pos: dict[str, Any] = {
+                    "middle": [row[0], row[1]],
+                    "width": row[2],
+                    "height": row[3],
+                }
             else:
                 pos = {"minX": row[0], "maxX": row[2], "minY": row[1], "maxY": row[3]}
             box: dict[str, Any] = {"position": pos, "class_id": cid}
             if cap is not None:
                 box["box_caption"] = cap
-            given = {n: col[i] for n, col in zip(self._score_names, columns) if col[i] == col[i]} if columns else None
+            given = (
+                {n: col[i] for n, col in zip(self._score_names, columns) if col[i] == col[i]}
+                if columns
+                else None
+            )
             if given:
                 box["scores"] = given
             if self._domain is not None:
@@ -327,12 +388,23 @@ class BoundingBoxes2D(Media):
         return out
 
     def __repr__(self) -> str:
-        return (f"BoundingBoxes2D(n={len(self)}, form={self._form!r}, domain={self._domain or 'fraction'!r}, "
-                f"scores={list(self._score_names)}, classes={len(self.labels)})")
+        return (
+            f"BoundingBoxes2D(n={len(self)}, form={self._form!r}, domain={self._domain or 'fraction'!r}, "
+            f"scores={list(self._score_names)}, classes={len(self.labels)})"
+        )
 
     def _content(self) -> tuple[Any, ...]:
-        return (self._form, self._layout, self._domain, self._native, self.class_ids, self._score_names,
-                self._scores, self._captions, self._labels)
+        return (
+            self._form,
+            self._layout,
+            self._domain,
+            self._native,
+            self.class_ids,
+            self._score_names,
+            self._scores,
+            self._captions,
+            self._labels,
+        )
 
     # ------------------------------------------------------------------- wire
     def to_json(self, store: Store) -> dict[str, Any]:
@@ -349,22 +421,39 @@ class BoundingBoxes2D(Media):
             ids: Any = self.class_ids.tolist()
             scores: Any = [_w.nan_to_none(self._scores[:, k]) for k in range(self._scores.shape[1])]
         else:  # one record .npy for every numeric column: one file, one hash, one rename
-            coords = ids = store.put_array(_w.pack_block(self._native, self.class_ids, self._scores))
+            coords = ids = store.put_array(
+                _w.pack_block(self._native, self.class_ids, self._scores)
+            )
             scores = coords if self._score_names else []
         captions: Any = None
         if self._captions is not None:
-            size = sum(map(len, filter(None, self._captions))) + 4 * len(self._captions)  # chars: an estimate
-            captions = list(self._captions) if store.wants_inline(size) else store.put_bytes(
-                msgpack.packb(list(self._captions), use_bin_type=True), "msgpack")
+            size = sum(map(len, filter(None, self._captions))) + 4 * len(
+                self._captions
+            )  # chars: an estimate
+            captions = (
+                list(self._captions)
+                if store.wants_inline(size)
+                else store.put_bytes(
+                    msgpack.packb(list(self._captions), use_bin_type=True), "msgpack"
+                )
+            )
         labels = None if self._labels is None else {str(k): v for k, v in self._labels.items()}
         return self._envelope(
-            form=self._form, layout=self._layout, domain=self._domain or "fraction", count=len(self),
-            dtype=self._native.dtype.name, coords=coords, class_ids=ids, score_names=list(self._score_names),
-            scores=scores, captions=captions, class_labels=labels,
+            form=self._form,
+            layout=self._layout,
+            domain=self._domain or "fraction",
+            count=len(self),
+            dtype=self._native.dtype.name,
+            coords=coords,
+            class_ids=ids,
+            score_names=list(self._score_names),
+            scores=scores,
+            captions=captions,
+            class_labels=labels,
         )
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any], store: Store) -> "BoundingBoxes2D":
+    def from_json(cls, doc: Mapping[str, Any], store: Store) -> BoundingBoxes2D:
         form = _w.choice(doc, "form", _in.FORMS)
         layout = _w.choice(doc, "layout", _geo.LAYOUTS)
         domain = _w.choice(doc, "domain", ("pixel", "fraction"))
@@ -374,7 +463,9 @@ class BoundingBoxes2D(Media):
             raise FormatError(f"boxes2d: count must be 0..{MAX_BOXES}, got {n}")
         expected_layout = {"box_data": ("xyxy", "cxcywh"), "coco": ("xywh",)}.get(form, (form,))
         if layout not in expected_layout or (form == "coco" and domain != "pixel"):
-            raise FormatError(f"boxes2d: form {form!r} cannot have layout {layout!r} and domain {domain!r}")
+            raise FormatError(
+                f"boxes2d: form {form!r} cannot have layout {layout!r} and domain {domain!r}"
+            )
         names = field(doc, "score_names", list)
         if not all(isinstance(s, str) for s in names) or len(set(names)) != len(names):
             raise FormatError("boxes2d: score_names must be distinct strings")
@@ -383,7 +474,9 @@ class BoundingBoxes2D(Media):
         if isinstance(coords_doc, dict):
             ref = coords_doc
             if doc.get("class_ids") != ref or (raw_scores != ref if names else raw_scores != []):
-                raise FormatError("boxes2d: with a record sidecar, coords, class_ids and scores (when named) must all refer to it")
+                raise FormatError(
+                    "boxes2d: with a record sidecar, coords, class_ids and scores (when named) must all refer to it"
+                )
             native, ids, block_scores = _w.read_block(ref, store, n, dtype, len(names))
             raw_scores = []
         else:
@@ -395,9 +488,18 @@ class BoundingBoxes2D(Media):
             scores = block_scores
         elif isinstance(raw_scores, list) and names:
             if len(raw_scores) != len(names):
-                raise FormatError(f"boxes2d: scores must have {len(names)} columns, got {len(raw_scores)}")
-            cols = [_w.read_list([np.nan if v is None else v for v in _w.as_list(c, "scores")], "scores", (n,), np.dtype(np.float64))
-                    for c in raw_scores]
+                raise FormatError(
+                    f"boxes2d: scores must have {len(names)} columns, got {len(raw_scores)}"
+                )
+            cols = [
+                _w.read_list(
+                    [np.nan if v is None else v for v in _w.as_list(c, "scores")],
+                    "scores",
+                    (n,),
+                    np.dtype(np.float64),
+                )
+                for c in raw_scores
+            ]
             scores = _in.stack_scores(cols, n)
         elif names:
             raise FormatError("boxes2d: inline scores must be a list of columns")
@@ -412,11 +514,24 @@ class BoundingBoxes2D(Media):
             ids = _in.check_class_ids(ids, paths, labels)
             bad = np.isinf(scores) if form in ("box_data", "coco") else ~np.isfinite(scores)
             if bad.any():
-                raise ValidationError("must be finite (NaN only for a score not given)", path=("scores",))
+                raise ValidationError(
+                    "must be finite (NaN only for a score not given)", path=("scores",)
+                )
             obj = cls.__new__(cls)
-            obj._setup(_in.Parsed(native, layout, ids, tuple(names), scores, captions,
-                                  "pixel" if domain == "pixel" else None, labels, form, paths))
+            obj._setup(
+                _in.Parsed(
+                    native,
+                    layout,
+                    ids,
+                    tuple(names),
+                    scores,
+                    captions,
+                    "pixel" if domain == "pixel" else None,
+                    labels,
+                    form,
+                    paths,
+                )
+            )
         except ValidationError as err:
             raise FormatError(f"boxes2d: invalid document: {err}") from None
         return obj
-

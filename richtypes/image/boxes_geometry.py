@@ -8,7 +8,7 @@ index into the user's field path only when there is an error to report.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +23,7 @@ Path = tuple[PathKey, ...]
 class Paths:
     """The user's path of each box field, for the input form the boxes came in."""
 
-    def __init__(self, form: str, layout: str, middle: Optional[np.ndarray] = None) -> None:
+    def __init__(self, form: str, layout: str, middle: np.ndarray | None = None) -> None:
         self.form = form
         self.layout = layout
         self.middle = middle  # box_data only: rows given as middle/width/height in a mixed group
@@ -44,7 +44,9 @@ class Paths:
         if self.form == "box_data":
             if self.row_layout(i) == "xyxy":
                 return ("box_data", i, "position", MINMAX[j])
-            return ("box_data", i, "position") + (("middle", j) if j < 2 else ("width" if j == 2 else "height",))
+            return ("box_data", i, "position") + (
+                ("middle", j) if j < 2 else ("width" if j == 2 else "height",)
+            )
         return self.row(i) + (j,)
 
     def class_id(self, i: int) -> Path:
@@ -66,7 +68,11 @@ class Paths:
 
     @property
     def unknown_class(self) -> str:
-        return "must be the id of one of the categories" if self.form == "coco" else "must be a key of class_labels"
+        return (
+            "must be the id of one of the categories"
+            if self.form == "coco"
+            else "must be a key of class_labels"
+        )
 
 
 def to_xyxy(native: np.ndarray, layout: str) -> np.ndarray:
@@ -90,7 +96,7 @@ def from_xyxy(xyxy: np.ndarray, layout: str) -> np.ndarray:
     return np.concatenate([lo, hi - lo], axis=1)
 
 
-def corners(native: np.ndarray, layout: str, middle: Optional[np.ndarray]) -> np.ndarray:
+def corners(native: np.ndarray, layout: str, middle: np.ndarray | None) -> np.ndarray:
     if middle is None:
         return to_xyxy(native, layout)
     out = native.copy()
@@ -98,7 +104,7 @@ def corners(native: np.ndarray, layout: str, middle: Optional[np.ndarray]) -> np
     return out
 
 
-def _slack(native: np.ndarray, layout: str, middle: Optional[np.ndarray], scale: float) -> Any:
+def _slack(native: np.ndarray, layout: str, middle: np.ndarray | None, scale: float) -> Any:
     """Rounding allowance for bounds of corners computed from centre/size (0 for corners given as such)."""
     eps = 4.0 * float(np.finfo(native.dtype).eps) * scale
     if middle is not None:
@@ -106,14 +112,16 @@ def _slack(native: np.ndarray, layout: str, middle: Optional[np.ndarray], scale:
     return 0.0 if layout == "xyxy" else eps
 
 
-def check_geometry(native: np.ndarray, layout: str, domain: Optional[str], paths: Paths) -> np.ndarray:
+def check_geometry(native: np.ndarray, layout: str, domain: str | None, paths: Paths) -> np.ndarray:
     """Validate coordinates (finite, non-negative size, within [0, 1] for fractions); return corners."""
     middle = paths.middle
     bad = np.flatnonzero(~np.isfinite(native).all(axis=1))
     if bad.size:
         i = int(bad[0])
         j = int(np.flatnonzero(~np.isfinite(native[i]))[0])
-        raise ValidationError("must be a finite number", value=float(native[i, j]), path=paths.coord(i, j))
+        raise ValidationError(
+            "must be a finite number", value=float(native[i, j]), path=paths.coord(i, j)
+        )
     c = native
     inverted: np.ndarray
     if layout == "xyxy" and middle is None:
@@ -121,7 +129,9 @@ def check_geometry(native: np.ndarray, layout: str, domain: Optional[str], paths
     elif layout != "xyxy" or middle is None:
         inverted = (c[:, 2] < 0) | (c[:, 3] < 0)
     else:
-        inverted = np.where(middle, (c[:, 2] < 0) | (c[:, 3] < 0), (c[:, 2] < c[:, 0]) | (c[:, 3] < c[:, 1]))
+        inverted = np.where(
+            middle, (c[:, 2] < 0) | (c[:, 3] < 0), (c[:, 2] < c[:, 0]) | (c[:, 3] < c[:, 1])
+        )
     found = np.flatnonzero(inverted)
     if found.size:
         i = int(found[0])
@@ -137,22 +147,45 @@ def check_geometry(native: np.ndarray, layout: str, domain: Optional[str], paths
         slack = _slack(native, layout, middle, 1.0)
         out = (xyxy < -slack) | (xyxy > 1 + slack)
         hint = "fractions of the image; set domain 'pixel' for pixel coordinates"
-        _raise_outside(out, xyxy, native, paths, f"must be within [0, 1] ({hint})", f"box must lie within [0, 1] ({hint})")
+        _raise_outside(
+            out,
+            xyxy,
+            native,
+            paths,
+            f"must be within [0, 1] ({hint})",
+            f"box must lie within [0, 1] ({hint})",
+        )
     return xyxy
 
 
-def check_inside(xyxy: np.ndarray, native: np.ndarray, layout: str, width: int, height: int, paths: Paths) -> None:
+def check_inside(
+    xyxy: np.ndarray, native: np.ndarray, layout: str, width: int, height: int, paths: Paths
+) -> None:
     """Pixel boxes must lie inside a ``width`` x ``height`` image: 0 <= min, max <= size."""
     if xyxy.shape[0] == 0:
         return
     size = np.array([width, height, width, height], np.float64)
     slack = _slack(native, layout, paths.middle, float(max(width, height)))
     out = np.concatenate([xyxy[:, :2] < -slack, xyxy[:, 2:] > size[2:] + slack], axis=1)
-    limits = ("must be >= 0", "must be >= 0", f"must be <= {width} (the image width)", f"must be <= {height} (the image height)")
-    _raise_outside(out, xyxy, native, paths, limits, f"box must lie inside the {width}x{height} image")
+    limits = (
+        "must be >= 0",
+        "must be >= 0",
+        f"must be <= {width} (the image width)",
+        f"must be <= {height} (the image height)",
+    )
+    _raise_outside(
+        out, xyxy, native, paths, limits, f"box must lie inside the {width}x{height} image"
+    )
 
 
-def _raise_outside(out: np.ndarray, xyxy: np.ndarray, native: np.ndarray, paths: Paths, corner_problem: Any, row_problem: str) -> None:
+def _raise_outside(
+    out: np.ndarray,
+    xyxy: np.ndarray,
+    native: np.ndarray,
+    paths: Paths,
+    corner_problem: Any,
+    row_problem: str,
+) -> None:
     found = np.flatnonzero(out.ravel())
     if not found.size:
         return

@@ -9,15 +9,16 @@ on failure, by :class:`Paths`, in the form the user gave.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from itertools import chain
 from operator import itemgetter, methodcaller
-from typing import Any, Mapping, NamedTuple, Optional, Sequence, Union
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..core.coerce import as_array
-from .boxes_geometry import MINMAX, Path, Paths
 from ..core.errors import ValidationError
+from .boxes_geometry import MINMAX, Path, Paths
 
 FORMS = ("box_data", "xyxy", "cxcywh", "xywh", "coco")
 BOX_KEYS = frozenset({"position", "class_id", "box_caption", "scores", "domain"})
@@ -34,14 +35,16 @@ _get_category = itemgetter("category_id")
 class Parsed(NamedTuple):
     """Columns of one box group, before geometry validation."""
 
-    native: np.ndarray  # (N, 4) float32/float64 in ``layout`` (row-wise per ``paths.middle`` when mixed)
+    native: (
+        np.ndarray
+    )  # (N, 4) float32/float64 in ``layout`` (row-wise per ``paths.middle`` when mixed)
     layout: str
     class_ids: np.ndarray  # (N,) int64
     score_names: tuple[str, ...]
     scores: np.ndarray  # (N, K) float64, NaN = no score given (box_data and coco forms only)
-    captions: Optional[tuple[Optional[str], ...]]
-    domain: Optional[str]
-    class_labels: Optional[dict[int, str]]
+    captions: tuple[str | None, ...] | None
+    domain: str | None
+    class_labels: dict[int, str] | None
     form: str
     paths: Paths
 
@@ -54,13 +57,15 @@ def coords_dtype(arr: np.ndarray) -> np.ndarray:
     return arr.astype(np.float64)
 
 
-def check_domain(domain: Any, path: Path) -> Optional[str]:
+def check_domain(domain: Any, path: Path) -> str | None:
     if domain is None or (isinstance(domain, str) and domain == "pixel"):
         return domain
-    raise ValidationError("must be 'pixel' or absent (fractions of the image)", value=domain, path=path)
+    raise ValidationError(
+        "must be 'pixel' or absent (fractions of the image)", value=domain, path=path
+    )
 
 
-def check_labels(labels: Any, path: Path = ("class_labels",)) -> Optional[dict[int, str]]:
+def check_labels(labels: Any, path: Path = ("class_labels",)) -> dict[int, str] | None:
     """``{id: name}`` with int (or decimal text, as JSON keys are) ids >= 0 and string names; sorted by id."""
     if labels is None:
         return None
@@ -84,45 +89,71 @@ def check_labels(labels: Any, path: Path = ("class_labels",)) -> Optional[dict[i
     return dict(sorted(out.items()))
 
 
-def check_class_ids(ids: np.ndarray, paths: Paths, labels: Optional[dict[int, str]], raw: Sequence[Any] | None = None) -> np.ndarray:
+def check_class_ids(
+    ids: np.ndarray, paths: Paths, labels: dict[int, str] | None, raw: Sequence[Any] | None = None
+) -> np.ndarray:
     """int64 class ids, >= 0, integral, and keys of ``labels`` when labels are given."""
     if ids.dtype.kind not in "iuf" or ids.ndim != 1:
         seq = raw if raw is not None else ids.tolist()
         for i, v in enumerate(seq):
             if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
-                raise ValidationError("must be an integer class id", value=v, path=paths.class_id(i))
-        raise ValidationError(f"must be integer class ids, got dtype {ids.dtype}", path=paths.class_id(0)[:-1])
+                raise ValidationError(
+                    "must be an integer class id", value=v, path=paths.class_id(i)
+                )
+        raise ValidationError(
+            f"must be integer class ids, got dtype {ids.dtype}", path=paths.class_id(0)[:-1]
+        )
     if ids.dtype.kind == "f":
         bad = np.flatnonzero(~np.isfinite(ids) | (ids != np.floor(ids)))
         if bad.size:
-            raise ValidationError("must be an integer class id", value=float(ids[bad[0]]), path=paths.class_id(int(bad[0])))
+            raise ValidationError(
+                "must be an integer class id",
+                value=float(ids[bad[0]]),
+                path=paths.class_id(int(bad[0])),
+            )
     elif ids.dtype == np.uint64:
         bad = np.flatnonzero(ids > _INT64_MAX)
         if bad.size:
-            raise ValidationError(f"must be at most {_INT64_MAX}", value=int(ids[bad[0]]), path=paths.class_id(int(bad[0])))
+            raise ValidationError(
+                f"must be at most {_INT64_MAX}",
+                value=int(ids[bad[0]]),
+                path=paths.class_id(int(bad[0])),
+            )
     bad = np.flatnonzero(ids < 0)
     if bad.size:
-        raise ValidationError("must be >= 0", value=ids[bad[0]].item(), path=paths.class_id(int(bad[0])))
+        raise ValidationError(
+            "must be >= 0", value=ids[bad[0]].item(), path=paths.class_id(int(bad[0]))
+        )
     if ids.dtype.kind == "f" and ids.size and float(ids.max()) > 2.0**62:
         i = int(np.argmax(ids))
-        raise ValidationError("must be at most 2**62 when given as a float", value=float(ids[i]), path=paths.class_id(i))
+        raise ValidationError(
+            "must be at most 2**62 when given as a float",
+            value=float(ids[i]),
+            path=paths.class_id(i),
+        )
     ids = ids.astype(np.int64)
     if labels is not None:
         known = np.fromiter(labels.keys(), np.int64, len(labels))
         bad = np.flatnonzero(~np.isin(ids, known))
         if bad.size:
-            raise ValidationError(paths.unknown_class, value=int(ids[bad[0]]), path=paths.class_id(int(bad[0])))
+            raise ValidationError(
+                paths.unknown_class, value=int(ids[bad[0]]), path=paths.class_id(int(bad[0]))
+            )
     return ids
 
 
-def check_captions(captions: Any, n: int, paths: Paths, path: Path = ("captions",)) -> Optional[tuple[Optional[str], ...]]:
+def check_captions(
+    captions: Any, n: int, paths: Paths, path: Path = ("captions",)
+) -> tuple[str | None, ...] | None:
     """A tuple of N (str or None), or None when no box has a caption."""
     if captions is None:
         return None
     if isinstance(captions, np.ndarray) and captions.dtype.kind == "U":
         captions = captions.tolist()
     if isinstance(captions, (str, bytes)) or not isinstance(captions, Sequence):
-        raise ValidationError("must be a list of strings (or None), one per box", value=captions, path=path)
+        raise ValidationError(
+            "must be a list of strings (or None), one per box", value=captions, path=path
+        )
     if len(captions) != n:
         raise ValidationError(f"must have {n} entries, one per box", value=len(captions), path=path)
     if not set(map(type, captions)) <= {str, type(None)}:
@@ -134,13 +165,15 @@ def check_captions(captions: Any, n: int, paths: Paths, path: Path = ("captions"
     return tuple(captions)
 
 
-def score_column(values: Union[Sequence[Any], np.ndarray], name: str, paths: Paths, allow_missing: bool) -> np.ndarray:
+def score_column(
+    values: Sequence[Any] | np.ndarray, name: str, paths: Paths, allow_missing: bool
+) -> np.ndarray:
     """float64 scores; ``None`` (box_data and coco forms) becomes NaN; given values must be finite."""
     try:
         arr = np.array(values)
     except (ValueError, TypeError):
         arr = np.array(values, dtype=object)
-    missing: Optional[np.ndarray] = None
+    missing: np.ndarray | None = None
     if arr.dtype.kind not in "iuf" or arr.ndim != 1:
         seq = list(values)
         for i, v in enumerate(seq):
@@ -157,7 +190,9 @@ def score_column(values: Union[Sequence[Any], np.ndarray], name: str, paths: Pat
     bad_at = np.flatnonzero(bad)
     if bad_at.size:
         i = int(bad_at[0])
-        raise ValidationError("must be a finite number", value=float(arr[i]), path=paths.score(i, name))
+        raise ValidationError(
+            "must be a finite number", value=float(arr[i]), path=paths.score(i, name)
+        )
     return arr
 
 
@@ -182,7 +217,9 @@ def coords_from_rows(rows: list[Any], paths: Paths) -> np.ndarray:
             for j, v in enumerate(row):
                 if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
                     raise ValidationError("must be a number", value=v, path=paths.coord(i, j))
-        raise ValidationError("must hold 4 numbers per box", path=paths.row(0)[:-1])  # pragma: no cover - defensive
+        raise ValidationError(
+            "must hold 4 numbers per box", path=paths.row(0)[:-1]
+        )  # pragma: no cover - defensive
     return coords_dtype(arr.reshape(-1, 4))
 
 
@@ -210,11 +247,21 @@ def parse_box_data(box_data: Any, class_labels: Any) -> Parsed:
     columns: list[np.ndarray] = []
     if scores is not None:
         names, columns = _score_columns(scores, paths)
-    return Parsed(native, layout, class_ids, names, stack_scores(columns, n), captions,
-                  _one_domain(domains, paths), labels, "box_data", paths)
+    return Parsed(
+        native,
+        layout,
+        class_ids,
+        names,
+        stack_scores(columns, n),
+        captions,
+        _one_domain(domains, paths),
+        labels,
+        "box_data",
+        paths,
+    )
 
 
-def _collect_fast(boxes: Sequence[Any]) -> Optional[tuple]:
+def _collect_fast(boxes: Sequence[Any]) -> tuple | None:
     """C-level column extraction for the common uniform case; None sends the input to the careful loop.
 
     Unknown keys are found by counting: every key of every box must be one
@@ -244,7 +291,7 @@ def _collect_fast(boxes: Sequence[Any]) -> Optional[tuple]:
     return rows, middle, ids, caps, scores, domains
 
 
-def _optional(boxes: Sequence[Mapping[str, Any]], key: str) -> tuple[Optional[list[Any]], int]:
+def _optional(boxes: Sequence[Mapping[str, Any]], key: str) -> tuple[list[Any] | None, int]:
     """``box.get(key)`` of every box (None when no box has it) and how many boxes have it."""
     try:
         return list(map(itemgetter(key), boxes)), len(boxes)
@@ -264,17 +311,25 @@ def _collect_slow(boxes: Sequence[Any]) -> tuple:
     for i, box in enumerate(boxes):
         where: Path = ("box_data", i)
         if not isinstance(box, Mapping):
-            raise ValidationError("must be a dict with 'position' and 'class_id'", value=box, path=where)
+            raise ValidationError(
+                "must be a dict with 'position' and 'class_id'", value=box, path=where
+            )
         for key in box:
             if key not in BOX_KEYS:
-                raise ValidationError(f"unknown box key (known: {', '.join(sorted(BOX_KEYS))})", path=where + (key,))
+                raise ValidationError(
+                    f"unknown box key (known: {', '.join(sorted(BOX_KEYS))})", path=where + (key,)
+                )
         for key in ("position", "class_id"):
             if key not in box:
                 raise ValidationError(f"missing {key!r}", path=where)
         pos = box["position"]
         ppath = where + ("position",)
         if not isinstance(pos, Mapping):
-            raise ValidationError("must be a dict with minX, maxX, minY, maxY or middle, width, height", value=pos, path=ppath)
+            raise ValidationError(
+                "must be a dict with minX, maxX, minY, maxY or middle, width, height",
+                value=pos,
+                path=ppath,
+            )
         is_middle = "middle" in pos
         wanted = ("middle", "width", "height") if is_middle else ("minX", "maxX", "minY", "maxY")
         for key in wanted:
@@ -282,10 +337,16 @@ def _collect_slow(boxes: Sequence[Any]) -> tuple:
                 raise ValidationError(f"missing {key!r}", path=ppath)
         for key in pos:
             if key not in wanted:
-                raise ValidationError(f"unknown position key (expected {', '.join(wanted)})", path=ppath + (key,))
+                raise ValidationError(
+                    f"unknown position key (expected {', '.join(wanted)})", path=ppath + (key,)
+                )
         if is_middle:
             mid = pos["middle"]
-            if isinstance(mid, (str, bytes, Mapping)) or not isinstance(mid, (Sequence, np.ndarray)) or len(mid) != 2:
+            if (
+                isinstance(mid, (str, bytes, Mapping))
+                or not isinstance(mid, (Sequence, np.ndarray))
+                or len(mid) != 2
+            ):
                 raise ValidationError("must be [x, y]", value=mid, path=ppath + ("middle",))
             rows.append((mid[0], mid[1], pos["width"], pos["height"]))
         else:
@@ -302,11 +363,15 @@ def _score_columns(scores: list[Any], paths: Paths) -> tuple[tuple[str, ...], li
     if not set(map(type, scores)) <= {dict, type(None)}:
         for i, s in enumerate(scores):
             if s is not None and not isinstance(s, Mapping):
-                raise ValidationError("must be a dict of score name to number", value=s, path=("box_data", i, "scores"))
+                raise ValidationError(
+                    "must be a dict of score name to number",
+                    value=s,
+                    path=("box_data", i, "scores"),
+                )
         scores = [None if s is None else dict(s) for s in scores]
     present = list(filter(None, scores))
     names = tuple(present[0]) if present else ()
-    values: Optional[list[list[Any]]] = None
+    values: list[list[Any]] | None = None
     if len(present) == len(scores) and sum(map(len, present)) == len(names) * len(present):
         try:  # every box has the first box's score names, and only those
             values = [list(map(itemgetter(name), present)) for name in names]
@@ -318,11 +383,15 @@ def _score_columns(scores: list[Any], paths: Paths) -> tuple[tuple[str, ...], li
     for name in names:
         if not isinstance(name, str):
             i = next(i for i, s in enumerate(scores) if s and name in s)
-            raise ValidationError("score names must be strings", value=name, path=("box_data", i, "scores"))
-    return names, [score_column(v, name, paths, allow_missing=True) for name, v in zip(names, values)]
+            raise ValidationError(
+                "score names must be strings", value=name, path=("box_data", i, "scores")
+            )
+    return names, [
+        score_column(v, name, paths, allow_missing=True) for name, v in zip(names, values)
+    ]
 
 
-def _one_domain(domains: Optional[list[Any]], paths: Paths) -> Optional[str]:
+def _one_domain(domains: list[Any] | None, paths: Paths) -> str | None:
     if not domains:
         return None
     try:
@@ -336,7 +405,11 @@ def _one_domain(domains: Optional[list[Any]], paths: Paths) -> Optional[str]:
         if d is not None and not (isinstance(d, str) and d == "pixel"):
             check_domain(d, ("box_data", i, "domain"))
         if d != first:
-            raise ValidationError(f"must be the same for every box of a group (box 0 has {first!r})", value=d, path=("box_data", i, "domain"))
+            raise ValidationError(
+                f"must be the same for every box of a group (box 0 has {first!r})",
+                value=d,
+                path=("box_data", i, "domain"),
+            )
     return check_domain(first, ("box_data", 0, "domain"))
 
 
@@ -367,50 +440,72 @@ def parse_columns(
     else:
         ids = as_array(class_ids, ("class_ids",), what="an (N,) array of class ids")
         if ids.shape != (n,):
-            raise ValidationError(f"must have shape ({n},) to match {n} boxes, got shape {ids.shape}", path=("class_ids",))
+            raise ValidationError(
+                f"must have shape ({n},) to match {n} boxes, got shape {ids.shape}",
+                path=("class_ids",),
+            )
     ids = check_class_ids(ids, paths, labels)
     names: tuple[str, ...] = ()
     columns: list[np.ndarray] = []
     if scores is not None:
         if not isinstance(scores, Mapping):
-            raise ValidationError("must be a dict of score name to an (N,) array", value=scores, path=("scores",))
+            raise ValidationError(
+                "must be a dict of score name to an (N,) array", value=scores, path=("scores",)
+            )
         for name, values in scores.items():
             if not isinstance(name, str):
                 raise ValidationError("score names must be strings", value=name, path=("scores",))
             col = as_array(values, ("scores", name), what="an (N,) array of scores")
             if col.shape != (n,):
-                raise ValidationError(f"must have shape ({n},) to match {n} boxes, got shape {col.shape}", path=("scores", name))
+                raise ValidationError(
+                    f"must have shape ({n},) to match {n} boxes, got shape {col.shape}",
+                    path=("scores", name),
+                )
             if col.dtype.kind not in "iuf":
-                raise ValidationError(f"must hold real numbers, got dtype {col.dtype}", path=("scores", name))
+                raise ValidationError(
+                    f"must hold real numbers, got dtype {col.dtype}", path=("scores", name)
+                )
             columns.append(score_column(col, name, paths, allow_missing=False))
         names = tuple(scores.keys())
     caps = check_captions(captions, n, paths)
     dom = check_domain(domain, ("domain",))
-    return Parsed(native, layout, ids, names, stack_scores(columns, n), caps, dom, labels, layout, paths)
+    return Parsed(
+        native, layout, ids, names, stack_scores(columns, n), caps, dom, labels, layout, paths
+    )
 
 
 # ------------------------------------------------------------------------ COCO form
 def parse_coco(annotations: Any, categories: Any) -> Parsed:
     """Columns from COCO ``annotations`` (``bbox`` = [x, y, width, height] in pixels) and ``categories``."""
     if isinstance(annotations, (str, bytes, Mapping)) or not isinstance(annotations, Sequence):
-        raise ValidationError("must be a list of COCO annotation dicts", value=annotations, path=("annotations",))
+        raise ValidationError(
+            "must be a list of COCO annotation dicts", value=annotations, path=("annotations",)
+        )
     labels = _coco_labels(categories)
     paths = Paths("coco", "xywh")
     try:
         bboxes = list(map(_get_bbox, annotations))
         cats = list(map(_get_category, annotations))
-    except (KeyError, TypeError):
+    except (KeyError, TypeError) as exc:
         for i, ann in enumerate(annotations):
             if not isinstance(ann, Mapping):
-                raise ValidationError("must be a dict with 'bbox' and 'category_id'", value=ann, path=("annotations", i))
+                raise ValidationError(
+                    "must be a dict with 'bbox' and 'category_id'",
+                    value=ann,
+                    path=("annotations", i),
+                ) from exc
             for key in ("bbox", "category_id"):
                 if key not in ann:
-                    raise ValidationError(f"missing {key!r}", path=("annotations", i))
+                    raise ValidationError(f"missing {key!r}", path=("annotations", i)) from exc
         raise  # pragma: no cover - the loop above always finds the cause
     n = len(bboxes)
     if not all(isinstance(b, (list, tuple)) and len(b) == 4 for b in bboxes):
-        i = next(i for i, b in enumerate(bboxes) if not (isinstance(b, (list, tuple)) and len(b) == 4))
-        raise ValidationError("must be [x, y, width, height]", value=bboxes[i], path=("annotations", i, "bbox"))
+        i = next(
+            i for i, b in enumerate(bboxes) if not (isinstance(b, (list, tuple)) and len(b) == 4)
+        )
+        raise ValidationError(
+            "must be [x, y, width, height]", value=bboxes[i], path=("annotations", i, "bbox")
+        )
     native = coords_from_rows(bboxes, paths)
     ids = check_class_ids(np.array(cats) if cats else np.empty(0, np.int64), paths, labels, cats)
     raw_scores = [a.get("score") for a in annotations]
@@ -418,14 +513,18 @@ def parse_coco(annotations: Any, categories: Any) -> Parsed:
     columns: list[np.ndarray] = []
     if any(s is not None for s in raw_scores):
         names, columns = ("score",), [score_column(raw_scores, "score", paths, allow_missing=True)]
-    return Parsed(native, "xywh", ids, names, stack_scores(columns, n), None, "pixel", labels, "coco", paths)
+    return Parsed(
+        native, "xywh", ids, names, stack_scores(columns, n), None, "pixel", labels, "coco", paths
+    )
 
 
-def _coco_labels(categories: Any) -> Optional[dict[int, str]]:
+def _coco_labels(categories: Any) -> dict[int, str] | None:
     if categories is None:
         return None
     if isinstance(categories, (str, bytes, Mapping)) or not isinstance(categories, Sequence):
-        raise ValidationError("must be a list of {'id', 'name'} dicts", value=categories, path=("categories",))
+        raise ValidationError(
+            "must be a list of {'id', 'name'} dicts", value=categories, path=("categories",)
+        )
     out: dict[int, str] = {}
     for i, cat in enumerate(categories):
         where: Path = ("categories", i)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import msgpack
 import numpy as np
 
+from ..core.errors import FormatError
+from ..core.media import field
+from ..store.local import Store
 from . import boxes_input as _in
 from .boxes_geometry import Paths
-from ..core.media import field
-from ..core.errors import FormatError
-from ..store.local import Store
 
 _NPY_HEADER_MAX = 4096
 
@@ -36,7 +37,9 @@ def as_list(value: Any, name: str) -> list[Any]:
     return value
 
 
-def read_list(values: list[Any], name: str, shape: tuple[int, ...], dtype: Optional[np.dtype]) -> np.ndarray:
+def read_list(
+    values: list[Any], name: str, shape: tuple[int, ...], dtype: np.dtype | None
+) -> np.ndarray:
     """A regular numeric array of ``shape`` from JSON lists, cast to ``dtype`` (``None``: as parsed)."""
     if len(values) != shape[0]:
         raise FormatError(f"boxes2d: {name} must have {shape[0]} entries, got {len(values)}")
@@ -45,13 +48,18 @@ def read_list(values: list[Any], name: str, shape: tuple[int, ...], dtype: Optio
     except (ValueError, TypeError):
         raise FormatError(f"boxes2d: {name} must be a regular array of numbers") from None
     if arr.dtype.kind not in "iuf" or arr.shape != shape:
-        raise FormatError(f"boxes2d: {name} must be numbers of shape {shape}, got {arr.dtype} {arr.shape}")
+        raise FormatError(
+            f"boxes2d: {name} must be numbers of shape {shape}, got {arr.dtype} {arr.shape}"
+        )
     return arr if dtype is None else arr.astype(dtype)
 
 
 def pack_block(native: np.ndarray, ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """The record array of the sidecar form: ``coords`` (4,), ``class_id`` and, when K > 0, ``scores`` (K,)."""
-    fields: list[tuple[Any, ...]] = [("coords", native.dtype.newbyteorder("<"), (4,)), ("class_id", "<i8")]
+    fields: list[tuple[Any, ...]] = [
+        ("coords", native.dtype.newbyteorder("<"), (4,)),
+        ("class_id", "<i8"),
+    ]
     if scores.shape[1]:
         fields.append(("scores", "<f8", (scores.shape[1],)))
     block = np.empty(native.shape[0], dtype=fields)
@@ -62,22 +70,30 @@ def pack_block(native: np.ndarray, ids: np.ndarray, scores: np.ndarray) -> np.nd
     return block
 
 
-def read_block(ref: Any, store: Store, n: int, dtype: np.dtype, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def read_block(
+    ref: Any, store: Store, n: int, dtype: np.dtype, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Read and check what :func:`pack_block` wrote: ``(coords, class_ids, scores)``."""
     expected = pack_block(np.empty((0, 4), dtype), np.empty(0, np.int64), np.empty((0, k))).dtype
     size = ref.get("size")
     limit = n * expected.itemsize + _NPY_HEADER_MAX
     if not isinstance(size, int) or size > limit:
-        raise FormatError(f"boxes2d: the record sidecar claims {size!r} bytes, more than {n} records need")
+        raise FormatError(
+            f"boxes2d: the record sidecar claims {size!r} bytes, more than {n} records need"
+        )
     arr = store.get_array(ref)
     if arr.dtype != expected or arr.shape != (n,):
-        raise FormatError(f"boxes2d: the record sidecar must hold {n} records of {expected}, got {arr.shape} {arr.dtype}")
+        raise FormatError(
+            f"boxes2d: the record sidecar must hold {n} records of {expected}, got {arr.shape} {arr.dtype}"
+        )
     scores = np.ascontiguousarray(arr["scores"]) if k else np.empty((n, 0), np.float64)
     coords = np.ascontiguousarray(arr["coords"]).astype(dtype, copy=False)
     return coords, np.ascontiguousarray(arr["class_id"]).astype(np.int64, copy=False), scores
 
 
-def read_captions(doc: Mapping[str, Any], store: Store, n: int, paths: Paths) -> Optional[tuple[Optional[str], ...]]:
+def read_captions(
+    doc: Mapping[str, Any], store: Store, n: int, paths: Paths
+) -> tuple[str | None, ...] | None:
     value = field(doc, "captions", (list, dict, type(None)))
     if isinstance(value, dict):
         try:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping, Optional, Sequence, Union
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Union
 
 import numpy as np
 
-from ..core.media import Media, field, register
 from ..core.errors import FormatError, PathKey, ValidationError
+from ..core.media import Media, field, register
 from ..store.local import Store
 
 __all__ = ["Classes", "ClassesLike", "MAX_CLASS_ID"]
@@ -50,24 +51,32 @@ class Classes(Media):
 
     ids: np.ndarray
     names: dict[int, str]
-    colors: dict[int, Optional[tuple[int, int, int]]]
+    colors: dict[int, tuple[int, int, int] | None]
 
     def __init__(self, classes: ClassesLike) -> None:
         if isinstance(classes, Classes):
             entries = [(i, classes.names[i], classes.colors[i]) for i in classes.names]
         elif isinstance(classes, Mapping):
-            entries = [(_class_id(k, (k,) if isinstance(k, (str, int)) else ()), _name(v, (k,)), None)
-                       for k, v in classes.items()]
+            entries = [
+                (_class_id(k, (k,) if isinstance(k, (str, int)) else ()), _name(v, (k,)), None)
+                for k, v in classes.items()
+            ]
         elif isinstance(classes, (list, tuple)):
             entries = [_entry(item, (i,)) for i, item in enumerate(classes)]
         else:
             raise ValidationError(
-                "must be a dict of class id -> name or a list of {id, name, color} dicts", value=classes, path=()
+                "must be a dict of class id -> name or a list of {id, name, color} dicts",
+                value=classes,
+                path=(),
             )
         seen: dict[int, int] = {}
         for position, (class_id, _, _) in enumerate(entries):
             if class_id in seen:
-                where = (position, "id") if isinstance(classes, (list, tuple)) else (list(classes)[position],)
+                where = (
+                    (position, "id")
+                    if isinstance(classes, (list, tuple))
+                    else (list(classes)[position],)
+                )
                 raise ValidationError("duplicate class id", value=class_id, path=where)
             seen[class_id] = position
         ids = np.array([e[0] for e in entries], dtype=np.int64)
@@ -78,7 +87,7 @@ class Classes(Media):
         self._freeze()
 
     @classmethod
-    def coerce(cls, value: Any, path: Sequence[PathKey]) -> "Classes":
+    def coerce(cls, value: Any, path: Sequence[PathKey]) -> Classes:
         """``value`` as ``Classes``, errors prefixed with ``path``."""
         if isinstance(value, Classes):
             return value
@@ -116,7 +125,7 @@ class Classes(Media):
         return self._envelope(classes=entries)
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any], store: Store) -> "Classes":
+    def from_json(cls, doc: Mapping[str, Any], store: Store) -> Classes:
         entries = field(doc, "classes", list)
         try:
             return cls(entries)
@@ -127,8 +136,14 @@ class Classes(Media):
 def _class_id(value: Any, path: tuple[PathKey, ...]) -> int:
     if isinstance(value, str) and value.isdigit() and value.isascii():
         value = int(value)  # JSON object keys are strings
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value <= MAX_CLASS_ID:
-        raise ValidationError(f"class id must be an integer in 0..{MAX_CLASS_ID}", value=value, path=path)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, np.integer))
+        or not 0 <= value <= MAX_CLASS_ID
+    ):
+        raise ValidationError(
+            f"class id must be an integer in 0..{MAX_CLASS_ID}", value=value, path=path
+        )
     return int(value)
 
 
@@ -138,9 +153,11 @@ def _name(value: Any, path: tuple[PathKey, ...]) -> str:
     return value
 
 
-def _entry(item: Any, path: tuple[PathKey, ...]) -> tuple[int, str, Optional[tuple[int, int, int]]]:
+def _entry(item: Any, path: tuple[PathKey, ...]) -> tuple[int, str, tuple[int, int, int] | None]:
     if not isinstance(item, Mapping):
-        raise ValidationError("must be a dict with 'id', 'name' and optionally 'color'", value=item, path=path)
+        raise ValidationError(
+            "must be a dict with 'id', 'name' and optionally 'color'", value=item, path=path
+        )
     unknown = sorted(set(item) - _ENTRY_KEYS, key=str)
     if unknown:
         raise ValidationError("unknown key (expected id, name, color)", value=unknown[0], path=path)
@@ -158,7 +175,11 @@ def _color(value: Any, path: tuple[PathKey, ...]) -> tuple[int, int, int]:
         raise ValidationError("must be [r, g, b]", value=value, path=path)
     out = []
     for i, component in enumerate(value):
-        if isinstance(component, (bool, np.bool_)) or not isinstance(component, (int, np.integer)) or not 0 <= component <= 255:
+        if (
+            isinstance(component, (bool, np.bool_))
+            or not isinstance(component, (int, np.integer))
+            or not 0 <= component <= 255
+        ):
             raise ValidationError("must be an integer in 0..255", value=component, path=path + (i,))
         out.append(int(component))
     return (out[0], out[1], out[2])

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping, Optional, Union
+from collections.abc import Mapping
+from typing import Any, Union
 
 import numpy as np
 
-from . import input as inp
-from ..core.coerce import ArrayLike
-from ..core.media import Media, decode_envelope, deep_equal, field, register
-from .classes import Classes, ClassesLike
 from ..codecs import image as codec
+from ..core.coerce import ArrayLike
 from ..core.errors import FormatError, ValidationError
-from .masks import ImageMask, MaskLike
+from ..core.media import Media, decode_envelope, deep_equal, field, register
 from ..store.local import Store
+from . import input as inp
+from .classes import Classes, ClassesLike
+from .masks import ImageMask, MaskLike
 
 __all__ = ["Image", "ImageLike"]
 
@@ -23,7 +24,13 @@ _FILE_TYPES = {"png": "png", "jpeg": "jpeg", "jpg": "jpeg", "webp": "webp"}
 _KEPT = ("png", "jpeg", "webp")  # formats stored as they are
 _MODES = ("L", "LA", "RGB", "RGBA", "I;16")
 _LOSSLESS = ("png", "webp")
-_LAYOUTS = {"L": (1, "uint8"), "LA": (2, "uint8"), "RGB": (3, "uint8"), "RGBA": (4, "uint8"), "I;16": (1, "uint16")}
+_LAYOUTS = {
+    "L": (1, "uint8"),
+    "LA": (2, "uint8"),
+    "RGB": (3, "uint8"),
+    "RGBA": (4, "uint8"),
+    "I;16": (1, "uint16"),
+}
 
 
 @register
@@ -94,37 +101,45 @@ class Image(Media):
     channels: int
     mode: str
     dtype: str
-    caption: Optional[str]
+    caption: str | None
     boxes: dict[str, Any]
     masks: dict[str, ImageMask]
-    classes: Optional[Classes]
-    _pixels: Optional[np.ndarray]  # the pixels to encode (None once decoded from a file)
-    _data: Optional[bytes]  # the encoded file, once it exists
+    classes: Classes | None
+    _pixels: np.ndarray | None  # the pixels to encode (None once decoded from a file)
+    _data: bytes | None  # the encoded file, once it exists
     _quality: int
 
     def __init__(
         self,
         data_or_path: ImageLike,
         *,
-        caption: Optional[str] = None,
-        mode: Optional[str] = None,
-        file_type: Optional[str] = None,
-        boxes: Optional[Mapping[str, Any]] = None,
-        masks: Optional[Mapping[str, MaskLike]] = None,
-        classes: Optional[ClassesLike] = None,
-        normalize: Optional[str] = None,
-        channels_first: Optional[bool] = None,
+        caption: str | None = None,
+        mode: str | None = None,
+        file_type: str | None = None,
+        boxes: Mapping[str, Any] | None = None,
+        masks: Mapping[str, MaskLike] | None = None,
+        classes: ClassesLike | None = None,
+        normalize: str | None = None,
+        channels_first: bool | None = None,
         quality: int = 90,
     ) -> None:
         if caption is not None and not isinstance(caption, str):
             raise ValidationError("must be a string or None", value=caption, path=("caption",))
         if normalize not in inp.NORMALIZE:
-            raise ValidationError("must be None, 'clip' or 'minmax'", value=normalize, path=("normalize",))
+            raise ValidationError(
+                "must be None, 'clip' or 'minmax'", value=normalize, path=("normalize",)
+            )
         if mode is not None and mode not in _MODES:
             raise ValidationError(f"must be one of {', '.join(_MODES)}", value=mode, path=("mode",))
         if file_type is not None and file_type not in _FILE_TYPES:
-            raise ValidationError("must be 'png', 'jpeg' or 'webp'", value=file_type, path=("file_type",))
-        if isinstance(quality, bool) or not isinstance(quality, (int, np.integer)) or not 1 <= quality <= 100:
+            raise ValidationError(
+                "must be 'png', 'jpeg' or 'webp'", value=file_type, path=("file_type",)
+            )
+        if (
+            isinstance(quality, bool)
+            or not isinstance(quality, (int, np.integer))
+            or not 1 <= quality <= 100
+        ):
             raise ValidationError("must be an integer in 1..100", value=quality, path=("quality",))
         path = ("data",)
         data, pixels, info = inp.read_source(data_or_path, path), None, None
@@ -134,38 +149,64 @@ class Image(Media):
             except ValueError as exc:
                 raise ValidationError(str(exc), path=path) from None
             wanted = _FILE_TYPES.get(file_type or "", info["format"])
-            if info["format"] not in _KEPT or wanted != info["format"] or (mode or info["mode"]) != info["mode"]:
+            if (
+                info["format"] not in _KEPT
+                or wanted != info["format"]
+                or (mode or info["mode"]) != info["mode"]
+            ):
                 pixels, data = self._decode(data, path, normalize), None
         elif inp.is_pil_image(data_or_path):
             pixels = inp.pixels_from_pil(data_or_path, normalize=normalize, path=path)
         else:
-            pixels = inp.coerce_pixels(data_or_path, channels_first=channels_first, normalize=normalize, path=path)
+            pixels = inp.coerce_pixels(
+                data_or_path, channels_first=channels_first, normalize=normalize, path=path
+            )
         if pixels is not None:
             if mode is not None and mode != inp.mode_of(pixels):
                 pixels = _convert_mode(pixels, mode)
             fmt = _FILE_TYPES[file_type or "png"]
             _check_file_type(fmt, pixels)
-            info = {"format": fmt, "width": pixels.shape[1], "height": pixels.shape[0], "mode": inp.mode_of(pixels),
-                    "channels": 1 if pixels.ndim == 2 else pixels.shape[2], "dtype": str(pixels.dtype)}
+            info = {
+                "format": fmt,
+                "width": pixels.shape[1],
+                "height": pixels.shape[0],
+                "mode": inp.mode_of(pixels),
+                "channels": 1 if pixels.ndim == 2 else pixels.shape[2],
+                "dtype": str(pixels.dtype),
+            }
         self._set(info, caption, pixels, data, int(quality))  # type: ignore[arg-type]
         self.classes = None if classes is None else Classes.coerce(classes, ("classes",))
         self.masks = {}
         for key, value in _groups(masks, "masks").items():
             mask = ImageMask.coerce(value, ("masks", key))
             if (mask.height, mask.width) != (self.height, self.width):
-                raise ValidationError(f"shape {(mask.height, mask.width)} does not match the image's {(self.height, self.width)}",
-                                      path=("masks", key, "path" if isinstance(value, Mapping) and "path" in value else "mask_data"))
+                raise ValidationError(
+                    f"shape {(mask.height, mask.width)} does not match the image's {(self.height, self.width)}",
+                    path=(
+                        "masks",
+                        key,
+                        "path" if isinstance(value, Mapping) and "path" in value else "mask_data",
+                    ),
+                )
             if self.classes is not None:
                 where = "path" if isinstance(value, Mapping) and "path" in value else "mask_data"
-                mask.check_ids(self.classes.ids, ("masks", key, where), "class id is not in classes")
+                mask.check_ids(
+                    self.classes.ids, ("masks", key, where), "class id is not in classes"
+                )
             self.masks[key] = mask
         self.boxes = {}
         for key, value in _groups(boxes, "boxes").items():
             self.boxes[key] = _coerce_boxes(value, key, self.width, self.height, self.classes)
         self._freeze()
 
-    def _set(self, info: Mapping[str, Any], caption: Optional[str], pixels: Optional[np.ndarray],
-             data: Optional[bytes], quality: int) -> None:
+    def _set(
+        self,
+        info: Mapping[str, Any],
+        caption: str | None,
+        pixels: np.ndarray | None,
+        data: bytes | None,
+        quality: int,
+    ) -> None:
         for name in ("format", "width", "height", "channels", "mode", "dtype"):
             object.__setattr__(self, name, info[name])
         object.__setattr__(self, "caption", caption)
@@ -174,7 +215,7 @@ class Image(Media):
         object.__setattr__(self, "_quality", quality)
 
     @staticmethod
-    def _decode(data: bytes, path: tuple, normalize: Optional[str]) -> np.ndarray:
+    def _decode(data: bytes, path: tuple, normalize: str | None) -> np.ndarray:
         try:
             arr = codec.decode(data)
         except ValueError as exc:
@@ -195,10 +236,14 @@ class Image(Media):
             try:
                 arr = codec.decode(self._encoded(), mode=self.mode)
             except ValueError as exc:
-                raise FormatError(f"image: the {self.format} sidecar cannot be decoded: {exc}") from None
+                raise FormatError(
+                    f"image: the {self.format} sidecar cannot be decoded: {exc}"
+                ) from None
             if arr.shape[:2] != (self.height, self.width):
-                raise FormatError(f"image: the sidecar holds {arr.shape[1]}x{arr.shape[0]} pixels, "
-                                  f"the document says {self.width}x{self.height}")
+                raise FormatError(
+                    f"image: the sidecar holds {arr.shape[1]}x{arr.shape[0]} pixels, "
+                    f"the document says {self.width}x{self.height}"
+                )
             arr.flags.writeable = False
             object.__setattr__(self, "_pixels", arr)
         return self._pixels  # type: ignore[return-value]
@@ -210,15 +255,21 @@ class Image(Media):
         return PILImage.fromarray(np.ascontiguousarray(self.to_numpy()))
 
     def __repr__(self) -> str:
-        extra = "".join(f", {k}={sorted(getattr(self, k))}" for k in ("boxes", "masks") if getattr(self, k))
+        extra = "".join(
+            f", {k}={sorted(getattr(self, k))}" for k in ("boxes", "masks") if getattr(self, k)
+        )
         return f"Image({self.width}x{self.height} {self.mode} {self.format}, caption={self.caption!r}{extra})"
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
         same = self._data is not None and self._data == other._data  # type: ignore[attr-defined]
-        return (same or deep_equal(self.to_numpy(), other.to_numpy())) and deep_equal(  # type: ignore[attr-defined]
-            self._content()[1:], other._content()[1:])  # type: ignore[attr-defined]
+        return (
+            (same or deep_equal(self.to_numpy(), other.to_numpy()))
+            and deep_equal(  # type: ignore[attr-defined]
+                self._content()[1:], other._content()[1:]
+            )
+        )  # type: ignore[attr-defined]
 
     def _content(self) -> tuple[Any, ...]:
         return (self.to_numpy(), self.caption, self.boxes, self.masks, self.classes)
@@ -236,9 +287,16 @@ class Image(Media):
         return self._data  # type: ignore[return-value]
 
     def to_json(self, store: Store) -> dict[str, Any]:
-        env = self._envelope(format=self.format, width=self.width, height=self.height, channels=self.channels,
-                             mode=self.mode, dtype=self.dtype, caption=self.caption,
-                             image=store.put_bytes(self._encoded(), self.format))
+        env = self._envelope(
+            format=self.format,
+            width=self.width,
+            height=self.height,
+            channels=self.channels,
+            mode=self.mode,
+            dtype=self.dtype,
+            caption=self.caption,
+            image=store.put_bytes(self._encoded(), self.format),
+        )
         if self.classes is not None:
             env["classes"] = self.classes.to_json(store)
         if self.masks:
@@ -248,16 +306,32 @@ class Image(Media):
         return env
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any], store: Store) -> "Image":
-        info = {name: field(doc, name, kind) for name, kind in
-                (("format", str), ("width", int), ("height", int), ("channels", int), ("mode", str), ("dtype", str))}
+    def from_json(cls, doc: Mapping[str, Any], store: Store) -> Image:
+        info = {
+            name: field(doc, name, kind)
+            for name, kind in (
+                ("format", str),
+                ("width", int),
+                ("height", int),
+                ("channels", int),
+                ("mode", str),
+                ("dtype", str),
+            )
+        }
         if info["format"] not in _KEPT:
-            raise FormatError(f"image: format must be one of {', '.join(_KEPT)}, got {info['format']!r}")
+            raise FormatError(
+                f"image: format must be one of {', '.join(_KEPT)}, got {info['format']!r}"
+            )
         width, height = info["width"], info["height"]
         if width < 1 or height < 1 or width * height > codec.MAX_PIXELS:
             raise FormatError(f"image: {width}x{height} must be 1 to {codec.MAX_PIXELS} pixels")
-        if info["mode"] not in _LAYOUTS or _LAYOUTS[info["mode"]] != (info["channels"], info["dtype"]):
-            raise FormatError(f"image: mode {info['mode']!r} does not match {info['channels']} channels of {info['dtype']}")
+        if info["mode"] not in _LAYOUTS or _LAYOUTS[info["mode"]] != (
+            info["channels"],
+            info["dtype"],
+        ):
+            raise FormatError(
+                f"image: mode {info['mode']!r} does not match {info['channels']} channels of {info['dtype']}"
+            )
         caption = field(doc, "caption", (str, type(None)), None)
         data = store.get_bytes(field(doc, "image", dict))
         try:
@@ -269,24 +343,37 @@ class Image(Media):
         img = cls.__new__(cls)
         img._set(info, caption, None, data, 90)
         classes = doc.get("classes")
-        object.__setattr__(img, "classes", None if classes is None else _decode_as(classes, store, Classes, "classes"))
+        object.__setattr__(
+            img,
+            "classes",
+            None if classes is None else _decode_as(classes, store, Classes, "classes"),
+        )
         masks = field(doc, "masks", dict, {})
-        object.__setattr__(img, "masks", {k: _decode_as(v, store, ImageMask, f"masks.{k}") for k, v in masks.items()})
+        object.__setattr__(
+            img,
+            "masks",
+            {k: _decode_as(v, store, ImageMask, f"masks.{k}") for k, v in masks.items()},
+        )
         for key, mask in img.masks.items():
             if (mask.height, mask.width) != (height, width):
-                raise FormatError(f"image: mask {key!r} is {mask.width}x{mask.height}, the image {width}x{height}")
+                raise FormatError(
+                    f"image: mask {key!r} is {mask.width}x{mask.height}, the image {width}x{height}"
+                )
         boxes = field(doc, "boxes", dict, {})
-        object.__setattr__(img, "boxes", {k: _decode_as(v, store, None, f"boxes.{k}") for k, v in boxes.items()})
+        object.__setattr__(
+            img, "boxes", {k: _decode_as(v, store, None, f"boxes.{k}") for k, v in boxes.items()}
+        )
         img._freeze()
         return img
 
 
-def _decode_as(doc: Any, store: Store, kind: Optional[type], where: str) -> Any:
+def _decode_as(doc: Any, store: Store, kind: type | None, where: str) -> Any:
     if not isinstance(doc, Mapping):
         raise FormatError(f"image: {where} must be an envelope object, got {type(doc).__name__}")
     value = decode_envelope(doc, store)
     if kind is not None and not isinstance(value, kind):
-        raise FormatError(f"image: {where} must be a {kind._type} envelope, got {doc.get('_type')!r}")  # type: ignore[attr-defined]
+        expected = getattr(kind, "_type", kind.__name__)
+        raise FormatError(f"image: {where} must be a {expected} envelope, got {doc.get('_type')!r}")
     return value
 
 
@@ -315,19 +402,29 @@ def _convert_mode(pixels: np.ndarray, mode: str) -> np.ndarray:
 def _check_file_type(fmt: str, pixels: np.ndarray) -> None:
     mode = inp.mode_of(pixels)
     if fmt == "jpeg" and mode not in ("L", "RGB"):
-        raise ValidationError(f"JPEG stores grey or RGB pixels, not {mode}; use 'png' or 'webp'", value=fmt, path=("file_type",))
+        raise ValidationError(
+            f"JPEG stores grey or RGB pixels, not {mode}; use 'png' or 'webp'",
+            value=fmt,
+            path=("file_type",),
+        )
     if fmt == "webp" and mode == "I;16":
-        raise ValidationError("WebP stores 8-bit pixels, not 16-bit grey; use 'png'", value=fmt, path=("file_type",))
+        raise ValidationError(
+            "WebP stores 8-bit pixels, not 16-bit grey; use 'png'", value=fmt, path=("file_type",)
+        )
 
 
-def _coerce_boxes(value: Any, key: str, width: int, height: int, classes: Optional[Classes]) -> Any:
+def _coerce_boxes(value: Any, key: str, width: int, height: int, classes: Classes | None) -> Any:
     from .boxes import BoundingBoxes2D
+
     boxes = BoundingBoxes2D.coerce(value, ("boxes", key))
     boxes.check_image(width, height, ("boxes", key))
     if classes is not None and len(boxes):
         bad = np.flatnonzero(classes.missing(boxes.class_ids))
         if bad.size:
             i = int(bad[0])
-            raise ValidationError("class id is not in classes", value=int(boxes.class_ids[i]),
-                                  path=("boxes", key) + tuple(boxes.class_id_path(i)))  # in the user's own form
+            raise ValidationError(
+                "class id is not in classes",
+                value=int(boxes.class_ids[i]),
+                path=("boxes", key) + tuple(boxes.class_id_path(i)),
+            )  # in the user's own form
     return boxes

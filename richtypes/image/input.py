@@ -7,15 +7,23 @@ Everything here is vectorized: whole-array min/max checks, and on failure one
 from __future__ import annotations
 
 import os
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from ..core.coerce import as_array
 from ..codecs import image as codec
+from ..core.coerce import as_array
 from ..core.errors import PathKey, ValidationError
 
-__all__ = ["coerce_pixels", "read_source", "is_pil_image", "pixels_from_pil", "mode_of", "NORMALIZE"]
+__all__ = [
+    "coerce_pixels",
+    "read_source",
+    "is_pil_image",
+    "pixels_from_pil",
+    "mode_of",
+    "NORMALIZE",
+]
 
 NORMALIZE = (None, "clip", "minmax")
 _CHANNELS = (1, 3, 4)
@@ -30,7 +38,11 @@ def mode_of(pixels: np.ndarray) -> str:
 
 
 def coerce_pixels(
-    value: Any, *, channels_first: Optional[bool], normalize: Optional[str], path: Sequence[PathKey] = ("data",)
+    value: Any,
+    *,
+    channels_first: bool | None,
+    normalize: str | None,
+    path: Sequence[PathKey] = ("data",),
 ) -> np.ndarray:
     """Validate and convert an array-like to HxW (uint8/uint16) or HxWx3/4 uint8, a fresh read-only array."""
     path = tuple(path)
@@ -49,9 +61,13 @@ def coerce_pixels(
     return pixels
 
 
-def _channel_axis(shape: tuple[int, ...], channels_first: Optional[bool], path: tuple[PathKey, ...]) -> Optional[int]:
+def _channel_axis(
+    shape: tuple[int, ...], channels_first: bool | None, path: tuple[PathKey, ...]
+) -> int | None:
     if len(shape) not in (2, 3):
-        raise ValidationError(f"must be HxW, HxWxC or CxHxW with C in 1, 3, 4, got shape {shape}", path=path)
+        raise ValidationError(
+            f"must be HxW, HxWxC or CxHxW with C in 1, 3, 4, got shape {shape}", path=path
+        )
     if 0 in shape:
         raise ValidationError(f"must have at least one pixel, got shape {shape}", path=path)
     if len(shape) == 2:
@@ -65,28 +81,41 @@ def _channel_axis(shape: tuple[int, ...], channels_first: Optional[bool], path: 
                     path=path,
                 )
             if not (first or last):
-                raise ValidationError(f"must be HxW, HxWxC or CxHxW with C in 1, 3, 4, got shape {shape}", path=path)
+                raise ValidationError(
+                    f"must be HxW, HxWxC or CxHxW with C in 1, 3, 4, got shape {shape}", path=path
+                )
             channels_first = first
         if channels_first and not first:
-            raise ValidationError(f"channels_first=True needs 1, 3 or 4 channels on the first axis, got shape {shape}", path=path)
+            raise ValidationError(
+                f"channels_first=True needs 1, 3 or 4 channels on the first axis, got shape {shape}",
+                path=path,
+            )
         if not channels_first and not last:
-            raise ValidationError(f"channels_first=False needs 1, 3 or 4 channels on the last axis, got shape {shape}", path=path)
+            raise ValidationError(
+                f"channels_first=False needs 1, 3 or 4 channels on the last axis, got shape {shape}",
+                path=path,
+            )
         axis = 0 if channels_first else 2
         height, width = (shape[1], shape[2]) if channels_first else (shape[0], shape[1])
     if height * width > codec.MAX_PIXELS:
         raise ValidationError(
-            f"{width}x{height} = {width * height} pixels is above the limit of {codec.MAX_PIXELS}", path=path
+            f"{width}x{height} = {width * height} pixels is above the limit of {codec.MAX_PIXELS}",
+            path=path,
         )
     return axis
 
 
-def _first_bad(bad: np.ndarray, arr: np.ndarray, path: tuple[PathKey, ...], problem: str) -> ValidationError:
+def _first_bad(
+    bad: np.ndarray, arr: np.ndarray, path: tuple[PathKey, ...], problem: str
+) -> ValidationError:
     flat = int(np.flatnonzero(bad)[0])
     index = tuple(int(i) for i in np.unravel_index(flat, arr.shape))
     return ValidationError(problem, value=arr[index].item(), path=path + index)
 
 
-def _convert_dtype(arr: np.ndarray, normalize: Optional[str], *, grey: bool, path: tuple[PathKey, ...]) -> np.ndarray:
+def _convert_dtype(
+    arr: np.ndarray, normalize: str | None, *, grey: bool, path: tuple[PathKey, ...]
+) -> np.ndarray:
     kind = arr.dtype.kind
     if kind == "b":
         return arr.astype(np.uint8) * np.uint8(255)
@@ -100,13 +129,17 @@ def _convert_dtype(arr: np.ndarray, normalize: Optional[str], *, grey: bool, pat
             raise _first_bad(~np.isfinite(arr), arr, path, "pixels must be finite")
     if normalize == "minmax":
         lo, hi = float(arr.min()), float(arr.max())
-        scaled = (arr.astype(np.float64) - lo) * 255.0 / (hi - lo) if hi > lo else np.zeros(arr.shape)
+        scaled = (
+            (arr.astype(np.float64) - lo) * 255.0 / (hi - lo) if hi > lo else np.zeros(arr.shape)
+        )
         return np.rint(scaled).astype(np.uint8)
     if kind == "f":
         if normalize == "clip":
             return np.rint(np.clip(arr, 0.0, 1.0).astype(np.float64) * 255.0).astype(np.uint8)
         if lo < 0 or hi > 1:
-            raise _first_bad((arr < 0) | (arr > 1), arr, path, f"float pixels must be in [0, 1] {_HINT}")
+            raise _first_bad(
+                (arr < 0) | (arr > 1), arr, path, f"float pixels must be in [0, 1] {_HINT}"
+            )
         return np.rint(arr.astype(np.float64) * 255.0).astype(np.uint8)
     if arr.dtype.kind == "u" and arr.dtype.itemsize == 2 and grey and normalize is None:
         return arr.astype(np.uint16)  # native byte order; 16-bit grey PNG
@@ -114,7 +147,9 @@ def _convert_dtype(arr: np.ndarray, normalize: Optional[str], *, grey: bool, pat
         return np.clip(arr, 0, 255).astype(np.uint8)
     lo, hi = arr.min(), arr.max()
     if lo < 0 or hi > 255:
-        raise _first_bad((arr < 0) | (arr > 255), arr, path, f"{arr.dtype.name} pixels must be in 0..255 {_HINT}")
+        raise _first_bad(
+            (arr < 0) | (arr > 255), arr, path, f"{arr.dtype.name} pixels must be in 0..255 {_HINT}"
+        )
     return arr.astype(np.uint8)
 
 
@@ -127,7 +162,7 @@ def is_pil_image(value: Any) -> bool:
     return isinstance(value, PILImage.Image)
 
 
-def pixels_from_pil(pil: Any, *, normalize: Optional[str], path: tuple[PathKey, ...]) -> np.ndarray:
+def pixels_from_pil(pil: Any, *, normalize: str | None, path: tuple[PathKey, ...]) -> np.ndarray:
     """Pixels of a PIL image: 1-bit -> 0/255, palette -> RGB(A), 16-bit grey kept, I/F modes by the dtype rules."""
     mode = pil.mode
     if mode not in ("1", "L", "RGB", "RGBA", "I", "F") and not mode.startswith("I;16"):
@@ -138,7 +173,7 @@ def pixels_from_pil(pil: Any, *, normalize: Optional[str], path: tuple[PathKey, 
     return coerce_pixels(arr, channels_first=False, normalize=normalize, path=path)
 
 
-def read_source(value: Any, path: tuple[PathKey, ...]) -> Optional[bytes]:
+def read_source(value: Any, path: tuple[PathKey, ...]) -> bytes | None:
     """The bytes of a path, bytes object or binary file; ``None`` for anything else."""
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value)
@@ -147,11 +182,16 @@ def read_source(value: Any, path: tuple[PathKey, ...]) -> Optional[bytes]:
             with open(value, "rb") as fh:
                 return fh.read()
         except OSError as exc:
-            raise ValidationError(f"cannot read the file ({exc.strerror or exc})", value=os.fspath(value), path=path) from None
+            raise ValidationError(
+                f"cannot read the file ({exc.strerror or exc})", value=os.fspath(value), path=path
+            ) from None
     read = getattr(value, "read", None)
     if callable(read) and not hasattr(value, "__array__"):
         data = read()
         if not isinstance(data, (bytes, bytearray)):
-            raise ValidationError(f"the file must be opened in binary mode ('rb'), read() gave {type(data).__name__}", path=path)
+            raise ValidationError(
+                f"the file must be opened in binary mode ('rb'), read() gave {type(data).__name__}",
+                path=path,
+            )
         return bytes(data)
     return None

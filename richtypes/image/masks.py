@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping, Optional, Sequence, Union
+from collections.abc import Mapping, Sequence
+from typing import Any, Union
 
 import numpy as np
 
-from ..core.coerce import ArrayLike, as_array
-from .input import read_source
-from ..core.media import Media, deep_equal, field, register
-from .classes import MAX_CLASS_ID, Classes
 from ..codecs import image as codec
+from ..core.coerce import ArrayLike, as_array
 from ..core.errors import FormatError, PathKey, ValidationError
+from ..core.media import Media, deep_equal, field, register
 from ..store.local import Store
+from .classes import MAX_CLASS_ID, Classes
+from .input import read_source
 
 __all__ = ["ImageMask", "MaskLike"]
 
@@ -59,9 +60,11 @@ class ImageMask(Media):
     width: int
     height: int
     dtype: str
-    class_labels: Optional[dict[int, str]]
+    class_labels: dict[int, str] | None
 
-    def __init__(self, mask_data_or_path: Any, class_labels: Optional[Mapping[int, str]] = None) -> None:
+    def __init__(
+        self, mask_data_or_path: Any, class_labels: Mapping[int, str] | None = None
+    ) -> None:
         self._build(mask_data_or_path, class_labels, "mask_data")
 
     def _build(self, source: Any, class_labels: Any, key: str) -> None:
@@ -79,17 +82,19 @@ class ImageMask(Media):
                 raise ValidationError(str(exc), path=path) from None
         else:
             ids = _normalize_ids(as_array(source, path, what="a mask array"), path, copy=True)
-        self._ids: Optional[np.ndarray] = ids
-        self._data: Optional[bytes] = data
+        self._ids: np.ndarray | None = ids
+        self._data: bytes | None = data
         self.height, self.width = ids.shape
         self.dtype = str(ids.dtype)
         self.class_labels = labels
         if labels is not None:
-            self.check_ids(np.fromiter(labels, np.int64, len(labels)), path, "class id is not in class_labels")
+            self.check_ids(
+                np.fromiter(labels, np.int64, len(labels)), path, "class id is not in class_labels"
+            )
         self._freeze()
 
     @classmethod
-    def coerce(cls, value: Any, path: Sequence[PathKey]) -> "ImageMask":
+    def coerce(cls, value: Any, path: Sequence[PathKey]) -> ImageMask:
         """An ``ImageMask`` from itself, an array, a path, or the dict form
         ``{"mask_data": arr | "path": "mask.png", "class_labels": {...}}``; errors prefixed with ``path``."""
         if isinstance(value, ImageMask):
@@ -98,10 +103,15 @@ class ImageMask(Media):
             if isinstance(value, Mapping):
                 unknown = [k for k in value if k not in _DICT_KEYS]
                 if unknown:
-                    raise ValidationError("unknown key (expected mask_data or path, and class_labels)", value=unknown[0])
+                    raise ValidationError(
+                        "unknown key (expected mask_data or path, and class_labels)",
+                        value=unknown[0],
+                    )
                 keys = [k for k in ("mask_data", "path") if k in value]
                 if len(keys) != 1:
-                    raise ValidationError("needs exactly one of 'mask_data' and 'path'", value=sorted(value))
+                    raise ValidationError(
+                        "needs exactly one of 'mask_data' and 'path'", value=sorted(value)
+                    )
                 mask = cls.__new__(cls)
                 mask._build(value[keys[0]], value.get("class_labels"), keys[0])
                 return mask
@@ -119,8 +129,10 @@ class ImageMask(Media):
             except (ValueError, ValidationError) as exc:
                 raise FormatError(f"mask: the PNG sidecar cannot be decoded: {exc}") from None
             if ids.shape != (self.height, self.width) or str(ids.dtype) != self.dtype:
-                raise FormatError(f"mask: the PNG holds {ids.shape} {ids.dtype}, the document says "
-                                  f"{(self.height, self.width)} {self.dtype}")
+                raise FormatError(
+                    f"mask: the PNG holds {ids.shape} {ids.dtype}, the document says "
+                    f"{(self.height, self.width)} {self.dtype}"
+                )
             object.__setattr__(self, "_ids", ids)
         return self._ids  # type: ignore[return-value]
 
@@ -161,7 +173,9 @@ class ImageMask(Media):
         if type(other) is not type(self):
             return NotImplemented
         same = self._data is not None and self._data == other._data  # type: ignore[attr-defined]
-        return (same or deep_equal(self.mask_data, other.mask_data)) and self.class_labels == other.class_labels  # type: ignore[attr-defined]
+        return (
+            same or deep_equal(self.mask_data, other.mask_data)
+        ) and self.class_labels == other.class_labels  # type: ignore[attr-defined]
 
     def _content(self) -> tuple[Any, ...]:
         return (self.mask_data, self.class_labels)
@@ -173,12 +187,19 @@ class ImageMask(Media):
         return self._data  # type: ignore[return-value]
 
     def to_json(self, store: Store) -> dict[str, Any]:
-        labels = None if self.class_labels is None else {str(k): v for k, v in self.class_labels.items()}
-        return self._envelope(width=self.width, height=self.height, dtype=self.dtype,
-                              mask=store.put_bytes(self._encoded(), "png"), class_labels=labels)
+        labels = (
+            None if self.class_labels is None else {str(k): v for k, v in self.class_labels.items()}
+        )
+        return self._envelope(
+            width=self.width,
+            height=self.height,
+            dtype=self.dtype,
+            mask=store.put_bytes(self._encoded(), "png"),
+            class_labels=labels,
+        )
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any], store: Store) -> "ImageMask":
+    def from_json(cls, doc: Mapping[str, Any], store: Store) -> ImageMask:
         width, height = field(doc, "width", int), field(doc, "height", int)
         dtype = field(doc, "dtype", str)
         if dtype not in ("uint8", "uint16"):
@@ -199,8 +220,14 @@ class ImageMask(Media):
         if size != (width, height):
             raise FormatError(f"mask: the sidecar is not a {width}x{height} PNG")
         mask = cls.__new__(cls)
-        for name, value in (("_ids", None), ("_data", data), ("width", width), ("height", height),
-                            ("dtype", dtype), ("class_labels", labels)):
+        for name, value in (
+            ("_ids", None),
+            ("_data", data),
+            ("width", width),
+            ("height", height),
+            ("dtype", dtype),
+            ("class_labels", labels),
+        ):
             object.__setattr__(mask, name, value)
         mask._freeze()
         return mask
@@ -212,9 +239,14 @@ def _normalize_ids(arr: np.ndarray, path: tuple[PathKey, ...], copy: bool = Fals
     elif arr.ndim == 3 and arr.shape[0] == 1:
         arr = arr[0]
     if arr.ndim != 2 or 0 in arr.shape:
-        raise ValidationError(f"must be a non-empty 2-D array of class ids (HxW), got shape {arr.shape}", path=path)
+        raise ValidationError(
+            f"must be a non-empty 2-D array of class ids (HxW), got shape {arr.shape}", path=path
+        )
     if arr.shape[0] * arr.shape[1] > codec.MAX_PIXELS:
-        raise ValidationError(f"{arr.shape[1]}x{arr.shape[0]} = {arr.size} pixels is above the limit of {codec.MAX_PIXELS}", path=path)
+        raise ValidationError(
+            f"{arr.shape[1]}x{arr.shape[0]} = {arr.size} pixels is above the limit of {codec.MAX_PIXELS}",
+            path=path,
+        )
     kind = arr.dtype.kind
     if kind not in "biuf":
         raise ValidationError(f"must hold integer class ids, got dtype {arr.dtype}", path=path)
@@ -226,14 +258,18 @@ def _normalize_ids(arr: np.ndarray, path: tuple[PathKey, ...], copy: bool = Fals
             raise _first_bad(~whole, arr, path, "class ids must be whole numbers")
     lo, hi = arr.min(), arr.max()
     if lo < 0 or hi > MAX_CLASS_ID:
-        raise _first_bad((arr < 0) | (arr > MAX_CLASS_ID), arr, path, f"class ids must be in 0..{MAX_CLASS_ID}")
+        raise _first_bad(
+            (arr < 0) | (arr > MAX_CLASS_ID), arr, path, f"class ids must be in 0..{MAX_CLASS_ID}"
+        )
     dtype = np.uint8 if hi <= 255 else np.uint16
     if arr.dtype == dtype and not copy:
         return _readonly(arr)
     return _readonly(arr.astype(dtype))
 
 
-def _first_bad(bad: np.ndarray, arr: np.ndarray, path: tuple[PathKey, ...], problem: str) -> ValidationError:
+def _first_bad(
+    bad: np.ndarray, arr: np.ndarray, path: tuple[PathKey, ...], problem: str
+) -> ValidationError:
     flat = int(np.flatnonzero(bad)[0])
     index = tuple(int(i) for i in np.unravel_index(flat, arr.shape))
     return ValidationError(problem, value=arr[index].item(), path=path + index)

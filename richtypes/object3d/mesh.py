@@ -15,12 +15,19 @@ import json
 import os
 import struct
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import unquote
 
 from ..core.errors import PathKey, ValidationError
 
-__all__ = ["MESH_FORMATS", "MAX_MESH_BYTES", "read_mesh", "check_mesh", "load_trimesh", "export_glb"]
+__all__ = [
+    "MESH_FORMATS",
+    "MAX_MESH_BYTES",
+    "read_mesh",
+    "check_mesh",
+    "load_trimesh",
+    "export_glb",
+]
 
 #: The mesh file formats accepted, by the name recorded on the wire.
 MESH_FORMATS = ("obj", "gltf", "glb", "stl", "ply")
@@ -30,20 +37,26 @@ MAX_MESH_BYTES = 256 * 1024**2
 _MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
 
 
-def read_mesh(src: Any, file_type: Optional[str]) -> tuple[bytes, str]:
+def read_mesh(src: Any, file_type: str | None) -> tuple[bytes, str]:
     """Read a mesh from a path or file object (binary or text mode); return ``(bytes, format)``."""
     fmt = _check_file_type(file_type)
-    folder: Optional[Path] = None
+    folder: Path | None = None
     if isinstance(src, (str, os.PathLike)):
         path = Path(src)
         try:
             size = path.stat().st_size
         except OSError as exc:
-            raise ValidationError(f"cannot read the mesh file ({exc.strerror})", value=str(src), path=()) from None
+            raise ValidationError(
+                f"cannot read the mesh file ({exc.strerror})", value=str(src), path=()
+            ) from None
         if size > MAX_MESH_BYTES:
-            raise ValidationError(f"mesh file is {size} bytes, above the limit of {MAX_MESH_BYTES}", value=str(src), path=())
+            raise ValidationError(
+                f"mesh file is {size} bytes, above the limit of {MAX_MESH_BYTES}",
+                value=str(src),
+                path=(),
+            )
         data = path.read_bytes()
-        name: Optional[str] = path.name
+        name: str | None = path.name
         folder = path.parent
     else:
         try:
@@ -52,15 +65,22 @@ def read_mesh(src: Any, file_type: Optional[str]) -> tuple[bytes, str]:
             shown = getattr(src, "name", None)
             raise ValidationError(
                 "the file is opened in text mode but holds binary data; open it with 'rb'",
-                value=os.path.basename(shown) if isinstance(shown, str) else ValidationError.NO_VALUE, path=(),
+                value=os.path.basename(shown)
+                if isinstance(shown, str)
+                else ValidationError.NO_VALUE,
+                path=(),
             ) from None
         if isinstance(raw, str):
             raw = raw.encode("utf-8")
         elif not isinstance(raw, (bytes, bytearray, memoryview)):
-            raise ValidationError("read() must return bytes or str", value=type(raw).__name__, path=())
+            raise ValidationError(
+                "read() must return bytes or str", value=type(raw).__name__, path=()
+            )
         data = bytes(raw)
         if len(data) > MAX_MESH_BYTES:
-            raise ValidationError(f"mesh file is larger than the limit of {MAX_MESH_BYTES} bytes", path=())
+            raise ValidationError(
+                f"mesh file is larger than the limit of {MAX_MESH_BYTES} bytes", path=()
+            )
         name = getattr(src, "name", None)
         if isinstance(name, (str, os.PathLike)):
             folder = Path(name).parent
@@ -81,23 +101,25 @@ def read_mesh(src: Any, file_type: Optional[str]) -> tuple[bytes, str]:
     return data, fmt
 
 
-def _check_file_type(file_type: Optional[str]) -> Optional[str]:
+def _check_file_type(file_type: str | None) -> str | None:
     if file_type is None:
         return None
     fmt = file_type.lower().lstrip(".") if isinstance(file_type, str) else None
     if fmt not in MESH_FORMATS:
-        raise ValidationError(f"must be one of {', '.join(MESH_FORMATS)}", value=file_type, path=("file_type",))
+        raise ValidationError(
+            f"must be one of {', '.join(MESH_FORMATS)}", value=file_type, path=("file_type",)
+        )
     return fmt
 
 
-def _from_name(name: Optional[str]) -> Optional[str]:
+def _from_name(name: str | None) -> str | None:
     if not name:
         return None
     ext = os.path.splitext(name)[1].lower().lstrip(".")
     return ext if ext in MESH_FORMATS else None
 
 
-def sniff(data: bytes) -> Optional[str]:
+def sniff(data: bytes) -> str | None:
     """The mesh format of ``data`` by content, or ``None``."""
     head = data[:4096]
     if head[:4] == b"glTF":
@@ -146,7 +168,7 @@ def export_glb(mesh: Any) -> bytes:
 
 
 # ---------------------------------------------------------------- glTF bundling
-def bundle_gltf(data: bytes, folder: Optional[Path]) -> tuple[bytes, str]:
+def bundle_gltf(data: bytes, folder: Path | None) -> tuple[bytes, str]:
     """A self-contained ``.gltf`` as it is; one with external files as a GLB that holds them."""
     try:
         doc = json.loads(data.decode("utf-8"))
@@ -156,7 +178,11 @@ def bundle_gltf(data: bytes, folder: Optional[Path]) -> tuple[bytes, str]:
         raise ValidationError("is not a valid gltf mesh (the JSON is not an object)", path=())
     buffers = _list(doc, "buffers")
     images = _list(doc, "images")
-    external = [b for b in buffers + images if isinstance(b.get("uri"), str) and not b["uri"].startswith("data:")]
+    external = [
+        b
+        for b in buffers + images
+        if isinstance(b.get("uri"), str) and not b["uri"].startswith("data:")
+    ]
     if not external:
         return data, "gltf"
     blob = bytearray()
@@ -165,7 +191,11 @@ def bundle_gltf(data: bytes, folder: Optional[Path]) -> tuple[bytes, str]:
         part = _read_uri(buf.get("uri"), folder, ("buffers", i, "uri"), len(blob))
         length = buf.get("byteLength")
         if not isinstance(length, int) or length < 0 or length > len(part):
-            raise ValidationError(f"byteLength must be an integer within the {len(part)} bytes read", value=length, path=("buffers", i, "byteLength"))
+            raise ValidationError(
+                f"byteLength must be an integer within the {len(part)} bytes read",
+                value=length,
+                path=("buffers", i, "byteLength"),
+            )
         _pad(blob, 0)
         starts.append(len(blob))
         blob += part[:length]
@@ -173,7 +203,11 @@ def bundle_gltf(data: bytes, folder: Optional[Path]) -> tuple[bytes, str]:
     for j, view in enumerate(views):
         index = view.get("buffer")
         if not isinstance(index, int) or not 0 <= index < len(starts):
-            raise ValidationError(f"must be a buffer index below {len(starts)}", value=index, path=("bufferViews", j, "buffer"))
+            raise ValidationError(
+                f"must be a buffer index below {len(starts)}",
+                value=index,
+                path=("bufferViews", j, "buffer"),
+            )
         view["buffer"] = 0
         view["byteOffset"] = int(view.get("byteOffset", 0)) + starts[index]
     for k, image in enumerate(images):
@@ -184,7 +218,9 @@ def bundle_gltf(data: bytes, folder: Optional[Path]) -> tuple[bytes, str]:
         _pad(blob, 0)
         views.append({"buffer": 0, "byteOffset": len(blob), "byteLength": len(part)})
         blob += part
-        mime = image.get("mimeType") or _MIME.get(os.path.splitext(unquote(uri.split(",")[0]))[1].lower(), "image/png")
+        mime = image.get("mimeType") or _MIME.get(
+            os.path.splitext(unquote(uri.split(",")[0]))[1].lower(), "image/png"
+        )
         if uri.startswith("data:"):
             mime = uri[5:].split(";")[0] or mime
         image.pop("uri")
@@ -196,11 +232,15 @@ def bundle_gltf(data: bytes, folder: Optional[Path]) -> tuple[bytes, str]:
     text = bytearray(json.dumps(doc, separators=(",", ":")).encode("utf-8"))
     _pad(text, 0x20)
     total = 12 + 8 + len(text) + 8 + len(blob)
-    glb = b"".join([
-        struct.pack("<4sII", b"glTF", 2, total),
-        struct.pack("<I4s", len(text), b"JSON"), bytes(text),
-        struct.pack("<I4s", len(blob), b"BIN\x00"), bytes(blob),
-    ])
+    glb = b"".join(
+        [
+            struct.pack("<4sII", b"glTF", 2, total),
+            struct.pack("<I4s", len(text), b"JSON"),
+            bytes(text),
+            struct.pack("<I4s", len(blob), b"BIN\x00"),
+            bytes(blob),
+        ]
+    )
     return glb, "glb"
 
 
@@ -215,9 +255,13 @@ def _pad(buf: bytearray, fill: int) -> None:
     buf += bytes([fill]) * (-len(buf) % 4)
 
 
-def _read_uri(uri: Any, folder: Optional[Path], path: tuple[PathKey, ...], used: int) -> bytes:
+def _read_uri(uri: Any, folder: Path | None, path: tuple[PathKey, ...], used: int) -> bytes:
     if not isinstance(uri, str):
-        raise ValidationError("must be a string (a .gltf keeps its buffers in files or data: URIs)", value=uri, path=path)
+        raise ValidationError(
+            "must be a string (a .gltf keeps its buffers in files or data: URIs)",
+            value=uri,
+            path=path,
+        )
     if uri.startswith("data:"):
         head, sep, payload = uri.partition(",")
         if not sep or not head.endswith(";base64"):
@@ -229,20 +273,36 @@ def _read_uri(uri: Any, folder: Optional[Path], path: tuple[PathKey, ...], used:
     if folder is None:
         raise ValidationError(
             "names an external file; give the .gltf as a path (or a file object with a name) so it can be bundled",
-            value=uri, path=path,
+            value=uri,
+            path=path,
         )
     rel = unquote(uri)
-    if "://" in rel or os.path.isabs(rel) or rel.startswith(("/", "\\")) or ".." in rel.replace("\\", "/").split("/"):
-        raise ValidationError("must be a relative path inside the .gltf's folder", value=uri, path=path)
+    if (
+        "://" in rel
+        or os.path.isabs(rel)
+        or rel.startswith(("/", "\\"))
+        or ".." in rel.replace("\\", "/").split("/")
+    ):
+        raise ValidationError(
+            "must be a relative path inside the .gltf's folder", value=uri, path=path
+        )
     root = os.path.realpath(folder)
     full = os.path.realpath(os.path.join(root, rel))
     if os.path.commonpath([root, full]) != root:
-        raise ValidationError("must be a relative path inside the .gltf's folder", value=uri, path=path)
+        raise ValidationError(
+            "must be a relative path inside the .gltf's folder", value=uri, path=path
+        )
     try:
         size = os.stat(full).st_size
     except OSError:
-        raise ValidationError("names a file that does not exist beside the .gltf", value=uri, path=path) from None
+        raise ValidationError(
+            "names a file that does not exist beside the .gltf", value=uri, path=path
+        ) from None
     if used + size > MAX_MESH_BYTES:
-        raise ValidationError(f"makes the bundled mesh larger than the limit of {MAX_MESH_BYTES} bytes", value=uri, path=path)
+        raise ValidationError(
+            f"makes the bundled mesh larger than the limit of {MAX_MESH_BYTES} bytes",
+            value=uri,
+            path=path,
+        )
     with open(full, "rb") as fh:
         return fh.read()

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import copy
 import os
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
-from . import mesh as _mesh
 from ..core.coerce import ArrayLike
+from ..core.errors import FormatError, ValidationError
 from ..core.media import Media, caller_writable, field, register
+from ..store.local import Store
+from . import mesh as _mesh
 from .points import (
     check_class_labels,
     check_columns,
@@ -34,8 +37,6 @@ from .points import (
     labels_to_json,
 )
 from .scene import box3d, check_boxes, check_vectors
-from ..core.errors import FormatError, ValidationError
-from ..store.local import Store
 
 __all__ = ["Object3D", "box3d", "SCENE_TYPE"]
 
@@ -91,40 +92,48 @@ class Object3D(Media):
     _version = 1
 
     kind: str
-    points: Optional[np.ndarray]
-    colors: Optional[np.ndarray]
-    categories: Optional[np.ndarray]
-    class_labels: Optional[dict[int, str]]
+    points: np.ndarray | None
+    colors: np.ndarray | None
+    categories: np.ndarray | None
+    class_labels: dict[int, str] | None
     dropped_nonfinite: int
-    boxes: Optional[dict[str, Any]]
-    vectors: Optional[dict[str, Any]]
-    mesh_format: Optional[str]
-    mesh_bytes: Optional[bytes]
+    boxes: dict[str, Any] | None
+    vectors: dict[str, Any] | None
+    mesh_format: str | None
+    mesh_bytes: bytes | None
 
     def __init__(
         self,
         data: Any,
         *,
-        file_type: Optional[str] = None,
+        file_type: str | None = None,
         drop_nonfinite: bool = False,
         class_labels: Any = None,
     ) -> None:
         if isinstance(data, Mapping):
             unknown = [k for k in data if k not in _SCENE_KEYS]
             if unknown:
-                raise ValidationError(f"unknown key (a scene has {', '.join(_SCENE_KEYS)})", value=unknown[0], path=())
+                raise ValidationError(
+                    f"unknown key (a scene has {', '.join(_SCENE_KEYS)})", value=unknown[0], path=()
+                )
             if data.get("type") != SCENE_TYPE:
-                raise ValidationError(f"must be {SCENE_TYPE!r}", value=data.get("type"), path=("type",))
+                raise ValidationError(
+                    f"must be {SCENE_TYPE!r}", value=data.get("type"), path=("type",)
+                )
             if "points" not in data:
                 raise ValidationError("a scene needs 'points'", path=())
-            self._set_scene(data["points"], data.get("boxes"), data.get("vectors"), class_labels, drop_nonfinite)
+            self._set_scene(
+                data["points"], data.get("boxes"), data.get("vectors"), class_labels, drop_nonfinite
+            )
         elif isinstance(data, (str, os.PathLike)) or hasattr(data, "read"):
             self._set(kind="mesh", mesh=_mesh.read_mesh(data, file_type))
         elif type(data).__module__.split(".")[0] == "trimesh":
             self._set(kind="mesh", mesh=(_mesh.export_glb(data), "glb"))
         else:
             labels = check_class_labels(class_labels)
-            points, dropped = check_packed(data, ("points",), drop_nonfinite=drop_nonfinite, class_labels=labels)
+            points, dropped = check_packed(
+                data, ("points",), drop_nonfinite=drop_nonfinite, class_labels=labels
+            )
             self._set(kind="points", points=points, class_labels=labels, dropped=dropped)
         self._freeze()
 
@@ -133,12 +142,12 @@ class Object3D(Media):
     def from_points(
         cls,
         xyz: ArrayLike,
-        colors: Optional[ArrayLike] = None,
-        categories: Optional[ArrayLike] = None,
+        colors: ArrayLike | None = None,
+        categories: ArrayLike | None = None,
         class_labels: Any = None,
         *,
         drop_nonfinite: bool = False,
-    ) -> "Object3D":
+    ) -> Object3D:
         """A point cloud from columns.
 
         Parameters
@@ -162,9 +171,18 @@ class Object3D(Media):
         ((2, 3), dtype('uint8'))
         """
         labels = check_class_labels(class_labels)
-        pts, col, cat, dropped = check_columns(xyz, colors, categories, labels, drop_nonfinite=drop_nonfinite)
+        pts, col, cat, dropped = check_columns(
+            xyz, colors, categories, labels, drop_nonfinite=drop_nonfinite
+        )
         obj = cls.__new__(cls)
-        obj._set(kind="points", points=pts, colors=col, categories=cat, class_labels=labels, dropped=dropped)
+        obj._set(
+            kind="points",
+            points=pts,
+            colors=col,
+            categories=cat,
+            class_labels=labels,
+            dropped=dropped,
+        )
         obj._freeze()
         return obj
 
@@ -177,7 +195,7 @@ class Object3D(Media):
         *,
         class_labels: Any = None,
         drop_nonfinite: bool = False,
-    ) -> "Object3D":
+    ) -> Object3D:
         """A lidar scene: points with 3D boxes and vectors.
 
         Parameters
@@ -209,7 +227,7 @@ class Object3D(Media):
         return obj
 
     @classmethod
-    def from_trimesh(cls, mesh: Any) -> "Object3D":
+    def from_trimesh(cls, mesh: Any) -> Object3D:
         """A mesh from a ``trimesh.Trimesh`` or ``trimesh.Scene``, stored as GLB.
 
         Examples
@@ -225,19 +243,32 @@ class Object3D(Media):
         obj._freeze()
         return obj
 
-    def _set_scene(self, points: Any, boxes: Any, vectors: Any, class_labels: Any, drop: bool) -> None:
+    def _set_scene(
+        self, points: Any, boxes: Any, vectors: Any, class_labels: Any, drop: bool
+    ) -> None:
         labels = check_class_labels(class_labels)
         pts, dropped = check_packed(points, ("points",), drop_nonfinite=drop, class_labels=labels)
         self._set(
-            kind="scene", points=pts, class_labels=labels, dropped=dropped,
+            kind="scene",
+            points=pts,
+            class_labels=labels,
+            dropped=dropped,
             boxes=check_boxes(boxes if boxes is not None else []),
             vectors=check_vectors(vectors if vectors is not None else []),
         )
 
-    def _set(self, kind: str, points: Optional[np.ndarray] = None, colors: Optional[np.ndarray] = None,
-             categories: Optional[np.ndarray] = None, class_labels: Optional[dict[int, str]] = None,
-             dropped: int = 0, boxes: Optional[dict[str, Any]] = None, vectors: Optional[dict[str, Any]] = None,
-             mesh: Optional[tuple[bytes, str]] = None) -> None:
+    def _set(
+        self,
+        kind: str,
+        points: np.ndarray | None = None,
+        colors: np.ndarray | None = None,
+        categories: np.ndarray | None = None,
+        class_labels: dict[int, str] | None = None,
+        dropped: int = 0,
+        boxes: dict[str, Any] | None = None,
+        vectors: dict[str, Any] | None = None,
+        mesh: tuple[bytes, str] | None = None,
+    ) -> None:
         self.kind = kind
         self.points, self.colors, self.categories = points, colors, categories
         self.class_labels = class_labels
@@ -270,21 +301,26 @@ class Object3D(Media):
             extra += f", dropped_nonfinite={self.dropped_nonfinite}"
         return f"Object3D(kind={self.kind!r}, points={self.points.shape}, dtype={self.points.dtype}{extra})"
 
-    def _owned(self) -> "Object3D":
+    def _owned(self) -> Object3D:
         """An equal Object3D holding private copies of any arrays that view the caller's memory.
 
         Construction views the given arrays (no copy: a 24 MB cloud costs no
         extra memory); the run log calls this before encoding on its worker
         thread, so the caller may refill its buffers once ``log`` returns.
         """
-        own = lambda arr: _private_copy(arr) if isinstance(arr, np.ndarray) and caller_writable(arr) else arr  # noqa: E731
+        own = lambda arr: (
+            _private_copy(arr) if isinstance(arr, np.ndarray) and caller_writable(arr) else arr
+        )  # noqa: E731
         fields = {name: own(getattr(self, name)) for name in ("points", "colors", "categories")}
-        groups: dict[str, Optional[dict[str, Any]]] = {
-            name: None if getattr(self, name) is None else {k: own(v) for k, v in getattr(self, name).items()}
+        groups: dict[str, dict[str, Any] | None] = {
+            name: None
+            if getattr(self, name) is None
+            else {k: own(v) for k, v in getattr(self, name).items()}
             for name in ("boxes", "vectors")
         }
         unchanged = all(fields[n] is getattr(self, n) for n in fields) and all(
-            group is None or all(value is getattr(self, n)[k] for k, value in group.items()) for n, group in groups.items()
+            group is None or all(value is getattr(self, n)[k] for k, value in group.items())
+            for n, group in groups.items()
         )
         if unchanged:
             return self
@@ -294,13 +330,28 @@ class Object3D(Media):
         return twin
 
     def _content(self) -> tuple[Any, ...]:
-        return (self.kind, self.points, self.colors, self.categories, self.class_labels, self.dropped_nonfinite,
-                self.boxes, self.vectors, self.mesh_format, self.mesh_bytes)
+        return (
+            self.kind,
+            self.points,
+            self.colors,
+            self.categories,
+            self.class_labels,
+            self.dropped_nonfinite,
+            self.boxes,
+            self.vectors,
+            self.mesh_format,
+            self.mesh_bytes,
+        )
 
     # ------------------------------------------------------------------- wire
     def to_json(self, store: Store) -> dict[str, Any]:
         if self.kind == "mesh":
-            return self._envelope(kind="mesh", format=self.mesh_format, file=store.put_bytes(self.mesh_bytes, self.mesh_format))  # type: ignore[arg-type]
+            assert self.mesh_format is not None and self.mesh_bytes is not None
+            return self._envelope(
+                kind="mesh",
+                format=self.mesh_format,
+                file=store.put_bytes(self.mesh_bytes, self.mesh_format),
+            )
         opt = lambda arr: None if arr is None else encode_array(arr, store)  # noqa: E731
         fields: dict[str, Any] = {
             "kind": self.kind,
@@ -314,13 +365,17 @@ class Object3D(Media):
             b, v = self.boxes, self.vectors
             assert b is not None and v is not None
             fields["scene_type"] = SCENE_TYPE
-            fields["boxes"] = {"corners": encode_array(b["corners"], store), "labels": list(b["labels"]),
-                               "colors": encode_array(b["colors"], store), "scores": b["scores"]}
+            fields["boxes"] = {
+                "corners": encode_array(b["corners"], store),
+                "labels": list(b["labels"]),
+                "colors": encode_array(b["colors"], store),
+                "scores": b["scores"],
+            }
             fields["vectors"] = {k: encode_array(v[k], store) for k in ("starts", "ends", "colors")}
         return self._envelope(**fields)
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any], store: Store) -> "Object3D":
+    def from_json(cls, doc: Mapping[str, Any], store: Store) -> Object3D:
         kind = field(doc, "kind", str)
         if kind not in _KINDS:
             raise FormatError(f"object3d: kind must be one of {', '.join(_KINDS)}, got {kind!r}")
@@ -337,42 +392,72 @@ class Object3D(Media):
 
     def _decode_points(self, kind: str, doc: Mapping[str, Any], store: Store) -> None:
         points = decode_array(field(doc, "points", dict), store, "points", 2)
-        get = lambda name, nd: None if doc.get(name) is None else decode_array(doc[name], store, name, nd)  # noqa: E731
+        get = lambda name, nd: (
+            None if doc.get(name) is None else decode_array(doc[name], store, name, nd)
+        )  # noqa: E731
         colors, categories = get("colors", 2), get("categories", 1)
         labels = labels_from_json(doc.get("class_labels"))
         dropped = field(doc, "dropped_nonfinite", int)
         if dropped < 0:
             raise FormatError(f"object3d: dropped_nonfinite must be >= 0, got {dropped}")
         if kind == "points" and (colors is not None or categories is not None):
-            pts, col, cat, _ = check_columns(points, colors, categories, labels, drop_nonfinite=False)
+            pts, col, cat, _ = check_columns(
+                points, colors, categories, labels, drop_nonfinite=False
+            )
         else:
             pts, _ = check_packed(points, ("points",), drop_nonfinite=False, class_labels=labels)
             col = cat = None
         boxes = vectors = None
         if kind == "scene":
             if field(doc, "scene_type", str) != SCENE_TYPE:
-                raise FormatError(f"object3d: scene_type must be {SCENE_TYPE!r}, got {doc['scene_type']!r}")
+                raise FormatError(
+                    f"object3d: scene_type must be {SCENE_TYPE!r}, got {doc['scene_type']!r}"
+                )
             b, v = field(doc, "boxes", dict), field(doc, "vectors", dict)
-            if not isinstance(b.get("labels"), list) or not isinstance(b.get("scores"), (list, type(None))):
-                raise FormatError("object3d: boxes.labels must be a list and boxes.scores a list or null")
-            boxes = check_boxes({
-                "corners": decode_array(b.get("corners"), store, "boxes.corners", 3),
-                "labels": b.get("labels"), "scores": b.get("scores"),
-                "colors": decode_array(b.get("colors"), store, "boxes.colors", 2),
-            })
-            vectors = check_vectors({k: decode_array(v.get(k), store, f"vectors.{k}", 2) for k in ("starts", "ends", "colors")})
-        self._set(kind=kind, points=pts, colors=col, categories=cat, class_labels=labels, dropped=dropped,
-                  boxes=boxes, vectors=vectors)
+            if not isinstance(b.get("labels"), list) or not isinstance(
+                b.get("scores"), (list, type(None))
+            ):
+                raise FormatError(
+                    "object3d: boxes.labels must be a list and boxes.scores a list or null"
+                )
+            boxes = check_boxes(
+                {
+                    "corners": decode_array(b.get("corners"), store, "boxes.corners", 3),
+                    "labels": b.get("labels"),
+                    "scores": b.get("scores"),
+                    "colors": decode_array(b.get("colors"), store, "boxes.colors", 2),
+                }
+            )
+            vectors = check_vectors(
+                {
+                    k: decode_array(v.get(k), store, f"vectors.{k}", 2)
+                    for k in ("starts", "ends", "colors")
+                }
+            )
+        self._set(
+            kind=kind,
+            points=pts,
+            colors=col,
+            categories=cat,
+            class_labels=labels,
+            dropped=dropped,
+            boxes=boxes,
+            vectors=vectors,
+        )
 
 
 def _read_mesh_ref(doc: Mapping[str, Any], store: Store) -> bytes:
     fmt = field(doc, "format", str)
     if fmt not in _mesh.MESH_FORMATS:
-        raise FormatError(f"object3d: format must be one of {', '.join(_mesh.MESH_FORMATS)}, got {fmt!r}")
+        raise FormatError(
+            f"object3d: format must be one of {', '.join(_mesh.MESH_FORMATS)}, got {fmt!r}"
+        )
     ref = field(doc, "file", dict)
     size = ref.get("size")
     if isinstance(size, int) and size > _mesh.MAX_MESH_BYTES:
-        raise FormatError(f"object3d: mesh file of {size} bytes is above the limit of {_mesh.MAX_MESH_BYTES}")
+        raise FormatError(
+            f"object3d: mesh file of {size} bytes is above the limit of {_mesh.MAX_MESH_BYTES}"
+        )
     return store.get_bytes(ref)
 
 

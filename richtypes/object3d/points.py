@@ -9,7 +9,8 @@ integer colours narrowed to ``uint8``, rows dropped with ``drop_nonfinite``).
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Mapping, Optional
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -37,11 +38,27 @@ MMAP_MIN_BYTES = 64 * 1024**2
 
 _DTYPES = {
     np.dtype(name).str: name
-    for name in ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+    for name in (
+        "float16",
+        "float32",
+        "float64",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+    )
 }
 _PACKED_WIDTHS = (3, 4, 6)
-_THREADED_BYTES = 8 * 1024**2  # arrays this large get their column ranges on two threads (2.0 -> 1.2 ms for 1M x 6 float32)
-_WIDE = 256  # points per row in column_ranges (measured: 64 -> 2.5 ms, 256 -> 2.0 ms, 1024 -> 1.8 ms)
+_THREADED_BYTES = (
+    8 * 1024**2
+)  # arrays this large get their column ranges on two threads (2.0 -> 1.2 ms for 1M x 6 float32)
+_WIDE = (
+    256  # points per row in column_ranges (measured: 64 -> 2.5 ms, 256 -> 2.0 ms, 1024 -> 1.8 ms)
+)
 Path = tuple[PathKey, ...]
 
 
@@ -100,14 +117,18 @@ def column_ranges(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return arr.min(axis=0), arr.max(axis=0)
 
 
-def _finite_rows(xyz: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> Optional[np.ndarray]:
+def _finite_rows(xyz: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray | None:
     """``None`` when every row of an (N, 3) block is finite (known from its column ranges), else the row mask."""
-    if xyz.dtype.kind != "f" or xyz.shape[0] == 0 or (np.isfinite(lo).all() and np.isfinite(hi).all()):
+    if (
+        xyz.dtype.kind != "f"
+        or xyz.shape[0] == 0
+        or (np.isfinite(lo).all() and np.isfinite(hi).all())
+    ):
         return None
     return np.isfinite(xyz).all(axis=1)
 
 
-def _first(bad: np.ndarray, keep: Optional[np.ndarray]) -> int:
+def _first(bad: np.ndarray, keep: np.ndarray | None) -> int:
     if keep is not None:
         bad = bad & keep
     hits = np.flatnonzero(bad)
@@ -115,8 +136,12 @@ def _first(bad: np.ndarray, keep: Optional[np.ndarray]) -> int:
 
 
 def check_colors(
-    colors: np.ndarray, where: Callable[[int, int], Path], keep: Optional[np.ndarray] = None, *, unit_floats: bool,
-    ranges: Optional[tuple[np.ndarray, np.ndarray]] = None,
+    colors: np.ndarray,
+    where: Callable[[int, int], Path],
+    keep: np.ndarray | None = None,
+    *,
+    unit_floats: bool,
+    ranges: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """Check a (N, 3) colour block: 0..255 for integers (and packed floats), [0, 1] for float colours.
 
@@ -133,11 +158,16 @@ def check_colors(
             if flat >= 0:
                 row, ch = divmod(flat, 3)
                 scale = "[0, 1] for float colours" if hi == 1.0 else "0..255"
-                raise ValidationError(f"must be within {scale}", value=colors[row, ch].item(), path=where(row, ch))
+                raise ValidationError(
+                    f"must be within {scale}", value=colors[row, ch].item(), path=where(row, ch)
+                )
 
 
 def _check_categories(
-    cats: np.ndarray, where: Callable[[int], Path], labels: Optional[Mapping[int, str]], keep: Optional[np.ndarray]
+    cats: np.ndarray,
+    where: Callable[[int], Path],
+    labels: Mapping[int, str] | None,
+    keep: np.ndarray | None,
 ) -> None:
     if cats.shape[0] == 0:
         return
@@ -150,18 +180,26 @@ def _check_categories(
     if bad is not None and bad.any():
         i = _first(bad, keep)
         if i >= 0:
-            raise ValidationError("category must be a non-negative integer", value=cats[i].item(), path=where(i))
+            raise ValidationError(
+                "category must be a non-negative integer", value=cats[i].item(), path=where(i)
+            )
     if labels is not None:
         ids = np.fromiter(labels.keys(), dtype=np.int64, count=len(labels))
         bad = ~np.isin(cats, ids)
         if bad.any():
             i = _first(bad, keep)
             if i >= 0:
-                shown = ", ".join(str(k) for k in sorted(labels)[:10]) + (", ..." if len(labels) > 10 else "")
-                raise ValidationError(f"category must be an id in class_labels ({shown})", value=cats[i].item(), path=where(i))
+                shown = ", ".join(str(k) for k in sorted(labels)[:10]) + (
+                    ", ..." if len(labels) > 10 else ""
+                )
+                raise ValidationError(
+                    f"category must be an id in class_labels ({shown})",
+                    value=cats[i].item(),
+                    path=where(i),
+                )
 
 
-def check_class_labels(value: Any, path: Path = ("class_labels",)) -> Optional[dict[int, str]]:
+def check_class_labels(value: Any, path: Path = ("class_labels",)) -> dict[int, str] | None:
     """``{id: name}`` from a mapping or a sequence of names (id = position); ``None`` stays ``None``."""
     if value is None:
         return None
@@ -170,7 +208,9 @@ def check_class_labels(value: Any, path: Path = ("class_labels",)) -> Optional[d
     elif isinstance(value, (list, tuple)):
         items = list(enumerate(value))
     else:
-        raise ValidationError("must be a dict {id: name} or a list of names", value=value, path=path)
+        raise ValidationError(
+            "must be a dict {id: name} or a list of names", value=value, path=path
+        )
     out: dict[int, str] = {}
     for key, name in items:
         if isinstance(key, bool) or not isinstance(key, (int, np.integer)) or key < 0:
@@ -182,7 +222,7 @@ def check_class_labels(value: Any, path: Path = ("class_labels",)) -> Optional[d
 
 
 def check_packed(
-    value: Any, path: Path, *, drop_nonfinite: bool, class_labels: Optional[Mapping[int, str]]
+    value: Any, path: Path, *, drop_nonfinite: bool, class_labels: Mapping[int, str] | None
 ) -> tuple[np.ndarray, int]:
     """Validate an (N, 3) xyz, (N, 4) xyz + category or (N, 6) xyz + rgb array.
 
@@ -191,7 +231,9 @@ def check_packed(
     """
     arr = as_array(value, path, what="an (N, 3), (N, 4) or (N, 6) array of points")
     if arr.ndim != 2 or arr.shape[1] not in _PACKED_WIDTHS:
-        raise ValidationError(f"must have shape (N, 3), (N, 4) or (N, 6), got {arr.shape}", path=path)
+        raise ValidationError(
+            f"must have shape (N, 3), (N, 4) or (N, 6), got {arr.shape}", path=path
+        )
     _real(arr, path)
     arr = little(arr)
     if arr.shape[0] == 0:
@@ -201,9 +243,17 @@ def check_packed(
     if arr.shape[1] == 4:
         _check_categories(arr[:, 3], lambda i: path + (i, 3), class_labels, keep)
     elif class_labels is not None:
-        raise ValidationError("class_labels needs category ids: an (N, 4) array", path=("class_labels",))
+        raise ValidationError(
+            "class_labels needs category ids: an (N, 4) array", path=("class_labels",)
+        )
     if arr.shape[1] == 6:
-        check_colors(arr[:, 3:6], lambda i, c: path + (i, 3 + c), keep, unit_floats=False, ranges=(lo[3:], hi[3:]))
+        check_colors(
+            arr[:, 3:6],
+            lambda i, c: path + (i, 3 + c),
+            keep,
+            unit_floats=False,
+            ranges=(lo[3:], hi[3:]),
+        )
     dropped = 0
     if keep is not None:
         arr = arr[keep]
@@ -211,7 +261,9 @@ def check_packed(
     return readonly(arr), dropped
 
 
-def _check_xyz(xyz: np.ndarray, path: Path, drop_nonfinite: bool, lo: np.ndarray, hi: np.ndarray) -> Optional[np.ndarray]:
+def _check_xyz(
+    xyz: np.ndarray, path: Path, drop_nonfinite: bool, lo: np.ndarray, hi: np.ndarray
+) -> np.ndarray | None:
     mask = _finite_rows(xyz, lo, hi)
     if mask is None or drop_nonfinite:
         return mask
@@ -223,10 +275,10 @@ def check_columns(
     xyz: Any,
     colors: Any,
     categories: Any,
-    class_labels: Optional[Mapping[int, str]],
+    class_labels: Mapping[int, str] | None,
     *,
     drop_nonfinite: bool,
-) -> tuple[np.ndarray, Optional[np.ndarray], Optional[np.ndarray], int]:
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, int]:
     """Validate the columnar form: xyz (N, 3), colors (N, 3), categories (N,)."""
     pts = as_array(xyz, ("xyz",), what="an (N, 3) array of coordinates")
     if pts.ndim != 2 or pts.shape[1] != 3:
@@ -239,14 +291,18 @@ def check_columns(
     if colors is not None:
         col = as_array(colors, ("colors",), what="an (N, 3) array of colours")
         if col.shape != (n, 3):
-            raise ValidationError(f"must have shape ({n}, 3) to match xyz, got {col.shape}", path=("colors",))
+            raise ValidationError(
+                f"must have shape ({n}, 3) to match xyz, got {col.shape}", path=("colors",)
+            )
         _real(col, ("colors",))
         check_colors(col, lambda i, c: ("colors", i, c), keep, unit_floats=True)
         col = little(col) if col.dtype.kind == "f" else col.astype(np.uint8)
     if categories is not None:
         cat = as_array(categories, ("categories",), what="an (N,) array of category ids")
         if cat.shape != (n,):
-            raise ValidationError(f"must have shape ({n},) to match xyz, got {cat.shape}", path=("categories",))
+            raise ValidationError(
+                f"must have shape ({n},) to match xyz, got {cat.shape}", path=("categories",)
+            )
         _real(cat, ("categories",))
         _check_categories(cat, lambda i: ("categories", i), class_labels, keep)
         cat = cat.astype(np.int64) if cat.dtype.kind == "f" else little(cat)
@@ -258,14 +314,23 @@ def check_columns(
         col = None if col is None else col[keep]
         cat = None if cat is None else cat[keep]
         dropped = n - int(pts.shape[0])
-    return readonly(pts), None if col is None else readonly(col), None if cat is None else readonly(cat), dropped
+    return (
+        readonly(pts),
+        None if col is None else readonly(col),
+        None if cat is None else readonly(cat),
+        dropped,
+    )
 
 
 # ---------------------------------------------------------------------- wire
 def encode_array(arr: np.ndarray, store: Store) -> dict[str, Any]:
     """A small array inline (``{"dtype", "shape", "data"}``), a larger one as an ``.npy`` sidecar."""
     if store.wants_inline(arr.nbytes):
-        return {"dtype": _DTYPES[arr.dtype.str], "shape": list(arr.shape), "data": arr.reshape(-1).tolist()}
+        return {
+            "dtype": _DTYPES[arr.dtype.str],
+            "shape": list(arr.shape),
+            "data": arr.reshape(-1).tolist(),
+        }
     return store.put_array(arr)
 
 
@@ -274,17 +339,27 @@ def decode_array(doc: Any, store: Store, where: str, ndim: int) -> np.ndarray:
     if not isinstance(doc, Mapping):
         raise FormatError(f"object3d: {where} must be an object, got {type(doc).__name__}")
     if "path" in doc:
-        arr = store.get_array(doc, mmap=isinstance(doc.get("size"), int) and doc["size"] >= MMAP_MIN_BYTES)
+        arr = store.get_array(
+            doc, mmap=isinstance(doc.get("size"), int) and doc["size"] >= MMAP_MIN_BYTES
+        )
         if arr.dtype.str not in _DTYPES:
             raise FormatError(f"object3d: {where} has unsupported dtype {arr.dtype}")
     else:
         dtype, shape, data = doc.get("dtype"), doc.get("shape"), doc.get("data")
         if dtype not in _DTYPES.values():
-            raise FormatError(f"object3d: {where}.dtype must be one of {', '.join(_DTYPES.values())}, got {dtype!r}")
-        if not isinstance(shape, list) or len(shape) > 8 or not all(
-            isinstance(s, int) and not isinstance(s, bool) and 0 <= s < 2**40 for s in shape
+            raise FormatError(
+                f"object3d: {where}.dtype must be one of {', '.join(_DTYPES.values())}, got {dtype!r}"
+            )
+        if (
+            not isinstance(shape, list)
+            or len(shape) > 8
+            or not all(
+                isinstance(s, int) and not isinstance(s, bool) and 0 <= s < 2**40 for s in shape
+            )
         ):
-            raise FormatError(f"object3d: {where}.shape must be a list of non-negative integers, got {shape!r}")
+            raise FormatError(
+                f"object3d: {where}.shape must be a list of non-negative integers, got {shape!r}"
+            )
         if not isinstance(data, list) or len(data) != int(np.prod(shape, dtype=np.int64)):
             raise FormatError(f"object3d: {where}.data must be a list of prod(shape) numbers")
         try:
@@ -296,11 +371,11 @@ def decode_array(doc: Any, store: Store, where: str, ndim: int) -> np.ndarray:
     return readonly(arr)
 
 
-def labels_to_json(labels: Optional[Mapping[int, str]]) -> Optional[dict[str, str]]:
+def labels_to_json(labels: Mapping[int, str] | None) -> dict[str, str] | None:
     return None if labels is None else {str(k): v for k, v in labels.items()}
 
 
-def labels_from_json(doc: Any) -> Optional[dict[int, str]]:
+def labels_from_json(doc: Any) -> dict[int, str] | None:
     if doc is None:
         return None
     if not isinstance(doc, Mapping) or not all(

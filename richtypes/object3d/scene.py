@@ -25,15 +25,23 @@ face last (4..7). Stored corners are the given values, reordered, never moved.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Mapping, Optional, Sequence, Union
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from ..core.coerce import as_array
-from .points import check_colors, readonly
 from ..core.errors import PathKey, ValidationError
+from .points import check_colors, readonly
 
-__all__ = ["BOX_RTOL", "DEFAULT_COLOR", "box3d", "check_boxes", "check_vectors", "canonical_corners"]
+__all__ = [
+    "BOX_RTOL",
+    "DEFAULT_COLOR",
+    "box3d",
+    "check_boxes",
+    "check_vectors",
+    "canonical_corners",
+]
 
 #: Corners may be off a perfect rectangular box by this fraction of its
 #: diagonal, and edges off perpendicular by this cosine (about 0.06 degrees).
@@ -46,7 +54,9 @@ _BOX_KEYS = ("corners", "label", "color", "score")
 _VECTOR_KEYS = ("start", "end", "color")
 # the 7 non-anchor corners of a parallelepiped, as multiples of its edges (e1, e2, e3)
 _PAIRS = ((0, 1), (0, 2), (1, 2))
-_COMBOS = np.array([[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1], [1, 0, 1], [0, 1, 1], [1, 1, 1]], dtype=np.float64)
+_COMBOS = np.array(
+    [[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1], [1, 0, 1], [0, 1, 1], [1, 1, 1]], dtype=np.float64
+)
 
 
 # ------------------------------------------------------------------ corners
@@ -64,7 +74,9 @@ def canonical_corners(corners: np.ndarray, where: Callable[..., Path]) -> np.nda
     rows = np.arange(m)
     p = corners.astype(np.float64, copy=False)
     order = np.lexsort((p[..., 2], p[..., 1], p[..., 0]), axis=-1)  # (M, 8)
-    s = np.take_along_axis(p, order[..., None], axis=1)  # anchor: the lexicographically smallest corner
+    s = np.take_along_axis(
+        p, order[..., None], axis=1
+    )  # anchor: the lexicographically smallest corner
     fit = _fit(s)
     tol = BOX_RTOL * fit["diag"]
     coincide = fit["shortest"] <= tol
@@ -126,23 +138,40 @@ def _fit(s: np.ndarray) -> dict[str, np.ndarray]:
     ideal = np.matmul(_COMBOS, edges)  # (M, 7, 3)
     # squared distances given corner -> ideal corner, (M, 7, 7), as |t|^2 + |i|^2 - 2 t.i: one batched
     # matmul instead of an (M, 7, 7, 3) temporary (offsets are box-sized, so cancellation stays far below BOX_RTOL)
-    gaps2 = n2[:, :, None] + (ideal * ideal).sum(axis=-1)[:, None, :] - 2.0 * np.matmul(t, ideal.transpose(0, 2, 1))
+    gaps2 = (
+        n2[:, :, None]
+        + (ideal * ideal).sum(axis=-1)[:, None, :]
+        - 2.0 * np.matmul(t, ideal.transpose(0, 2, 1))
+    )
     nearest = gaps2.argmin(axis=2)
     dist = np.sqrt(np.maximum(np.take_along_axis(gaps2, nearest[..., None], axis=2)[..., 0], 0.0))
     return {
-        "diag": np.sqrt(n2.max(axis=1)), "shortest": np.sqrt(n2[rows, i1]), "unit": unit, "cos": cos,
-        "edge_ends": np.stack([i1, i2, i3], axis=1) + 1, "dist": dist, "nearest": nearest,
+        "diag": np.sqrt(n2.max(axis=1)),
+        "shortest": np.sqrt(n2[rows, i1]),
+        "unit": unit,
+        "cos": cos,
+        "edge_ends": np.stack([i1, i2, i3], axis=1) + 1,
+        "dist": dist,
+        "nearest": nearest,
         "rank": rank,
     }
 
 
-def _explain(s: np.ndarray, order: np.ndarray, fit: dict[str, np.ndarray], i: int, tol: float,
-             where: Callable[..., Path]) -> ValidationError:
+def _explain(
+    s: np.ndarray,
+    order: np.ndarray,
+    fit: dict[str, np.ndarray],
+    i: int,
+    tol: float,
+    where: Callable[..., Path],
+) -> ValidationError:
     """The error for one box whose corners do not fit (the slow path: runs only on failure)."""
     user = [int(k) for k in order]  # sorted corner -> the user's index
     if fit["shortest"][i] <= tol:
         a, b = sorted((user[0], user[int(fit["rank"][i, 0]) + 1]))
-        return ValidationError(f"corners {a} and {b} coincide; a box needs 8 distinct corners", path=where(i))
+        return ValidationError(
+            f"corners {a} and {b} coincide; a box needs 8 distinct corners", path=where(i)
+        )
     # one corner off: some other anchor spans a true box through the 7 others
     blamed = set()
     for k in range(8):
@@ -156,7 +185,8 @@ def _explain(s: np.ndarray, order: np.ndarray, fit: dict[str, np.ndarray], i: in
         j = blamed.pop()
         return ValidationError(
             "is not at a corner of the rectangular box the other 7 corners form",
-            value=[float(v) for v in s[j]], path=where(i, user[j]),
+            value=[float(v) for v in s[j]],
+            path=where(i, user[j]),
         )
     o = user[0]
     ends = [user[int(e)] for e in fit["edge_ends"][i]]
@@ -174,12 +204,16 @@ def _explain(s: np.ndarray, order: np.ndarray, fit: dict[str, np.ndarray], i: in
         return ValidationError(
             f"is {float(dist[k]):.4g} away from the nearest corner of the rectangular box spanned by corner {o} "
             f"and its edges to corners {', '.join(map(str, ends))}",
-            value=[float(v) for v in s[k + 1]], path=where(i, user[k + 1]),
+            value=[float(v) for v in s[k + 1]],
+            path=where(i, user[k + 1]),
         )
     nearest = fit["nearest"][i].tolist()
     k = next(j for j in range(7) if nearest.count(nearest[j]) > 1)
     a, b = sorted(user[j + 1] for j in range(7) if nearest[j] == nearest[k])[:2]
-    return ValidationError(f"corners {a} and {b} are at the same corner of the box; a box needs 8 distinct corners", path=where(i))
+    return ValidationError(
+        f"corners {a} and {b} are at the same corner of the box; a box needs 8 distinct corners",
+        path=where(i),
+    )
 
 
 def _sign(x: np.ndarray) -> np.ndarray:
@@ -188,7 +222,9 @@ def _sign(x: np.ndarray) -> np.ndarray:
 
 # --------------------------------------------------------------------- box3d
 def _rotation(orientation: Any) -> np.ndarray:
-    if isinstance(orientation, (int, float, np.integer, np.floating)) and not isinstance(orientation, bool):
+    if isinstance(orientation, (int, float, np.integer, np.floating)) and not isinstance(
+        orientation, bool
+    ):
         yaw = float(orientation)
         if not np.isfinite(yaw):
             raise ValidationError("yaw must be finite", value=yaw, path=("orientation",))
@@ -196,27 +232,34 @@ def _rotation(orientation: Any) -> np.ndarray:
         return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
     q = as_array(orientation, ("orientation",), what="a yaw angle or a (w, x, y, z) quaternion")
     if q.shape != (4,) or q.dtype.kind not in "iuf":
-        raise ValidationError(f"must be a yaw angle or a (w, x, y, z) quaternion of shape (4,), got shape {q.shape}", path=("orientation",))
+        raise ValidationError(
+            f"must be a yaw angle or a (w, x, y, z) quaternion of shape (4,), got shape {q.shape}",
+            path=("orientation",),
+        )
     q = q.astype(np.float64)
     norm = float(np.sqrt(q @ q))
     if not np.isfinite(norm) or norm == 0:
-        raise ValidationError("quaternion must be finite and non-zero", value=q.tolist(), path=("orientation",))
+        raise ValidationError(
+            "quaternion must be finite and non-zero", value=q.tolist(), path=("orientation",)
+        )
     w, x, y, z = q / norm
-    return np.array([
-        [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
-        [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
-        [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
-    ])
+    return np.array(
+        [
+            [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
+            [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
+            [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
+        ]
+    )
 
 
 def box3d(
     center: Any,
     size: Any,
-    orientation: Union[float, Sequence[float], np.ndarray] = 0.0,
+    orientation: float | Sequence[float] | np.ndarray = 0.0,
     *,
-    label: Optional[str] = None,
-    color: Optional[Sequence[int]] = None,
-    score: Optional[float] = None,
+    label: str | None = None,
+    color: Sequence[int] | None = None,
+    score: float | None = None,
 ) -> dict[str, Any]:
     """A box dict for :meth:`Object3D.scene` from its centre, size and orientation.
 
@@ -251,12 +294,18 @@ def box3d(
         raise ValidationError("must be 3 finite numbers", value=c.tolist(), path=("center",))
     sz = as_array(size, ("size",), what="a (length, width, height) triple")
     if sz.shape != (3,) or sz.dtype.kind not in "iuf":
-        raise ValidationError("must be 3 numbers (length, width, height)", value=sz.tolist(), path=("size",))
+        raise ValidationError(
+            "must be 3 numbers (length, width, height)", value=sz.tolist(), path=("size",)
+        )
     bad = np.flatnonzero(~(np.isfinite(sz) & (sz > 0)))
     if bad.size:
-        raise ValidationError("must be finite and > 0", value=sz[bad[0]].item(), path=("size", int(bad[0])))
+        raise ValidationError(
+            "must be finite and > 0", value=sz[bad[0]].item(), path=("size", int(bad[0]))
+        )
     signs = np.array([[(i >> b & 1) * 2 - 1 for b in range(3)] for i in range(8)], dtype=np.float64)
-    corners = c.astype(np.float64) + (signs * (sz.astype(np.float64) / 2)) @ _rotation(orientation).T
+    corners = (
+        c.astype(np.float64) + (signs * (sz.astype(np.float64) / 2)) @ _rotation(orientation).T
+    )
     box: dict[str, Any] = {"corners": corners}
     if label is not None:
         box["label"] = label
@@ -268,24 +317,32 @@ def box3d(
 
 
 # --------------------------------------------------------------- input forms
-def _rows(value: Any, path: Path, keys: Sequence[str], what: str) -> Optional[list[Mapping[str, Any]]]:
+def _rows(value: Any, path: Path, keys: Sequence[str], what: str) -> list[Mapping[str, Any]] | None:
     """A list of dicts (from a list, tuple or numpy object array), or ``None`` for the columnar form."""
     if isinstance(value, Mapping):
         return None
     if isinstance(value, np.ndarray) and value.dtype.hasobject:
         value = value.reshape(-1).tolist()
     if not isinstance(value, (list, tuple)):
-        raise ValidationError(f"must be a list of {what} dicts or a dict of columns", value=value, path=path)
+        raise ValidationError(
+            f"must be a list of {what} dicts or a dict of columns", value=value, path=path
+        )
     for i, row in enumerate(value):
         if not isinstance(row, Mapping):
-            raise ValidationError(f"must be a dict with keys {', '.join(keys)}", value=row, path=path + (i,))
+            raise ValidationError(
+                f"must be a dict with keys {', '.join(keys)}", value=row, path=path + (i,)
+            )
         if row.keys() - keys:
             unknown = [k for k in row if k not in keys]
-            raise ValidationError(f"unknown key (known: {', '.join(keys)})", value=unknown[0], path=path + (i,))
+            raise ValidationError(
+                f"unknown key (known: {', '.join(keys)})", value=unknown[0], path=path + (i,)
+            )
     return list(value)
 
 
-def _stack(items: list[Any], shape: tuple[int, ...], where: Callable[[int], Path], what: str) -> np.ndarray:
+def _stack(
+    items: list[Any], shape: tuple[int, ...], where: Callable[[int], Path], what: str
+) -> np.ndarray:
     """Stack per-row values into one array: one numpy call when they are well formed, else name the bad row."""
     if not items:
         return np.zeros((0,) + shape)
@@ -299,16 +356,25 @@ def _stack(items: list[Any], shape: tuple[int, ...], where: Callable[[int], Path
     for i, item in enumerate(items):
         one = as_array(item, where(i), what=what)
         if one.shape != shape or one.dtype.kind not in "iuf":
-            raise ValidationError(f"must be {what} of shape {shape}", value=one if one.size > 8 else one.tolist(), path=where(i))
+            raise ValidationError(
+                f"must be {what} of shape {shape}",
+                value=one if one.size > 8 else one.tolist(),
+                path=where(i),
+            )
         arrays.append(one)
     return np.stack(arrays)
 
 
-def _column(cols: Mapping[str, Any], key: str, path: Path, shape: tuple[int, ...], what: str) -> np.ndarray:
+def _column(
+    cols: Mapping[str, Any], key: str, path: Path, shape: tuple[int, ...], what: str
+) -> np.ndarray:
     arr = as_array(cols[key], path + (key,), what=what)
     if arr.shape[1:] != shape or arr.ndim != len(shape) + 1 or arr.dtype.kind not in "iuf":
         want = "(M, " + ", ".join(map(str, shape)) + ")"
-        raise ValidationError(f"must be {what} of shape {want}, got shape {arr.shape} dtype {arr.dtype}", path=path + (key,))
+        raise ValidationError(
+            f"must be {what} of shape {want}, got shape {arr.shape} dtype {arr.dtype}",
+            path=path + (key,),
+        )
     return arr
 
 
@@ -319,10 +385,12 @@ def _finite(arr: np.ndarray, where: Callable[..., Path], what: str) -> None:
     ok = np.isfinite(arr).all(axis=-1)
     if not ok.all():
         at = np.unravel_index(int(np.flatnonzero(~ok.reshape(-1))[0]), ok.shape)
-        raise ValidationError(f"{what} must be finite", value=arr[at].tolist(), path=where(*(int(j) for j in at)))
+        raise ValidationError(
+            f"{what} must be finite", value=arr[at].tolist(), path=where(*(int(j) for j in at))
+        )
 
 
-def _colors(given: Optional[np.ndarray], m: int, where: Callable[[int, int], Path]) -> np.ndarray:
+def _colors(given: np.ndarray | None, m: int, where: Callable[[int, int], Path]) -> np.ndarray:
     if given is None:
         return readonly(np.tile(np.array(DEFAULT_COLOR, dtype=np.uint8), (m, 1)))
     check_colors(given, where, unit_floats=False)
@@ -330,7 +398,9 @@ def _colors(given: Optional[np.ndarray], m: int, where: Callable[[int, int], Pat
         frac = np.flatnonzero((given != np.round(given)).reshape(-1))
         if frac.size:
             i, c = divmod(int(frac[0]), 3)
-            raise ValidationError("must be an integer within 0..255", value=given[i, c].item(), path=where(i, c))
+            raise ValidationError(
+                "must be an integer within 0..255", value=given[i, c].item(), path=where(i, c)
+            )
     return readonly(given.astype(np.uint8))
 
 
@@ -351,8 +421,12 @@ def check_boxes(value: Any, path: Path = ("boxes",)) -> dict[str, Any]:
     if rows is not None:
         for i, row in enumerate(rows):
             if "corners" not in row:
-                raise ValidationError("missing key 'corners' (the box's 8 corners)", path=path + (i,))
-        corners = _stack([r["corners"] for r in rows], (8, 3), lambda i: path + (i, "corners"), "8 corners")
+                raise ValidationError(
+                    "missing key 'corners' (the box's 8 corners)", path=path + (i,)
+                )
+        corners = _stack(
+            [r["corners"] for r in rows], (8, 3), lambda i: path + (i, "corners"), "8 corners"
+        )
         labels = [r.get("label") for r in rows]
         label_at: Callable[[int], Path] = lambda i: path + (i, "label")
         with_color = [i for i, r in enumerate(rows) if r.get("color") is not None]
@@ -362,30 +436,48 @@ def check_boxes(value: Any, path: Path = ("boxes",)) -> dict[str, Any]:
             colors = _stack(given, (3,), lambda i: path + (i, "color"), "an (r, g, b) colour")
         scores_in: list[Any] = [r.get("score") for r in rows]
         score_at: Callable[[int], Path] = lambda i: path + (i, "score")
-        box_at: Callable[..., Path] = lambda i, k=None: path + (i, "corners") + (() if k is None else (k,))
+        box_at: Callable[..., Path] = lambda i, k=None: (
+            path + (i, "corners") + (() if k is None else (k,))
+        )
         color_at: Callable[[int, int], Path] = lambda i, c: path + (i, "color", c)
     else:
         extra = [k for k in value if k not in ("corners", "labels", "colors", "scores")]
         if extra or "corners" not in value:
-            raise ValidationError("a dict of box columns needs 'corners' and may have 'labels', 'colors', 'scores'", value=sorted(value), path=path)
+            raise ValidationError(
+                "a dict of box columns needs 'corners' and may have 'labels', 'colors', 'scores'",
+                value=sorted(value),
+                path=path,
+            )
         corners = _column(value, "corners", path, (8, 3), "box corners")
         m = corners.shape[0]
         labels = list(value.get("labels") if value.get("labels") is not None else [None] * m)
         label_at = lambda i: path + ("labels", i)
-        colors = None if value.get("colors") is None else _column(value, "colors", path, (3,), "colours")
+        colors = (
+            None if value.get("colors") is None else _column(value, "colors", path, (3,), "colours")
+        )
         given_scores = value.get("scores")
         if given_scores is None:
             scores_in = [None] * m
         elif isinstance(given_scores, (list, tuple)):
             scores_in = list(given_scores)
         else:
-            scores_in = as_array(given_scores, path + ("scores",), what="an array of scores").reshape(-1).tolist()
+            scores_in = (
+                as_array(given_scores, path + ("scores",), what="an array of scores")
+                .reshape(-1)
+                .tolist()
+            )
         score_at = lambda i: path + ("scores", i)
         box_at = lambda i, k=None: path + ("corners", i) + (() if k is None else (k,))
         color_at = lambda i, c: path + ("colors", i, c)
-        for key, got in (("labels", len(labels)), ("colors", m if colors is None else colors.shape[0]), ("scores", len(scores_in))):
+        for key, got in (
+            ("labels", len(labels)),
+            ("colors", m if colors is None else colors.shape[0]),
+            ("scores", len(scores_in)),
+        ):
             if got != m:
-                raise ValidationError(f"must have one entry per box ({m}), got {got}", path=path + (key,))
+                raise ValidationError(
+                    f"must have one entry per box ({m}), got {got}", path=path + (key,)
+                )
     m = corners.shape[0]
     for i, lab in enumerate(labels):
         if lab is not None and not isinstance(lab, str):
@@ -398,15 +490,28 @@ def check_boxes(value: Any, path: Path = ("boxes",)) -> dict[str, Any]:
     if any(sc is not None for sc in scores_in):
         try:
             fast = np.asarray(scores_in, dtype=np.float64)  # every box has a plain number
-            ok = fast.ndim == 1 and bool(np.isfinite(fast).all()) and not any(isinstance(sc, bool) for sc in scores_in)
+            ok = (
+                fast.ndim == 1
+                and bool(np.isfinite(fast).all())
+                and not any(isinstance(sc, bool) for sc in scores_in)
+            )
         except (TypeError, ValueError):
             ok = False
         if not ok:
             for i, sc in enumerate(scores_in):
-                if sc is not None and (isinstance(sc, bool) or not isinstance(sc, (int, float, np.integer, np.floating)) or not _finite_number(sc)):
+                if sc is not None and (
+                    isinstance(sc, bool)
+                    or not isinstance(sc, (int, float, np.integer, np.floating))
+                    or not _finite_number(sc)
+                ):
                     raise ValidationError("must be a finite number", value=sc, path=score_at(i))
         scores = [None if sc is None else float(sc) for sc in scores_in]
-    return {"corners": corners, "labels": labels, "colors": _colors(colors, m, color_at), "scores": scores}
+    return {
+        "corners": corners,
+        "labels": labels,
+        "colors": _colors(colors, m, color_at),
+        "scores": scores,
+    }
 
 
 def check_vectors(value: Any, path: Path = ("vectors",)) -> dict[str, Any]:
@@ -417,24 +522,42 @@ def check_vectors(value: Any, path: Path = ("vectors",)) -> dict[str, Any]:
             for key in ("start", "end"):
                 if key not in row:
                     raise ValidationError(f"missing key {key!r}", path=path + (i,))
-        starts = _stack([r["start"] for r in rows], (3,), lambda i: path + (i, "start"), "an (x, y, z) point")
-        ends = _stack([r["end"] for r in rows], (3,), lambda i: path + (i, "end"), "an (x, y, z) point")
+        starts = _stack(
+            [r["start"] for r in rows], (3,), lambda i: path + (i, "start"), "an (x, y, z) point"
+        )
+        ends = _stack(
+            [r["end"] for r in rows], (3,), lambda i: path + (i, "end"), "an (x, y, z) point"
+        )
         colors = None
         if any(r.get("color") is not None for r in rows):
-            colors = _stack([DEFAULT_COLOR if r.get("color") is None else r["color"] for r in rows], (3,), lambda i: path + (i, "color"), "an (r, g, b) colour")
+            colors = _stack(
+                [DEFAULT_COLOR if r.get("color") is None else r["color"] for r in rows],
+                (3,),
+                lambda i: path + (i, "color"),
+                "an (r, g, b) colour",
+            )
         start_at: Callable[[int], Path] = lambda i: path + (i, "start")
         end_at: Callable[[int], Path] = lambda i: path + (i, "end")
         color_at: Callable[[int, int], Path] = lambda i, c: path + (i, "color", c)
     else:
         extra = [k for k in value if k not in ("starts", "ends", "colors")]
         if extra or "starts" not in value or "ends" not in value:
-            raise ValidationError("a dict of vector columns needs 'starts' and 'ends' and may have 'colors'", value=sorted(value), path=path)
+            raise ValidationError(
+                "a dict of vector columns needs 'starts' and 'ends' and may have 'colors'",
+                value=sorted(value),
+                path=path,
+            )
         starts = _column(value, "starts", path, (3,), "points")
         ends = _column(value, "ends", path, (3,), "points")
-        colors = None if value.get("colors") is None else _column(value, "colors", path, (3,), "colours")
+        colors = (
+            None if value.get("colors") is None else _column(value, "colors", path, (3,), "colours")
+        )
         for key, arr in (("ends", ends), ("colors", colors)):
             if arr is not None and arr.shape[0] != starts.shape[0]:
-                raise ValidationError(f"must have one entry per vector ({starts.shape[0]}), got {arr.shape[0]}", path=path + (key,))
+                raise ValidationError(
+                    f"must have one entry per vector ({starts.shape[0]}), got {arr.shape[0]}",
+                    path=path + (key,),
+                )
         start_at = lambda i: path + ("starts", i)
         end_at = lambda i: path + ("ends", i)
         color_at = lambda i, c: path + ("colors", i, c)
@@ -444,5 +567,13 @@ def check_vectors(value: Any, path: Path = ("vectors",)) -> dict[str, Any]:
     same = np.flatnonzero((starts == ends).all(axis=1))
     if same.size:
         i = int(same[0])
-        raise ValidationError("must differ from start (a vector needs a direction)", value=ends[i].tolist(), path=end_at(i))
-    return {"starts": readonly(starts), "ends": readonly(ends), "colors": _colors(colors, starts.shape[0], color_at)}
+        raise ValidationError(
+            "must differ from start (a vector needs a direction)",
+            value=ends[i].tolist(),
+            path=end_at(i),
+        )
+    return {
+        "starts": readonly(starts),
+        "ends": readonly(ends),
+        "colors": _colors(colors, starts.shape[0], color_at),
+    }

@@ -11,7 +11,8 @@ tables and charts.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,9 @@ MAX_CLASSES = 256
 
 
 # ------------------------------------------------------------------ validation
-def check_labels(values: Any, path: tuple[PathKey, ...], num_classes: Optional[int] = None) -> np.ndarray:
+def check_labels(
+    values: Any, path: tuple[PathKey, ...], num_classes: int | None = None
+) -> np.ndarray:
     """Class indices as a 1-D int64 array; integral floats and bools are accepted."""
     arr = as_array(values, path, what="a 1-D array of class indices")
     if arr.ndim != 1:
@@ -55,7 +58,9 @@ def check_labels(values: Any, path: tuple[PathKey, ...], num_classes: Optional[i
         bad = np.flatnonzero(~np.isfinite(arr) | (arr != np.round(arr)))
         if bad.size:
             i = int(bad[0])
-            raise ValidationError("must be an integer class index", value=float(arr[i]), path=path + (i,))
+            raise ValidationError(
+                "must be an integer class index", value=float(arr[i]), path=path + (i,)
+            )
         arr = arr.astype(np.int64)
     elif arr.dtype.kind in "iu":
         if arr.dtype == np.uint64 and arr.size and int(arr.max()) > np.iinfo(np.int64).max:
@@ -65,10 +70,18 @@ def check_labels(values: Any, path: tuple[PathKey, ...], num_classes: Optional[i
     else:
         raise ValidationError(f"must hold integer class indices, got dtype {arr.dtype}", path=path)
     if arr.size:
-        bad = np.flatnonzero(arr < 0) if num_classes is None else np.flatnonzero((arr < 0) | (arr >= num_classes))
+        bad = (
+            np.flatnonzero(arr < 0)
+            if num_classes is None
+            else np.flatnonzero((arr < 0) | (arr >= num_classes))
+        )
         if bad.size:
             i = int(bad[0])
-            where = "must be >= 0" if num_classes is None else f"must be a class index in 0..{num_classes - 1}"
+            where = (
+                "must be >= 0"
+                if num_classes is None
+                else f"must be a class index in 0..{num_classes - 1}"
+            )
             raise ValidationError(where, value=int(arr[i]), path=path + (i,))
     return arr
 
@@ -83,15 +96,21 @@ def check_scores(values: Any, num_samples: int, path: tuple[PathKey, ...]) -> np
     if arr.dtype.kind not in "biuf":
         raise ValidationError(f"must hold real numbers, got dtype {arr.dtype}", path=path)
     if arr.ndim not in (1, 2):
-        raise ValidationError(f"must be 1-D (binary) or 2-D (samples, classes), got shape {arr.shape}", path=path)
+        raise ValidationError(
+            f"must be 1-D (binary) or 2-D (samples, classes), got shape {arr.shape}", path=path
+        )
     if arr.shape[0] != num_samples:
-        raise ValidationError(f"must have one row per sample ({num_samples}), got {arr.shape[0]}", path=path)
+        raise ValidationError(
+            f"must have one row per sample ({num_samples}), got {arr.shape[0]}", path=path
+        )
     arr = arr.astype(np.float64, copy=False)
     bad = np.flatnonzero(~((arr >= 0.0) & (arr <= 1.0)).reshape(-1))  # NaN fails both comparisons
     if bad.size:
         index = np.unravel_index(int(bad[0]), arr.shape)
         raise ValidationError(
-            "must be a finite probability in [0, 1]", value=float(arr[index]), path=path + tuple(int(i) for i in index)
+            "must be a finite probability in [0, 1]",
+            value=float(arr[index]),
+            path=path + tuple(int(i) for i in index),
         )
     if arr.ndim == 1:
         arr = np.stack([1.0 - arr, arr], axis=1)
@@ -105,11 +124,19 @@ def check_range(labels: np.ndarray, num_classes: int, path: tuple[PathKey, ...])
     bad = np.flatnonzero(labels >= num_classes)
     if bad.size:
         i = int(bad[0])
-        raise ValidationError(f"must be a class index in 0..{num_classes - 1}", value=int(labels[i]), path=path + (i,))
+        raise ValidationError(
+            f"must be a class index in 0..{num_classes - 1}", value=int(labels[i]), path=path + (i,)
+        )
 
 
 def class_names(
-    names: Optional[Sequence[Any]], num_classes: int, path: tuple[PathKey, ...], *, what: str = "class", plural: str = "classes", default: str = "{}"
+    names: Sequence[Any] | None,
+    num_classes: int,
+    path: tuple[PathKey, ...],
+    *,
+    what: str = "class",
+    plural: str = "classes",
+    default: str = "{}",
 ) -> list[str]:
     """``num_classes`` unique names (``default.format(i)``: ``"0"``, ``"1"``, ... when not given)."""
     if names is None:
@@ -118,11 +145,15 @@ def class_names(
         raise ValidationError(f"must be a sequence of {what} names", value=names, path=path)
     out = [str(name) for name in names]
     if len(out) != num_classes:
-        raise ValidationError(f"must name each of the {num_classes} {plural}, got {len(out)} names", path=path)
+        raise ValidationError(
+            f"must name each of the {num_classes} {plural}, got {len(out)} names", path=path
+        )
     seen: dict[str, int] = {}
     for i, name in enumerate(out):  # per name, not per sample
         if name in seen:
-            raise ValidationError(f"duplicate {what} name (also at index {seen[name]})", value=name, path=path + (i,))
+            raise ValidationError(
+                f"duplicate {what} name (also at index {seen[name]})", value=name, path=path + (i,)
+            )
         seen[name] = i
     return out
 
@@ -136,8 +167,12 @@ def _ranked(y_true: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndar
     score >= threshold that are / are not of that class.
     """
     n, k = scores.shape
-    by_class = np.negative(scores.T, out=np.empty((k, n)))  # (k, n) rows; negated so ascending ranks high first
-    order = np.argsort(by_class, axis=1)  # ties need no stable order: a threshold takes all its ties at once
+    by_class = np.negative(
+        scores.T, out=np.empty((k, n))
+    )  # (k, n) rows; negated so ascending ranks high first
+    order = np.argsort(
+        by_class, axis=1
+    )  # ties need no stable order: a threshold takes all its ties at once
     ranked = np.take_along_axis(by_class, order, axis=1)
     hits = y_true[order] == np.arange(k)[:, None]
     tp = np.cumsum(hits, axis=1, dtype=np.int32 if n < 2**31 else np.int64)
@@ -153,7 +188,9 @@ PR_START = (0.0, 1.0)
 ROC_START = (0.0, 0.0)
 
 
-def pr_points(y_true: np.ndarray, scores: np.ndarray, *, with_start: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def pr_points(
+    y_true: np.ndarray, scores: np.ndarray, *, with_start: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Precision-recall points of every class that has positive samples.
 
     Returns ``(cls, recall, precision)``, class-major. Each curve starts at
@@ -171,7 +208,9 @@ def pr_points(y_true: np.ndarray, scores: np.ndarray, *, with_start: bool = True
     return prepend(cls, recall, precision, PR_START) if with_start else (cls, recall, precision)
 
 
-def roc_points(y_true: np.ndarray, scores: np.ndarray, *, with_start: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def roc_points(
+    y_true: np.ndarray, scores: np.ndarray, *, with_start: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """ROC points of every class that has both positive and negative samples.
 
     Returns ``(cls, fpr, tpr)``, class-major; each curve runs from
@@ -188,10 +227,16 @@ def roc_points(y_true: np.ndarray, scores: np.ndarray, *, with_start: bool = Tru
     return prepend(cls, fpr, tpr, ROC_START) if with_start else (cls, fpr, tpr)
 
 
-def prepend(cls: np.ndarray, x: np.ndarray, y: np.ndarray, start: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def prepend(
+    cls: np.ndarray, x: np.ndarray, y: np.ndarray, start: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Insert the point ``start`` before each class's first point (``cls`` sorted)."""
     starts = np.flatnonzero(np.r_[True, cls[1:] != cls[:-1]]) if cls.size else np.zeros(0, np.intp)
-    return np.insert(cls, starts, cls[starts]), np.insert(x, starts, start[0]), np.insert(y, starts, start[1])
+    return (
+        np.insert(cls, starts, cls[starts]),
+        np.insert(x, starts, start[0]),
+        np.insert(y, starts, start[1]),
+    )
 
 
 def confusion_counts(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) -> np.ndarray:
@@ -201,7 +246,9 @@ def confusion_counts(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) -
 
 
 # --------------------------------------------------------------- downsampling
-def downsample(groups: np.ndarray, x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
+def downsample(
+    groups: np.ndarray, x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS
+) -> np.ndarray:
     """Indices of at most ``max_points`` points per group, spread evenly along each curve.
 
     ``groups`` is sorted (class-major points, each class's curve in drawing
@@ -249,8 +296,12 @@ def downsample(groups: np.ndarray, x: np.ndarray, y: np.ndarray, max_points: int
 
 # ------------------------------------------------------- preset input assembly
 def curve_columns(
-    y_true: Any, y_probas: Any, labels: Any, compute: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]],
-    start: tuple[float, float], empty: str,
+    y_true: Any,
+    y_probas: Any,
+    labels: Any,
+    compute: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]],
+    start: tuple[float, float],
+    empty: str,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validate curve inputs, compute the curves, down-sample: ``(class name, x, y)`` columns.
 
@@ -273,27 +324,39 @@ def curve_columns(
     return names[cls], x, y
 
 
-def confusion_inputs(y_true: Any, preds: Any, names: Optional[Sequence[Any]]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def confusion_inputs(
+    y_true: Any, preds: Any, names: Sequence[Any] | None
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Validate confusion-matrix inputs: ``(true indices, predicted indices, class names)``.
 
     ``preds`` is 1-D class indices or 2-D per-class scores (reduced by argmax).
     """
     truth = check_labels(y_true, ("y_true",))
     pred_arr = as_array(preds, ("preds",), what="an array of class indices or scores")
-    k: Optional[int] = None
+    k: int | None = None
     if pred_arr.ndim == 2 and pred_arr.dtype.kind in "biuf":
         if pred_arr.shape[0] != truth.shape[0]:
-            raise ValidationError(f"must have one row per sample ({truth.shape[0]}), got {pred_arr.shape[0]}", path=("preds",))
+            raise ValidationError(
+                f"must have one row per sample ({truth.shape[0]}), got {pred_arr.shape[0]}",
+                path=("preds",),
+            )
         bad = np.flatnonzero(~np.isfinite(pred_arr.reshape(-1)))
         if bad.size:
             index = tuple(int(i) for i in np.unravel_index(int(bad[0]), pred_arr.shape))
-            raise ValidationError("must be finite", value=float(pred_arr[index]), path=("preds",) + index)
+            raise ValidationError(
+                "must be finite", value=float(pred_arr[index]), path=("preds",) + index
+            )
         k = pred_arr.shape[1]
-        predicted = np.argmax(pred_arr, axis=1).astype(np.int64) if pred_arr.size else np.zeros(0, np.int64)
+        predicted = (
+            np.argmax(pred_arr, axis=1).astype(np.int64) if pred_arr.size else np.zeros(0, np.int64)
+        )
     else:
         predicted = check_labels(pred_arr, ("preds",))
         if predicted.shape[0] != truth.shape[0]:
-            raise ValidationError(f"must have one entry per sample ({truth.shape[0]}), got {predicted.shape[0]}", path=("preds",))
+            raise ValidationError(
+                f"must have one entry per sample ({truth.shape[0]}), got {predicted.shape[0]}",
+                path=("preds",),
+            )
     if k is None and names is None:
         k = int(max(truth.max(initial=-1), predicted.max(initial=-1))) + 1
         if k == 0:
@@ -301,33 +364,46 @@ def confusion_inputs(y_true: Any, preds: Any, names: Optional[Sequence[Any]]) ->
     if k is None:
         k = len(names) if hasattr(names, "__len__") and not isinstance(names, (str, bytes)) else 0  # type: ignore[arg-type]
     if k > MAX_CLASSES:
-        raise ValidationError(f"a confusion matrix has at most {MAX_CLASSES} classes", value=k, path=())
+        raise ValidationError(
+            f"a confusion matrix has at most {MAX_CLASSES} classes", value=k, path=()
+        )
     out = class_names(names, k, ("class_names",))
     check_range(truth, k, ("y_true",))
     check_range(predicted, k, ("preds",))
     return truth, predicted, out
 
 
-def series_columns(xs: Any, ys: Any, keys: Optional[Sequence[Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def series_columns(
+    xs: Any, ys: Any, keys: Sequence[Any] | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validate ``line_series`` inputs into long-form ``(x, key, y)`` columns."""
     series = _series(ys, ("ys",))
     if not _is_per_series(xs):
         x = _finite_1d(xs, ("xs",), allow_nan=False)
         for i, y in enumerate(series):  # per series, not per value
             if y.shape[0] != x.shape[0]:
-                raise ValidationError(f"must have as many values as xs ({x.shape[0]}), got {y.shape[0]}", path=("ys", i))
+                raise ValidationError(
+                    f"must have as many values as xs ({x.shape[0]}), got {y.shape[0]}",
+                    path=("ys", i),
+                )
         x_all = np.tile(x, len(series))
     else:
         if len(xs) != len(series):
             raise ValidationError(
-                f"must be one shared x sequence or one per series ({len(series)}), got {len(xs)} sequences", path=("xs",)
+                f"must be one shared x sequence or one per series ({len(series)}), got {len(xs)} sequences",
+                path=("xs",),
             )
         per = [_finite_1d(v, ("xs", i), allow_nan=False) for i, v in enumerate(xs)]
         for i, (x, y) in enumerate(zip(per, series)):
             if y.shape[0] != x.shape[0]:
-                raise ValidationError(f"must have as many values as xs[{i}] ({x.shape[0]}), got {y.shape[0]}", path=("ys", i))
+                raise ValidationError(
+                    f"must have as many values as xs[{i}] ({x.shape[0]}), got {y.shape[0]}",
+                    path=("ys", i),
+                )
         x_all = np.concatenate(per)
-    names = class_names(keys, len(series), ("keys",), what="series", plural="series", default="key_{}")
+    names = class_names(
+        keys, len(series), ("keys",), what="series", plural="series", default="key_{}"
+    )
     key_all = np.repeat(np.array(names, dtype=str), [y.shape[0] for y in series])
     return x_all, key_all, np.concatenate(series)
 
@@ -347,7 +423,9 @@ def _series(ys: Any, path: tuple[PathKey, ...]) -> list[np.ndarray]:
     if arr.ndim == 1:
         return [_finite_1d(arr, path, allow_nan=True)]
     if arr.ndim != 2 or arr.shape[0] == 0:
-        raise ValidationError(f"must be a list of 1-D series or a 2-D array, got shape {arr.shape}", path=path)
+        raise ValidationError(
+            f"must be a list of 1-D series or a 2-D array, got shape {arr.shape}", path=path
+        )
     return [_finite_1d(row, path + (i,), allow_nan=True) for i, row in enumerate(arr)]
 
 

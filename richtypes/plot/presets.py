@@ -17,14 +17,18 @@ from __future__ import annotations
 import copy
 import json
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any
 
 import numpy as np
 
-from . import vega
 from ..core.coerce import ArrayLike
+from ..core.errors import FormatError, MissingDependencyError, PathKey, ValidationError
 from ..core.media import Media, decode_envelope, field, register
+from ..store.local import Store
+from ..table.table import Table
+from . import vega
 from .metrics import (
     MAX_CLASSES,
     MAX_POINTS,
@@ -37,9 +41,6 @@ from .metrics import (
     roc_points,
     series_columns,
 )
-from ..core.errors import FormatError, MissingDependencyError, PathKey, ValidationError
-from ..store.local import Store
-from ..table.table import Table
 
 __all__ = [
     "Chart",
@@ -56,7 +57,7 @@ __all__ = [
     "MAX_CLASSES",
 ]
 
-TableLike = Union[Table, Mapping[str, Any]]
+TableLike = Table | Mapping[str, Any]
 
 
 @register
@@ -108,25 +109,31 @@ class Chart(Media):
         table: TableLike,
         spec: Mapping[str, Any],
         *,
-        fields: Optional[Mapping[str, str]] = None,
+        fields: Mapping[str, str] | None = None,
         preset: str = "custom",
     ) -> None:
         self.table = _as_table(table, ("table",))
         if not isinstance(spec, Mapping):
             raise ValidationError("must be a dict (a Vega-Lite spec)", value=spec, path=("spec",))
         if "data" in spec:
-            raise ValidationError("leave 'data' out: the chart's data is its table", path=("spec", "data"))
+            raise ValidationError(
+                "leave 'data' out: the chart's data is its table", path=("spec", "data")
+            )
         try:
             self._spec = json.loads(json.dumps(spec, allow_nan=False))
         except (TypeError, ValueError) as exc:
-            raise ValidationError(f"must be JSON with finite numbers ({exc})", path=("spec",)) from None
+            raise ValidationError(
+                f"must be JSON with finite numbers ({exc})", path=("spec",)
+            ) from None
         vega.check_spec_keys(self._spec, ("spec",))
         if not isinstance(preset, str) or not preset:
             raise ValidationError("must be a non-empty string", value=preset, path=("preset",))
         self.preset = preset
         fields = {} if fields is None else fields
         if not isinstance(fields, Mapping):
-            raise ValidationError("must be a dict of role -> column name", value=fields, path=("fields",))
+            raise ValidationError(
+                "must be a dict of role -> column name", value=fields, path=("fields",)
+            )
         self._fields = dict(fields)
         for role, name in self._fields.items():
             if not isinstance(role, str):
@@ -153,9 +160,13 @@ class Chart(Media):
         (arrays, media cells) are left out.
         """
         spec = self.spec
-        return {"$schema": spec.pop("$schema", vega.SCHEMA_URL), "data": {"values": vega.records(self.table)}, **spec}
+        return {
+            "$schema": spec.pop("$schema", vega.SCHEMA_URL),
+            "data": {"values": vega.records(self.table)},
+            **spec,
+        }
 
-    def save(self, path: Union[str, "os.PathLike[str]"], *, scale: float = 1.0) -> Path:
+    def save(self, path: str | os.PathLike[str], *, scale: float = 1.0) -> Path:
         """Write the chart to ``path``; the suffix picks the format.
 
         ``.json`` (the complete spec) and ``.html`` (a page drawing it with
@@ -166,7 +177,9 @@ class Chart(Media):
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix not in (".json", ".html", ".svg", ".png"):
-            raise ValidationError("must end in .svg, .png, .html or .json", value=str(path), path=("path",))
+            raise ValidationError(
+                "must end in .svg, .png, .html or .json", value=str(path), path=("path",)
+            )
         if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 100:
             raise ValidationError("must be a number in (0, 100]", value=scale, path=("scale",))
         spec = self.to_vega_lite()
@@ -189,17 +202,22 @@ class Chart(Media):
     # ------------------------------------------------------------------- wire
     def to_json(self, store: Store) -> dict[str, Any]:
         return self._envelope(
-            preset=self.preset, fields=dict(self._fields), spec=self.spec, table=self.table.to_json(store)
+            preset=self.preset,
+            fields=dict(self._fields),
+            spec=self.spec,
+            table=self.table.to_json(store),
         )
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any], store: Store) -> "Chart":
+    def from_json(cls, doc: Mapping[str, Any], store: Store) -> Chart:
         preset = field(doc, "preset", str)
         fields = field(doc, "fields", dict)
         spec = field(doc, "spec", dict)
         table_doc = field(doc, "table", dict)
         if table_doc.get("_type") != Table._type:
-            raise FormatError(f"chart: field 'table' must be a table envelope, got _type {table_doc.get('_type')!r}")
+            raise FormatError(
+                f"chart: field 'table' must be a table envelope, got _type {table_doc.get('_type')!r}"
+            )
         table = decode_envelope(table_doc, store)
         try:
             return cls(table, spec, fields=fields, preset=preset)  # type: ignore[arg-type]
@@ -208,7 +226,9 @@ class Chart(Media):
 
 
 # ---------------------------------------------------------------- table presets
-def line(table: TableLike, x: str, y: str, stroke: Optional[str] = None, title: Optional[str] = None) -> Chart:
+def line(
+    table: TableLike, x: str, y: str, stroke: str | None = None, title: str | None = None
+) -> Chart:
     """A line chart of column ``y`` over column ``x``, one line per value of ``stroke``.
 
     Examples
@@ -225,7 +245,7 @@ def line(table: TableLike, x: str, y: str, stroke: Optional[str] = None, title: 
     return Chart(table, spec, fields=_present(x=x, y=y, stroke=stroke), preset="line")
 
 
-def scatter(table: TableLike, x: str, y: str, title: Optional[str] = None) -> Chart:
+def scatter(table: TableLike, x: str, y: str, title: str | None = None) -> Chart:
     """A point per row at (``x``, ``y``).
 
     Examples
@@ -240,7 +260,7 @@ def scatter(table: TableLike, x: str, y: str, title: Optional[str] = None) -> Ch
     return Chart(table, spec, fields={"x": x, "y": y}, preset="scatter")
 
 
-def bar(table: TableLike, label: str, value: str, title: Optional[str] = None) -> Chart:
+def bar(table: TableLike, label: str, value: str, title: str | None = None) -> Chart:
     """A bar per row: height ``value``, named by ``label``, in table order.
 
     Examples
@@ -252,10 +272,15 @@ def bar(table: TableLike, label: str, value: str, title: Optional[str] = None) -
     table = _as_table(table, ("table",))
     types = vega.check_fields(table, label=label, value=value)
     vega.check_numeric(types, "value", value)
-    return Chart(table, vega.bar_spec(label, value, _title(title)), fields={"label": label, "value": value}, preset="bar")
+    return Chart(
+        table,
+        vega.bar_spec(label, value, _title(title)),
+        fields={"label": label, "value": value},
+        preset="bar",
+    )
 
 
-def histogram(table: TableLike, value: str, title: Optional[str] = None) -> Chart:
+def histogram(table: TableLike, value: str, title: str | None = None) -> Chart:
     """A histogram of the numeric column ``value`` (binned by Vega-Lite when drawn, up to 30 bins).
 
     Examples
@@ -267,16 +292,21 @@ def histogram(table: TableLike, value: str, title: Optional[str] = None) -> Char
     table = _as_table(table, ("table",))
     types = vega.check_fields(table, value=value)
     vega.check_numeric(types, "value", value)
-    return Chart(table, vega.histogram_spec(value, _title(title)), fields={"value": value}, preset="histogram")
+    return Chart(
+        table,
+        vega.histogram_spec(value, _title(title)),
+        fields={"value": value},
+        preset="histogram",
+    )
 
 
 # --------------------------------------------------------------- array presets
 def line_series(
     xs: ArrayLike,
     ys: Any,
-    keys: Optional[Sequence[str]] = None,
-    title: Optional[str] = None,
-    xname: Optional[str] = None,
+    keys: Sequence[str] | None = None,
+    title: str | None = None,
+    xname: str | None = None,
 ) -> Chart:
     """Several lines from arrays, drawn on one chart.
 
@@ -311,7 +341,12 @@ def line_series(
     return Chart(table, spec, fields={"x": "x", "y": "y", "stroke": "key"}, preset="line_series")
 
 
-def pr_curve(y_true: ArrayLike, y_probas: ArrayLike, labels: Optional[Sequence[str]] = None, title: Optional[str] = None) -> Chart:
+def pr_curve(
+    y_true: ArrayLike,
+    y_probas: ArrayLike,
+    labels: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Chart:
     """Precision-recall curve of each class (one-vs-rest).
 
     Parameters
@@ -337,13 +372,28 @@ def pr_curve(y_true: ArrayLike, y_probas: ArrayLike, labels: Optional[Sequence[s
     >>> chart.table.get_column("precision", convert_to="list")
     [1.0, 1.0, 1.0, 0.6666666666666666, 0.5]
     """
-    names, x, y = curve_columns(y_true, y_probas, labels, pr_points, PR_START, "no class has a positive sample")
+    names, x, y = curve_columns(
+        y_true, y_probas, labels, pr_points, PR_START, "no class has a positive sample"
+    )
     table = Table.from_columns({"class": names, "recall": x, "precision": y})
-    spec = vega.curve_spec("recall", "precision", "class", _present_names(names), _title(title) or "Precision-recall curve")
-    return Chart(table, spec, fields={"x": "recall", "y": "precision", "stroke": "class"}, preset="pr_curve")
+    spec = vega.curve_spec(
+        "recall",
+        "precision",
+        "class",
+        _present_names(names),
+        _title(title) or "Precision-recall curve",
+    )
+    return Chart(
+        table, spec, fields={"x": "recall", "y": "precision", "stroke": "class"}, preset="pr_curve"
+    )
 
 
-def roc_curve(y_true: ArrayLike, y_probas: ArrayLike, labels: Optional[Sequence[str]] = None, title: Optional[str] = None) -> Chart:
+def roc_curve(
+    y_true: ArrayLike,
+    y_probas: ArrayLike,
+    labels: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Chart:
     """ROC curve (true vs false positive rate) of each class (one-vs-rest).
 
     Inputs as for :func:`pr_curve`. Each curve runs from (0, 0) to (1, 1)
@@ -357,14 +407,28 @@ def roc_curve(y_true: ArrayLike, y_probas: ArrayLike, labels: Optional[Sequence[
     >>> plot.roc_curve([0, 1, 1, 0], [0.2, 0.9, 0.6, 0.4]).table.get_column("tpr", convert_to="list")
     [0.0, 0.5, 1.0, 1.0, 1.0]
     """
-    names, x, y = curve_columns(y_true, y_probas, labels, roc_points, ROC_START, "no class has both positive and negative samples")
+    names, x, y = curve_columns(
+        y_true,
+        y_probas,
+        labels,
+        roc_points,
+        ROC_START,
+        "no class has both positive and negative samples",
+    )
     table = Table.from_columns({"class": names, "fpr": x, "tpr": y})
-    spec = vega.curve_spec("fpr", "tpr", "class", _present_names(names), _title(title) or "ROC curve")
-    return Chart(table, spec, fields={"x": "fpr", "y": "tpr", "stroke": "class"}, preset="roc_curve")
+    spec = vega.curve_spec(
+        "fpr", "tpr", "class", _present_names(names), _title(title) or "ROC curve"
+    )
+    return Chart(
+        table, spec, fields={"x": "fpr", "y": "tpr", "stroke": "class"}, preset="roc_curve"
+    )
 
 
 def confusion_matrix(
-    y_true: ArrayLike, preds: ArrayLike, class_names: Optional[Sequence[str]] = None, title: Optional[str] = None
+    y_true: ArrayLike,
+    preds: ArrayLike,
+    class_names: Sequence[str] | None = None,
+    title: str | None = None,
 ) -> Chart:
     """Counts of (true class, predicted class) pairs as a heat map.
 
@@ -394,14 +458,29 @@ def confusion_matrix(
     counts = confusion_counts(truth, predicted.astype(np.int64), k)
     name_arr = np.array(names, dtype=str)
     table = Table.from_columns(
-        {"Actual": np.repeat(name_arr, k), "Predicted": np.tile(name_arr, k), "nPredictions": counts.reshape(-1)}
+        {
+            "Actual": np.repeat(name_arr, k),
+            "Predicted": np.tile(name_arr, k),
+            "nPredictions": counts.reshape(-1),
+        }
     )
-    light = max(1, int(counts.max(initial=0)) // 2 + 1)  # white count text on the darker half of the colours
-    spec = vega.confusion_spec("Actual", "Predicted", "nPredictions", names, light, _title(title) or "Confusion matrix")
-    return Chart(table, spec, fields={"actual": "Actual", "predicted": "Predicted", "value": "nPredictions"}, preset="confusion_matrix")
+    light = max(
+        1, int(counts.max(initial=0)) // 2 + 1
+    )  # white count text on the darker half of the colours
+    spec = vega.confusion_spec(
+        "Actual", "Predicted", "nPredictions", names, light, _title(title) or "Confusion matrix"
+    )
+    return Chart(
+        table,
+        spec,
+        fields={"actual": "Actual", "predicted": "Predicted", "value": "nPredictions"},
+        preset="confusion_matrix",
+    )
 
 
-def charts_html(charts: Union[Mapping[str, Chart], Sequence[Chart]], title: str = "richtypes charts") -> str:
+def charts_html(
+    charts: Mapping[str, Chart] | Sequence[Chart], title: str = "richtypes charts"
+) -> str:
     """A standalone HTML page showing each chart with vega-embed.
 
     ``charts`` is a dict (each chart under its key as heading) or a sequence
@@ -446,13 +525,13 @@ def _as_table(table: Any, path: tuple[PathKey, ...]) -> Table:
     raise ValidationError("must be a richtypes.Table or a dict of columns", value=table, path=path)
 
 
-def _title(title: Any) -> Optional[str]:
+def _title(title: Any) -> str | None:
     if title is not None and not isinstance(title, str):
         raise ValidationError("must be a string", value=title, path=("title",))
     return title
 
 
-def _present(**fields: Optional[str]) -> dict[str, str]:
+def _present(**fields: str | None) -> dict[str, str]:
     return {role: name for role, name in fields.items() if name is not None}
 
 
@@ -460,5 +539,7 @@ def _vl_convert() -> Any:
     try:
         import vl_convert
     except ImportError:
-        raise MissingDependencyError("vl-convert-python", "render", "rendering a chart to SVG or PNG") from None
+        raise MissingDependencyError(
+            "vl-convert-python", "render", "rendering a chart to SVG or PNG"
+        ) from None
     return vl_convert

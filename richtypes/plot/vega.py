@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +59,7 @@ def check_column(table: Any, name: Any, path: tuple[PathKey, ...]) -> None:
         raise ValidationError(f"no column {name!r} in the table (columns: {listed})", path=path)
 
 
-def check_fields(table: Any, **fields: Optional[str]) -> dict[str, str]:
+def check_fields(table: Any, **fields: str | None) -> dict[str, str]:
     """Check each ``role=column`` given (None = not used); return the table's column types."""
     for role, name in fields.items():
         if name is not None:
@@ -69,15 +70,17 @@ def check_fields(table: Any, **fields: Optional[str]) -> dict[str, str]:
 def check_numeric(types: Mapping[str, str], role: str, name: str) -> None:
     """Raise unless column ``name`` holds int or float values (optional or not)."""
     if _kind(types.get(name)) not in _NUMERIC:
-        raise ValidationError(f"column {name!r} must be numeric (int or float), not {types.get(name)!r}", path=(role,))
+        raise ValidationError(
+            f"column {name!r} must be numeric (int or float), not {types.get(name)!r}", path=(role,)
+        )
 
 
-def vl_type(column_type: Optional[str]) -> str:
+def vl_type(column_type: str | None) -> str:
     """The Vega-Lite encoding type of a column type: numbers are quantitative, the rest nominal."""
     return "quantitative" if _kind(column_type) in _NUMERIC else "nominal"
 
 
-def _kind(type_name: Optional[str]) -> Optional[str]:
+def _kind(type_name: str | None) -> str | None:
     """The scalar kind of a column type (``"optional[int]"`` -> ``"int"``); None for arrays and media."""
     text = type_name or ""
     if text.startswith("optional[") and text.endswith("]"):
@@ -141,14 +144,16 @@ def _channel(name: str, vl_type: str, **extra: Any) -> dict[str, Any]:
     return {"field": field_ref(name), "type": vl_type, "title": name, **extra}
 
 
-def _base(title: Optional[str]) -> dict[str, Any]:
+def _base(title: str | None) -> dict[str, Any]:
     spec: dict[str, Any] = {"$schema": SCHEMA_URL}
     if title is not None:
         spec["title"] = title
     return spec
 
 
-def line_spec(x: str, x_type: str, y: str, stroke: Optional[str], title: Optional[str], x_title: Optional[str] = None) -> dict[str, Any]:
+def line_spec(
+    x: str, x_type: str, y: str, stroke: str | None, title: str | None, x_title: str | None = None
+) -> dict[str, Any]:
     """A line per ``stroke`` value (one line when ``stroke`` is None), points ordered by x."""
     encoding: dict[str, Any] = {
         "x": _channel(x, x_type, title=x_title or x),
@@ -159,19 +164,23 @@ def line_spec(x: str, x_type: str, y: str, stroke: Optional[str], title: Optiona
     return {**_base(title), "mark": {"type": "line", "tooltip": True}, "encoding": encoding}
 
 
-def scatter_spec(x: str, x_type: str, y: str, y_type: str, title: Optional[str]) -> dict[str, Any]:
+def scatter_spec(x: str, x_type: str, y: str, y_type: str, title: str | None) -> dict[str, Any]:
     """One point per row."""
     encoding = {"x": _channel(x, x_type), "y": _channel(y, y_type)}
-    return {**_base(title), "mark": {"type": "point", "filled": True, "tooltip": True}, "encoding": encoding}
+    return {
+        **_base(title),
+        "mark": {"type": "point", "filled": True, "tooltip": True},
+        "encoding": encoding,
+    }
 
 
-def bar_spec(label: str, value: str, title: Optional[str]) -> dict[str, Any]:
+def bar_spec(label: str, value: str, title: str | None) -> dict[str, Any]:
     """One bar per row, labels in table order."""
     encoding = {"x": _channel(label, "nominal", sort=None), "y": _channel(value, "quantitative")}
     return {**_base(title), "mark": {"type": "bar", "tooltip": True}, "encoding": encoding}
 
 
-def histogram_spec(value: str, title: Optional[str]) -> dict[str, Any]:
+def histogram_spec(value: str, title: str | None) -> dict[str, Any]:
     """Counts of ``value`` in up to 30 bins, binned by Vega-Lite when drawn."""
     encoding = {
         "x": _channel(value, "quantitative", bin={"maxbins": 30}),
@@ -191,7 +200,9 @@ def curve_spec(x: str, y: str, stroke: str, names: Sequence[str], title: str) ->
     return {**_base(title), "mark": {"type": "line", "tooltip": True}, "encoding": encoding}
 
 
-def confusion_spec(actual: str, predicted: str, value: str, names: Sequence[str], light_below: float, title: str) -> dict[str, Any]:
+def confusion_spec(
+    actual: str, predicted: str, value: str, names: Sequence[str], light_below: float, title: str
+) -> dict[str, Any]:
     """A heat map of counts, true classes down, predicted across, in class order.
 
     Up to :data:`MAX_LABELLED_CLASSES` classes, each cell also shows its count,
@@ -208,7 +219,10 @@ def confusion_spec(actual: str, predicted: str, value: str, names: Sequence[str]
             "y": _channel(actual, "nominal", sort=order),
         },
         "layer": [
-            {"mark": {"type": "rect", "tooltip": True}, "encoding": {"color": _channel(value, "quantitative")}},
+            {
+                "mark": {"type": "rect", "tooltip": True},
+                "encoding": {"color": _channel(value, "quantitative")},
+            },
         ],
     }
     if len(order) <= MAX_LABELLED_CLASSES:
@@ -221,7 +235,9 @@ def confusion_spec(actual: str, predicted: str, value: str, names: Sequence[str]
     return spec
 
 
-def html_page(specs: Sequence[tuple[str, Mapping[str, Any]]], title: str = "richtypes charts") -> str:
+def html_page(
+    specs: Sequence[tuple[str, Mapping[str, Any]]], title: str = "richtypes charts"
+) -> str:
     """A standalone HTML page drawing each ``(heading, complete spec)`` with vega-embed (scripts from a CDN).
 
     Examples
@@ -232,7 +248,8 @@ def html_page(specs: Sequence[tuple[str, Mapping[str, Any]]], title: str = "rich
     """
     scripts = "\n".join(f'<script src="{src}"></script>' for src in CDN_SCRIPTS)
     sections = "\n".join(
-        f'<section><h2>{html.escape(name)}</h2><div id="chart-{i}"></div></section>' for i, (name, _) in enumerate(specs)
+        f'<section><h2>{html.escape(name)}</h2><div id="chart-{i}"></div></section>'
+        for i, (name, _) in enumerate(specs)
     )
     payload = json.dumps([spec for _, spec in specs], allow_nan=False, separators=(",", ":"))
     payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -22,26 +22,38 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Any, Iterable, Mapping, Optional, Union
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from .run import _FINISH_HOOKS, DEFAULT_QUEUE_SIZE, DEFAULT_ROOT, NoActiveRunError, Run, RunError
 from .artifacts import Artifact
+from .run import _FINISH_HOOKS, DEFAULT_QUEUE_SIZE, DEFAULT_ROOT, NoActiveRunError, Run, RunError
 
-__all__ = ["Run", "RunError", "NoActiveRunError", "init", "log", "finish", "log_artifact", "current_run", "config",
-           "DEFAULT_ROOT", "DEFAULT_QUEUE_SIZE"]
+__all__ = [
+    "Run",
+    "RunError",
+    "NoActiveRunError",
+    "init",
+    "log",
+    "finish",
+    "log_artifact",
+    "current_run",
+    "config",
+    "DEFAULT_ROOT",
+    "DEFAULT_QUEUE_SIZE",
+]
 
 
 # ------------------------------------------------------------------ current run
-_current: Optional[Run] = None
+_current: Run | None = None
 
 
 def init(
-    dir: Union[str, "os.PathLike[str]", None] = None,
-    project: Optional[str] = None,
-    name: Optional[str] = None,
-    config: Optional[Mapping[str, Any]] = None,
-    notes: Optional[str] = None,
-    tags: Optional[Iterable[str]] = None,
+    dir: str | os.PathLike[str] | None = None,
+    project: str | None = None,
+    name: str | None = None,
+    config: Mapping[str, Any] | None = None,
+    notes: str | None = None,
+    tags: Iterable[str] | None = None,
     **options: Any,
 ) -> Run:
     """Start a run and make it the current one (see :class:`Run` for the parameters).
@@ -61,13 +73,15 @@ def init(
     """
     global _current
     if _current is not None:
-        warnings.warn(f"richtypes: init() finishes the current run {_current.id} first", stacklevel=2)
+        warnings.warn(
+            f"richtypes: init() finishes the current run {_current.id} first", stacklevel=2
+        )
         _current.finish()
     _current = Run(dir, project, name, config, notes, tags, **options)
     return _current
 
 
-def current_run() -> Optional[Run]:
+def current_run() -> Run | None:
     """The current run, or None."""
     return _current
 
@@ -78,7 +92,7 @@ def _require() -> Run:
     return _current
 
 
-def log(data: Mapping[str, Any], step: Optional[int] = None, commit: bool = True) -> None:
+def log(data: Mapping[str, Any], step: int | None = None, commit: bool = True) -> None:
     """:meth:`Run.log` on the current run (:class:`NoActiveRunError` when there is none)."""
     _require().log(data, step=step, commit=commit)
 
@@ -88,7 +102,9 @@ def finish() -> None:
     _require().finish()
 
 
-def log_artifact(path: Union[str, "os.PathLike[str]"], name: Optional[str] = None, type: str = "artifact") -> Artifact:
+def log_artifact(
+    path: str | os.PathLike[str], name: str | None = None, type: str = "artifact"
+) -> Artifact:
     """:meth:`Run.log_artifact` on the current run."""
     return _require().log_artifact(path, name, type)
 
@@ -104,7 +120,9 @@ class _ConfigProxy:
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(_require().config, name, value)
 
-    def update(self, values: Optional[Mapping[str, Any]] = None, allow_val_change: bool = False, **kwargs: Any) -> None:
+    def update(
+        self, values: Mapping[str, Any] | None = None, allow_val_change: bool = False, **kwargs: Any
+    ) -> None:
         _require().config.update(values, allow_val_change=allow_val_change, **kwargs)
 
     def __getitem__(self, key: str) -> Any:
@@ -123,7 +141,9 @@ class _ConfigProxy:
         return len(_require().config)
 
     def __repr__(self) -> str:
-        return repr(_current.config) if _current is not None else "<richtypes.config: no active run>"
+        return (
+            repr(_current.config) if _current is not None else "<richtypes.config: no active run>"
+        )
 
 
 config = _ConfigProxy()

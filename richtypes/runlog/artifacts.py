@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
 
-from ..core.nest import write_json
 from ..core.errors import FormatError, ValidationError
+from ..core.nest import write_json
 from ..store.local import Store
 
 __all__ = ["Artifact", "log_artifact", "list_artifacts", "get_artifact"]
@@ -151,7 +151,9 @@ def log_artifact(run_dir: Path, store: Store, path: PathLike, name: str, type: s
 def _read_manifest(path: Path, store: Store) -> Artifact:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-        return Artifact(doc["name"], int(doc["version"]), doc["type"], list(doc["files"]), path, store)
+        return Artifact(
+            doc["name"], int(doc["version"]), doc["type"], list(doc["files"]), path, store
+        )
     except (ValueError, KeyError, TypeError) as exc:
         raise FormatError(f"artifact manifest {str(path)!r} is malformed: {exc}") from None
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Optional
+from typing import Any
 
 import numpy as np
 
+from ..core.errors import PathKey, ValidationError, short_repr
 from ..core.media import Media
 from ..core.nest import write_json
-from ..core.errors import PathKey, ValidationError, short_repr
 
 __all__ = ["Config", "Summary", "json_value"]
 
@@ -83,7 +84,7 @@ class Config:
     0.2
     """
 
-    def __init__(self, path: "str | Path", initial: Optional[Mapping[str, Any]] = None) -> None:
+    def __init__(self, path: str | Path, initial: Mapping[str, Any] | None = None) -> None:
         object.__setattr__(self, "_file", Path(path))
         object.__setattr__(self, "_data", {})
         object.__setattr__(self, "_prefix", ())
@@ -95,7 +96,7 @@ class Config:
 
     # a nested view shares the root's storage
     @classmethod
-    def _view(cls, root: "Config", prefix: tuple[str, ...]) -> "Config":
+    def _view(cls, root: Config, prefix: tuple[str, ...]) -> Config:
         view = cls.__new__(cls)
         for name in ("_file", "_data", "_lock"):
             object.__setattr__(view, name, object.__getattribute__(root, name))
@@ -167,7 +168,9 @@ class Config:
     def __delattr__(self, name: str) -> None:
         raise TypeError("config keys cannot be removed")
 
-    def update(self, values: Optional[Mapping[str, Any]] = None, allow_val_change: bool = False, **kwargs: Any) -> None:
+    def update(
+        self, values: Mapping[str, Any] | None = None, allow_val_change: bool = False, **kwargs: Any
+    ) -> None:
         """Set several keys at once (nested dicts merge key by key); saved atomically.
 
         Raises :class:`~richtypes.ValidationError` for a value that is not JSON,
@@ -187,7 +190,9 @@ class Config:
         write_json(self._data, self._file)
 
 
-def _check_unchanged(old: Mapping[str, Any], new: Mapping[str, Any], path: tuple[PathKey, ...]) -> None:
+def _check_unchanged(
+    old: Mapping[str, Any], new: Mapping[str, Any], path: tuple[PathKey, ...]
+) -> None:
     for key, value in new.items():
         if key not in old:
             continue
@@ -203,9 +208,16 @@ def _check_unchanged(old: Mapping[str, Any], new: Mapping[str, Any], path: tuple
 
 
 def _same(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b or (
-        isinstance(a, (int, float)) and isinstance(b, (int, float))
-        and not isinstance(a, bool) and not isinstance(b, bool) and a == b
+    return (
+        type(a) is type(b)
+        and a == b
+        or (
+            isinstance(a, (int, float))
+            and isinstance(b, (int, float))
+            and not isinstance(a, bool)
+            and not isinstance(b, bool)
+            and a == b
+        )
     )
 
 
@@ -269,5 +281,7 @@ class Summary:
         self._values.update(row)
 
     def __repr__(self) -> str:
-        shown = {k: (f"<{v._type}>" if isinstance(v, Media) else v) for k, v in self._values.items()}
+        shown = {
+            k: (f"<{v._type}>" if isinstance(v, Media) else v) for k, v in self._values.items()
+        }
         return f"Summary({short_repr(shown)})"

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Optional, Union
+from typing import Any
 
-from ..core.nest import MAX_DOC_BYTES, decode_value
-from .artifacts import Artifact, get_artifact, list_artifacts
-from ..core.schema import iter_envelopes
 from ..core.errors import FormatError, MissingDependencyError
+from ..core.nest import MAX_DOC_BYTES, decode_value
+from ..core.schema import iter_envelopes
 from ..store.local import Store
+from .artifacts import Artifact, get_artifact, list_artifacts
 
 __all__ = ["open_run", "RunReader", "Row", "LazyMedia", "read_history_lines"]
 
@@ -94,11 +95,11 @@ class Row(Mapping):
         return self._doc[key]
 
     @property
-    def step(self) -> Optional[int]:
+    def step(self) -> int | None:
         return self._doc.get("_step")
 
     @property
-    def timestamp(self) -> Optional[float]:
+    def timestamp(self) -> float | None:
         return self._doc.get("_timestamp")
 
     def __repr__(self) -> str:
@@ -120,11 +121,15 @@ def read_history_lines(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], bo
             try:
                 doc = json.loads(line[:-1])
             except json.JSONDecodeError as exc:
-                raise FormatError(f"{str(path)!r} line {number} is not valid JSON: {exc.msg} at column {exc.colno}") from None
+                raise FormatError(
+                    f"{str(path)!r} line {number} is not valid JSON: {exc.msg} at column {exc.colno}"
+                ) from None
             except UnicodeDecodeError as exc:
                 raise FormatError(f"{str(path)!r} line {number} is not UTF-8: {exc}") from None
             if not isinstance(doc, dict) or not isinstance(doc.get("_step"), int):
-                raise FormatError(f"{str(path)!r} line {number} is not a history row (an object with an integer _step)")
+                raise FormatError(
+                    f"{str(path)!r} line {number} is not a history row (an object with an integer _step)"
+                )
             rows.append((number, doc))
     return rows, torn
 
@@ -145,7 +150,7 @@ def _read_json(path: Path, default: Any = None) -> Any:
 class RunReader:
     """A run directory, read back (see :func:`open_run`)."""
 
-    def __init__(self, dir: Union[str, "os.PathLike[str]"]) -> None:
+    def __init__(self, dir: str | os.PathLike[str]) -> None:
         self.dir = Path(dir)
         meta = _read_json(self.dir / "run.json")
         if not isinstance(meta, dict):
@@ -196,8 +201,16 @@ class RunReader:
             raise MissingDependencyError("pandas", "pandas", "history(pandas=True)") from None
         records = []
         for _, doc in read_history_lines(self.dir / "history.jsonl")[0]:
-            records.append({key: (LazyMedia(cell, self.store) if _has_media(cell) else decode_value(cell, self.store))
-                            for key, cell in doc.items()})
+            records.append(
+                {
+                    key: (
+                        LazyMedia(cell, self.store)
+                        if _has_media(cell)
+                        else decode_value(cell, self.store)
+                    )
+                    for key, cell in doc.items()
+                }
+            )
         return pd.DataFrame.from_records(records)
 
     def artifacts(self) -> list[Artifact]:
@@ -212,7 +225,7 @@ class RunReader:
         return f"RunReader({str(self.dir)!r}, id={self.id!r}, status={self.status!r})"
 
 
-def open_run(dir: Union[str, "os.PathLike[str]"]) -> RunReader:
+def open_run(dir: str | os.PathLike[str]) -> RunReader:
     """Open a run directory for reading (while it runs, or after).
 
     Examples

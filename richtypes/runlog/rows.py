@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable, Mapping, Optional
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from ..core.nest import map_nest
 from ..core.errors import PathKey, RichTypesError, ValidationError
+from ..core.nest import map_nest
 
 __all__ = ["check_tags", "append_line", "snapshot_row", "snapshot"]
 
 
-def check_tags(tags: Optional[Iterable[str]]) -> tuple[str, ...]:
+def check_tags(tags: Iterable[str] | None) -> tuple[str, ...]:
     if tags is None:
         return ()
     if isinstance(tags, str):
-        raise ValidationError("must be a list of strings, not one string", value=tags, path=("tags",))
+        raise ValidationError(
+            "must be a list of strings, not one string", value=tags, path=("tags",)
+        )
     out = tuple(tags)
     for i, tag in enumerate(out):
         if not isinstance(tag, str):
@@ -23,12 +26,12 @@ def check_tags(tags: Optional[Iterable[str]]) -> tuple[str, ...]:
     return out
 
 
-def append_line(fd: Optional[int], data: bytes) -> None:
+def append_line(fd: int | None, data: bytes) -> None:
     if fd is None:
         raise RichTypesError("the run's history file is closed")
     view = memoryview(data)
     while view:  # one write in practice; a short write (disk full ...) continues the same line
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def snapshot_row(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -36,7 +39,9 @@ def snapshot_row(data: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(key, str):
             raise ValidationError("keys must be strings", value=key)
         if key.startswith("_"):
-            raise ValidationError("keys starting with '_' are reserved (_step, _timestamp)", path=(key,))
+            raise ValidationError(
+                "keys starting with '_' are reserved (_step, _timestamp)", path=(key,)
+            )
     return {key: snapshot(value, (key,), 1) for key, value in data.items()}
 
 
@@ -46,4 +51,11 @@ def snapshot(value: Any, path: tuple[PathKey, ...], depth: int) -> Any:
     Media are encoded later on the worker, so each is replaced by its
     ``_owned()`` twin, which no longer views the caller's buffers.
     """
-    return map_nest(value, lambda media, _path: media._owned(), keep_tuples=True, verb="log", path=path, depth=depth)
+    return map_nest(
+        value,
+        lambda media, _path: media._owned(),
+        keep_tuples=True,
+        verb="log",
+        path=path,
+        depth=depth,
+    )

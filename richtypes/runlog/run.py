@@ -11,20 +11,21 @@ import threading
 import time
 import warnings
 import weakref
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Optional, Union
+from typing import Any
 
 import numpy as np
 
+from ..core.errors import RichTypesError, ValidationError
 from ..core.nest import dump, write_json
+from ..store.local import DEFAULT_INLINE_LIMIT, Store
 from .artifacts import Artifact
 from .artifacts import log_artifact as _log_artifact
 from .config import Config, Summary, json_value
 from .rows import append_line, check_tags, snapshot, snapshot_row
 from .worker import Worker
-from ..core.errors import RichTypesError, ValidationError
-from ..store.local import DEFAULT_INLINE_LIMIT, Store
 
 __all__ = ["Run", "RunError", "NoActiveRunError", "DEFAULT_ROOT", "DEFAULT_QUEUE_SIZE"]
 
@@ -82,12 +83,12 @@ class Run:
 
     def __init__(
         self,
-        dir: Union[str, "os.PathLike[str]", None] = None,
-        project: Optional[str] = None,
-        name: Optional[str] = None,
-        config: Optional[Mapping[str, Any]] = None,
-        notes: Optional[str] = None,
-        tags: Optional[Iterable[str]] = None,
+        dir: str | os.PathLike[str] | None = None,
+        project: str | None = None,
+        name: str | None = None,
+        config: Mapping[str, Any] | None = None,
+        notes: str | None = None,
+        tags: Iterable[str] | None = None,
         *,
         queue_size: int = DEFAULT_QUEUE_SIZE,
         inline_limit: int = DEFAULT_INLINE_LIMIT,
@@ -110,7 +111,7 @@ class Run:
         self._tags = check_tags(tags)
         self._status = "running"
         self._start = _utc_now()
-        self._end: Optional[str] = None
+        self._end: str | None = None
         self.dir.mkdir(parents=True, exist_ok=True)
         self._write_meta()
         self.store = Store(self.dir / "media", inline_limit=inline_limit)
@@ -119,7 +120,9 @@ class Run:
         self._summary_doc: dict[str, Any] = {}
         self._summary_written = 0.0
         write_json({}, self.dir / "summary.json")
-        self._fd: Optional[int] = os.open(self.dir / "history.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._fd: int | None = os.open(
+            self.dir / "history.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644
+        )
         self._lock = threading.RLock()
         self._pending: dict[str, Any] = {}
         self._step = 0
@@ -130,12 +133,12 @@ class Run:
 
     # ------------------------------------------------------------ description
     @property
-    def notes(self) -> Optional[str]:
+    def notes(self) -> str | None:
         """Free text about the run (setting it rewrites ``run.json``)."""
         return self._notes
 
     @notes.setter
-    def notes(self, value: Optional[str]) -> None:
+    def notes(self, value: str | None) -> None:
         if value is not None and not isinstance(value, str):
             raise ValidationError("must be a string or None", value=value, path=("notes",))
         self._notes = value
@@ -166,9 +169,16 @@ class Run:
         from .._version import __version__
 
         return {
-            "format_version": 1, "id": self.id, "project": self.project, "name": self.name,
-            "notes": self._notes, "tags": list(self._tags), "start_time": self._start,
-            "end_time": self._end, "status": self._status, "richtypes_version": __version__,
+            "format_version": 1,
+            "id": self.id,
+            "project": self.project,
+            "name": self.name,
+            "notes": self._notes,
+            "tags": list(self._tags),
+            "start_time": self._start,
+            "end_time": self._end,
+            "status": self._status,
+            "richtypes_version": __version__,
         }
 
     def _write_meta(self) -> None:
@@ -178,7 +188,7 @@ class Run:
         return f"Run(id={self.id!r}, dir={str(self.dir)!r}, step={self._step}, status={self._status!r})"
 
     # ---------------------------------------------------------------- logging
-    def log(self, data: Mapping[str, Any], step: Optional[int] = None, commit: bool = True) -> None:
+    def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool = True) -> None:
         """Log a dict of scalars and media objects (any nest) at a step.
 
         Parameters
@@ -243,10 +253,19 @@ class Run:
             doc = dump(row, self.store)
         except Exception as exc:
             if hasattr(exc, "add_note"):
-                exc.add_note(f"raised in the background while encoding step {step} of run {self.id}")
+                exc.add_note(
+                    f"raised in the background while encoding step {step} of run {self.id}"
+                )
             raise
-        line = json.dumps({"_step": step, "_timestamp": timestamp, **doc}, ensure_ascii=False,
-                          allow_nan=False, separators=(",", ":")) + "\n"
+        line = (
+            json.dumps(
+                {"_step": step, "_timestamp": timestamp, **doc},
+                ensure_ascii=False,
+                allow_nan=False,
+                separators=(",", ":"),
+            )
+            + "\n"
+        )
         append_line(self._fd, line.encode("utf-8"))
         self._summary_doc.update(doc)
         self._timings.append((step, time.perf_counter() - start))
@@ -280,8 +299,9 @@ class Run:
         self._worker.flush()
         self._raise_background_error()
 
-    def log_artifact(self, path: Union[str, "os.PathLike[str]"], name: Optional[str] = None,
-                     type: str = "artifact") -> Artifact:
+    def log_artifact(
+        self, path: str | os.PathLike[str], name: str | None = None, type: str = "artifact"
+    ) -> Artifact:
         """Copy a file or directory into the run's store as the next version of ``name``.
 
         Versions count from 0 (``name:v0``, then ``name:v1`` ...); identical
@@ -289,10 +309,12 @@ class Run:
         See :mod:`richtypes.runlog.artifacts` for the manifest layout.
         """
         self._check_open()
-        return _log_artifact(self.dir, self.store, path, name if name is not None else Path(path).name, type)
+        return _log_artifact(
+            self.dir, self.store, path, name if name is not None else Path(path).name, type
+        )
 
     # -------------------------------------------------------------- finishing
-    def finish(self, status: Optional[str] = None) -> None:
+    def finish(self, status: str | None = None) -> None:
         """Commit what is pending, wait for the encoder, close the files, record the end.
 
         The status is ``"finished"``, or ``"failed"`` when a background error
@@ -321,13 +343,16 @@ class Run:
         if errors:
             first = errors[0]
             if len(errors) > 1 and hasattr(first, "add_note"):
-                first.add_note(f"{len(errors) - 1} more background error(s): " + "; ".join(map(repr, errors[1:])))
+                first.add_note(
+                    f"{len(errors) - 1} more background error(s): "
+                    + "; ".join(map(repr, errors[1:]))
+                )
             raise first
 
-    def __enter__(self) -> "Run":
+    def __enter__(self) -> Run:
         return self
 
-    def __exit__(self, exc_type: Any, exc: Optional[BaseException], tb: Any) -> None:
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
         if exc is None:
             self.finish()
             return
@@ -339,7 +364,7 @@ class Run:
 
 
 #: Runs not finished yet (finished at interpreter exit), and callbacks run by ``finish``.
-_OPEN_RUNS: "weakref.WeakSet[Run]" = weakref.WeakSet()
+_OPEN_RUNS: weakref.WeakSet[Run] = weakref.WeakSet()
 _FINISH_HOOKS: list[Callable[[Run], None]] = []
 
 
@@ -350,5 +375,4 @@ def _finish_open_runs() -> None:  # pragma: no cover - runs at interpreter exit
         try:
             run.finish("failed" if crashed else None)
         except Exception as exc:
-            print(f"richtypes: run {run.id} failed while finishing: {exc!r}", file=sys.stderr)
-
+            print(f"richtypes: run {run.id} failed while finishing: {exc!r}", file=sys.stderr)  # noqa: T201 - at exit, nowhere else to say it

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import queue
 import threading
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["Worker"]
 
@@ -34,7 +35,7 @@ class Worker:
     def __init__(self, maxsize: int = 64, name: str = "richtypes-run") -> None:
         if maxsize < 1:
             raise ValueError(f"the queue size must be >= 1, got {maxsize}")
-        self.queue: "queue.Queue[Any]" = queue.Queue(maxsize=maxsize)
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=maxsize)
         self._errors: list[BaseException] = []
         self._errors_lock = threading.Lock()
         self._closed = False
@@ -60,7 +61,7 @@ class Worker:
             finally:
                 self.queue.task_done()
 
-    def take_error(self) -> Optional[BaseException]:
+    def take_error(self) -> BaseException | None:
         """The oldest error a task raised that was not taken yet, or None."""
         with self._errors_lock:
             return self._errors.pop(0) if self._errors else None

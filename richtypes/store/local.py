@@ -27,13 +27,13 @@ accept ``sha256:`` references.
 from __future__ import annotations
 
 import hashlib
-import io
 import itertools
 import os
 import stat
 import threading
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO, Iterable, Iterator, Mapping, Union
+from typing import Any, BinaryIO, Union
 
 import blake3
 import numpy as np
@@ -68,7 +68,9 @@ def _hasher(algorithm: str) -> Any:
         return blake3.blake3()
     if algorithm == "sha256":
         return hashlib.sha256()
-    raise IntegrityError(f"unknown digest algorithm {algorithm!r}; known: {', '.join(_READ_ALGORITHMS)}")
+    raise IntegrityError(
+        f"unknown digest algorithm {algorithm!r}; known: {', '.join(_READ_ALGORITHMS)}"
+    )
 
 
 def _as_bytes_view(buf: Any) -> memoryview:
@@ -76,8 +78,6 @@ def _as_bytes_view(buf: Any) -> memoryview:
     if view.ndim != 1 or view.format not in ("B", "b", "c"):
         view = view.cast("B")
     return view
-
-
 
 
 class Store:
@@ -110,7 +110,7 @@ class Store:
 
     def __init__(
         self,
-        root: Union[str, "os.PathLike[str]"],
+        root: str | os.PathLike[str],
         *,
         inline_limit: int = DEFAULT_INLINE_LIMIT,
         fsync: bool = False,
@@ -139,7 +139,9 @@ class Store:
         """Store ``data`` (bytes or any buffer) and return its reference."""
         return self.put_chunks([data], format, ext=ext)
 
-    def put_chunks(self, chunks: Iterable[Any], format: str, *, ext: str | None = None) -> dict[str, Any]:
+    def put_chunks(
+        self, chunks: Iterable[Any], format: str, *, ext: str | None = None
+    ) -> dict[str, Any]:
         """Store the concatenation of ``chunks`` (buffers) without joining them in memory.
 
         Payloads of :data:`PARALLEL_HASH_BYTES` or more are hashed on a second
@@ -169,7 +171,9 @@ class Store:
         body = arr.reshape(-1).view(np.uint8) if arr.size else b""
         return self.put_chunks([npy_header(arr), body], "npy")
 
-    def put_file(self, src: Union[str, "os.PathLike[str]", BinaryIO], format: str, *, ext: str | None = None) -> dict[str, Any]:
+    def put_file(
+        self, src: str | os.PathLike[str] | BinaryIO, format: str, *, ext: str | None = None
+    ) -> dict[str, Any]:
         """Store a file's bytes as they are, streaming (the file is never held whole in memory).
 
         ``src`` is a path or a binary file object (read from its current position).
@@ -274,7 +278,11 @@ class Store:
                 yield memoryview(chunk)
 
         tmp = self._write_temp(chunks(), str(self.root))
-        hexdigest, suffix, size = hasher.hexdigest(), ext or _EXTENSIONS.get(format, format), sum(sizes)
+        hexdigest, suffix, size = (
+            hasher.hexdigest(),
+            ext or _EXTENSIONS.get(format, format),
+            sum(sizes),
+        )
         self._commit(tmp, _relpath(hexdigest, suffix), size)
         return _reference(hexdigest, suffix, size, format)
 
@@ -298,7 +306,9 @@ class Store:
             or ":" in rel
             or any(part in ("..", ".", "") for part in rel.split("/"))
         ):
-            raise IntegrityError(f"sidecar path {rel!r} is not a plain relative path inside the store")
+            raise IntegrityError(
+                f"sidecar path {rel!r} is not a plain relative path inside the store"
+            )
         root_real = os.path.realpath(self.root)
         full = os.path.realpath(os.path.join(root_real, *pure.parts))
         if os.path.commonpath([root_real, full]) != root_real:
@@ -306,9 +316,13 @@ class Store:
         try:
             actual = os.stat(full).st_size
         except FileNotFoundError:
-            raise IntegrityError(f"sidecar {rel!r} is missing from the store at {str(self.root)!r}") from None
+            raise IntegrityError(
+                f"sidecar {rel!r} is missing from the store at {str(self.root)!r}"
+            ) from None
         if actual != size:
-            raise IntegrityError(f"sidecar {rel!r} has {actual} bytes, its reference says {size} (truncated or altered)")
+            raise IntegrityError(
+                f"sidecar {rel!r} has {actual} bytes, its reference says {size} (truncated or altered)"
+            )
         return Path(full)
 
     def get_bytes(self, ref: Mapping[str, Any]) -> bytes:
@@ -350,17 +364,26 @@ def _relpath(hexdigest: str, suffix: str) -> str:
 
 
 def _reference(hexdigest: str, suffix: str, size: int, format: str) -> dict[str, Any]:
-    return {"path": _relpath(hexdigest, suffix), "digest": f"{DIGEST_ALGORITHM}:{hexdigest}", "size": size, "format": format}
+    return {
+        "path": _relpath(hexdigest, suffix),
+        "digest": f"{DIGEST_ALGORITHM}:{hexdigest}",
+        "size": size,
+        "format": format,
+    }
 
 
-def open_temp(folder: Union[str, "os.PathLike[str]"]) -> tuple[str, int]:
+def open_temp(folder: str | os.PathLike[str]) -> tuple[str, int]:
     """Create a new temporary file in ``folder`` for writing: ``(path, fd)``.
 
     The name is unique per process, thread and call, and ``O_EXCL`` never
     reuses an existing file (cheaper than ``tempfile.mkstemp``'s random names).
     """
-    tmp = os.path.join(folder, f"{_TEMP_PREFIX}{os.getpid()}-{threading.get_ident()}-{next(_COUNTER)}")
-    return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+    tmp = os.path.join(
+        folder, f"{_TEMP_PREFIX}{os.getpid()}-{threading.get_ident()}-{next(_COUNTER)}"
+    )
+    return tmp, os.open(
+        tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644
+    )
 
 
 def _unlink_quietly(path: str) -> None:
@@ -380,7 +403,9 @@ def _check_ref(ref: Any) -> tuple[str, str, int]:
         raise FormatError(f"a sidecar reference must be an object, got {type(ref).__name__}")
     rel, digest, size, fmt = ref.get("path"), ref.get("digest"), ref.get("size"), ref.get("format")
     if not isinstance(rel, str) or not isinstance(digest, str) or not isinstance(fmt, str):
-        raise FormatError(f"a sidecar reference needs string 'path', 'digest' and 'format', got {dict(ref)!r}")
+        raise FormatError(
+            f"a sidecar reference needs string 'path', 'digest' and 'format', got {dict(ref)!r}"
+        )
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise FormatError(f"a sidecar reference needs a non-negative integer 'size', got {size!r}")
     return rel, digest, size
@@ -389,7 +414,9 @@ def _check_ref(ref: Any) -> tuple[str, str, int]:
 def _split_digest(digest: str) -> tuple[str, str]:
     algorithm, sep, hexdigest = digest.partition(":")
     if not sep or algorithm not in _READ_ALGORITHMS:
-        raise IntegrityError(f"unsupported digest {digest!r}; expected one of {', '.join(a + ':<hex>' for a in _READ_ALGORITHMS)}")
+        raise IntegrityError(
+            f"unsupported digest {digest!r}; expected one of {', '.join(a + ':<hex>' for a in _READ_ALGORITHMS)}"
+        )
     return algorithm, hexdigest.lower()
 
 
@@ -401,7 +428,9 @@ def _digest_of(algorithm: str, data: Any) -> str:
 
 def _verify(ref: Mapping[str, Any], data: bytes) -> None:
     if len(data) != ref["size"]:
-        raise IntegrityError(f"sidecar {ref['path']!r} has {len(data)} bytes, its reference says {ref['size']}")
+        raise IntegrityError(
+            f"sidecar {ref['path']!r} has {len(data)} bytes, its reference says {ref['size']}"
+        )
     algorithm, expected = _split_digest(ref["digest"])
     if _digest_of(algorithm, data) != expected:
         raise IntegrityError(f"sidecar {ref['path']!r} does not match its digest {ref['digest']!r}")

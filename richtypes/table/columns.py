@@ -13,14 +13,15 @@ from __future__ import annotations
 import itertools
 import operator
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any
 
 import msgpack
 import numpy as np
 
-from ..core.media import Media, decode_envelope, registered_types
 from ..core.errors import FormatError, PathKey, ValidationError
+from ..core.media import Media, decode_envelope, registered_types
 from ..store.local import Store
 
 #: The most rows a table may hold (add_data, constructors and readers raise past it).
@@ -39,12 +40,12 @@ class ColumnType:
 
     kind: str  # "null", "int", "float", "bool", "str", "array", "media"
     optional: bool = False
-    dtype: Optional[np.dtype] = None  # the element dtype of an "array" column
+    dtype: np.dtype | None = None  # the element dtype of an "array" column
     shape: tuple[int, ...] = ()  # the cell shape of an "array" column
     media: str = ""  # the _type of a "media" column
 
     @property
-    def base(self) -> "ColumnType":
+    def base(self) -> ColumnType:
         return replace(self, optional=False) if self.optional else self
 
     @property
@@ -59,7 +60,7 @@ class ColumnType:
         return f"optional[{base}]" if self.optional else base
 
     @property
-    def np_dtype(self) -> Optional[np.dtype]:
+    def np_dtype(self) -> np.dtype | None:
         return _SCALAR_DTYPES.get(self.kind, self.dtype)
 
 
@@ -75,7 +76,7 @@ _MEDIA_RE = re.compile(r"^media:([A-Za-z0-9_.\-]+)$")
 TYPE_HELP = "int, float, bool, str, null, optional[...], array[<dtype>,(<shape>)] or media:<type>"
 
 
-def parse_type(text: str) -> Optional[ColumnType]:
+def parse_type(text: str) -> ColumnType | None:
     """Parse a column type name; ``None`` when it is not one."""
     optional = text.startswith("optional[") and text.endswith("]")
     inner = text[len("optional[") : -1] if optional else text
@@ -108,7 +109,7 @@ def parse_type(text: str) -> Optional[ColumnType]:
     return found
 
 
-def as_column_type(spec: Any) -> Optional[ColumnType]:
+def as_column_type(spec: Any) -> ColumnType | None:
     """A user's dtype spec (a type name, ``int``/``float``/``bool``/``str`` or a Media class) as a ColumnType."""
     if isinstance(spec, ColumnType):
         return spec
@@ -122,10 +123,16 @@ def as_column_type(spec: Any) -> Optional[ColumnType]:
 
 
 # ----------------------------------------------------------------- cell types
-_CELL_TYPES: dict[type, Optional[ColumnType]] = {type(None): NULL, int: INT, float: FLOAT, bool: BOOL, str: STR}
+_CELL_TYPES: dict[type, ColumnType | None] = {
+    type(None): NULL,
+    int: INT,
+    float: FLOAT,
+    bool: BOOL,
+    str: STR,
+}
 
 
-def cell_type(cell: Any) -> Optional[ColumnType]:
+def cell_type(cell: Any) -> ColumnType | None:
     """The column type a single cell implies, or ``None`` for an unsupported cell."""
     t = type(cell)
     try:
@@ -140,14 +147,14 @@ def cell_type(cell: Any) -> Optional[ColumnType]:
     return cell_type_of_type(t)
 
 
-def _try_array(cell: Any) -> Optional[np.ndarray]:
+def _try_array(cell: Any) -> np.ndarray | None:
     try:
         return np.asarray(cell)
     except (ValueError, TypeError):
         return None
 
 
-def unify(a: Optional[ColumnType], b: ColumnType) -> Optional[ColumnType]:
+def unify(a: ColumnType | None, b: ColumnType) -> ColumnType | None:
     """The narrowest type holding both (int + float -> float, X + None -> optional[X]); ``None`` if none does."""
     if a is None or a == b:
         return b
@@ -172,25 +179,38 @@ def fits(declared: ColumnType, ct: ColumnType) -> bool:
     if ct.kind == "null":
         return declared.optional or declared.kind == "null"
     if declared.kind == "array" and ct.kind == "array":
-        assert ct.dtype is not None and declared.dtype is not None  # array column types always carry a dtype
-        return ct.shape == declared.shape and bool(np.can_cast(ct.dtype, declared.dtype, "same_kind"))
+        assert (
+            ct.dtype is not None and declared.dtype is not None
+        )  # array column types always carry a dtype
+        return ct.shape == declared.shape and bool(
+            np.can_cast(ct.dtype, declared.dtype, "same_kind")
+        )
     if declared.kind == "float" and ct.kind == "int":
         return True
     return declared.kind == ct.kind and declared.media == ct.media
 
 
-def fast_types(ct: Optional[ColumnType]) -> frozenset:
+def fast_types(ct: ColumnType | None) -> frozenset:
     """Python types whose cells fit ``ct`` without changing it or being converted (add_data's fast path)."""
     if ct is None:
         return frozenset()
-    slow = (np.str_, np.uint64)  # converted (np.str_) or range-checked (uint64 > int64 max) in check_cell
-    found = {t for t, c in _CELL_TYPES.items() if c is not None and c.kind != "null" and c == ct.base and t not in slow}
+    slow = (
+        np.str_,
+        np.uint64,
+    )  # converted (np.str_) or range-checked (uint64 > int64 max) in check_cell
+    found = {
+        t
+        for t, c in _CELL_TYPES.items()
+        if c is not None and c.kind != "null" and c == ct.base and t not in slow
+    }
     if ct.optional or ct.kind == "null":
         found.add(type(None))
     return frozenset(found)
 
 
-def check_cell(cur: Optional[ColumnType], declared: bool, cell: Any, path: Sequence[PathKey]) -> tuple[ColumnType, Any]:
+def check_cell(
+    cur: ColumnType | None, declared: bool, cell: Any, path: Sequence[PathKey]
+) -> tuple[ColumnType, Any]:
     """add_data's slow path: validate one cell; return the column's new type and the cell to store."""
     ct = cell_type(cell)
     if ct is None:
@@ -223,7 +243,9 @@ def _check_utf8(text: str, path: Sequence[PathKey]) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValidationError("is not valid Unicode (lone surrogate)", value=text, path=path) from None
+        raise ValidationError(
+            "is not valid Unicode (lone surrogate)", value=text, path=path
+        ) from None
 
 
 # -------------------------------------------------------------------- columns
@@ -232,7 +254,7 @@ class Column:
 
     __slots__ = ("ctype", "n", "values", "valid")
 
-    def __init__(self, ctype: ColumnType, n: int, values: Any, valid: Optional[np.ndarray]) -> None:
+    def __init__(self, ctype: ColumnType, n: int, values: Any, valid: np.ndarray | None) -> None:
         for arr in (values, valid):
             if isinstance(arr, np.ndarray):
                 arr.flags.writeable = False
@@ -335,7 +357,7 @@ def convert(cells: list[Any], ct: ColumnType) -> Column:
     return Column(ct, n, np.asarray(cells, dtype=ct.np_dtype), valid)
 
 
-def infer_cells(cells: list[Any], name: str, declared: Optional[ColumnType]) -> Column:
+def infer_cells(cells: list[Any], name: str, declared: ColumnType | None) -> Column:
     """Infer (or check against ``declared``) one column's type from a list of cells, once, then convert it."""
     py_types = set(map(type, cells))
     if py_types & {np.ndarray, list, tuple}:
@@ -345,7 +367,7 @@ def infer_cells(cells: list[Any], name: str, declared: Optional[ColumnType]) -> 
     if None in cell_types:
         _first_bad(cells, name, None, declared)
     if declared is not None:
-        ct: Optional[ColumnType] = declared
+        ct: ColumnType | None = declared
         if not all(fits(declared, c) for c in cell_types):  # type: ignore[arg-type]
             _first_bad(cells, name, None, declared)
     else:
@@ -368,12 +390,12 @@ def infer_cells(cells: list[Any], name: str, declared: Optional[ColumnType]) -> 
         raise  # pragma: no cover - _first_bad always raises
 
 
-def cell_type_of_type(t: type) -> Optional[ColumnType]:
+def cell_type_of_type(t: type) -> ColumnType | None:
     """The column type every cell of Python type ``t`` implies (not for arrays or lists)."""
     if t in _CELL_TYPES:
         return _CELL_TYPES[t]
     if issubclass(t, (bool, np.bool_)):
-        found: Optional[ColumnType] = BOOL
+        found: ColumnType | None = BOOL
     elif issubclass(t, (int, np.integer)):
         found = INT
     elif issubclass(t, (float, np.floating)):
@@ -392,13 +414,23 @@ def _order(ct: ColumnType) -> int:
     return 0 if ct.kind == "null" else 1
 
 
-def _first_bad(cells: list[Any], name: str, ct: Optional[ColumnType], declared: Optional[ColumnType], overflow: bool = False) -> None:
+def _first_bad(
+    cells: list[Any],
+    name: str,
+    ct: ColumnType | None,
+    declared: ColumnType | None,
+    overflow: bool = False,
+) -> None:
     """Error path only: walk the cells in order and raise for the first one that does not fit."""
     cur = declared
     for i, cell in enumerate(cells):
         path = ("data", i, name)
         if overflow:
-            limit_ok = cell is None or not isinstance(cell, (int, np.integer)) or I64_MIN <= cell <= I64_MAX
+            limit_ok = (
+                cell is None
+                or not isinstance(cell, (int, np.integer))
+                or I64_MIN <= cell <= I64_MAX
+            )
             if ct is not None and ct.kind == "float" and isinstance(cell, int):
                 _check_float_range(cell, path)
                 continue
@@ -409,12 +441,14 @@ def _first_bad(cells: list[Any], name: str, ct: Optional[ColumnType], declared: 
     raise AssertionError("no bad cell found")  # pragma: no cover
 
 
-def column_from_array(arr: np.ndarray, name: str, declared: Optional[ColumnType]) -> Column:
+def column_from_array(arr: np.ndarray, name: str, declared: ColumnType | None) -> Column:
     """A column from a numpy array: 1-D numeric/bool/str, N-D numeric (array cells) or object (cells)."""
     if arr.dtype.kind == "O" and arr.ndim == 1:
         return infer_cells(list(arr), name, declared)
     if arr.ndim == 0:
-        raise ValidationError("must be a sequence of cells, not a scalar", value=arr, path=("columns", name))
+        raise ValidationError(
+            "must be a sequence of cells, not a scalar", value=arr, path=("columns", name)
+        )
     if arr.dtype.kind == "U" and arr.ndim == 1:
         return infer_cells(arr.tolist(), name, declared)
     if arr.dtype.kind not in "biuf":
@@ -426,12 +460,20 @@ def column_from_array(arr: np.ndarray, name: str, declared: Optional[ColumnType]
         ct = BOOL if arr.dtype.kind == "b" else INT if arr.dtype.kind in "iu" else FLOAT
     if declared is not None:
         if not fits(declared, ct) and not (declared.kind == "float" and ct.kind == "int"):
-            raise ValidationError(f"does not fit column type {declared.name}", value=arr[0] if n else arr, path=("data", 0, name))
+            raise ValidationError(
+                f"does not fit column type {declared.name}",
+                value=arr[0] if n else arr,
+                path=("data", 0, name),
+            )
         ct = declared
     if ct.kind == "int" and arr.dtype == np.uint64 and n:
         bad = np.flatnonzero(arr > I64_MAX)
         if bad.size:
-            raise ValidationError("is outside the int64 range", value=int(arr[bad[0]]), path=("data", int(bad[0]), name))
+            raise ValidationError(
+                "is outside the int64 range",
+                value=int(arr[bad[0]]),
+                path=("data", int(bad[0]), name),
+            )
     values = np.array(arr, dtype=ct.np_dtype, copy=True)
     return Column(ct, n, values, np.ones(n, bool) if ct.optional else None)
 
@@ -452,7 +494,9 @@ def encode_column(col: Column, name: str, store: Store, sidecar: bool) -> dict[s
     else:
         out["values"] = store.put_array(col.values)
     if col.valid is not None:
-        out["valid"] = store.put_array(col.valid) if sidecar and kind != "media" else col.valid.tolist()
+        out["valid"] = (
+            store.put_array(col.valid) if sidecar and kind != "media" else col.valid.tolist()
+        )
     return out
 
 
@@ -521,13 +565,15 @@ def _canonical_fill(values: Any, valid: np.ndarray, ct: ColumnType) -> Any:
     return values
 
 
-def _decode_values(raw: Any, ct: ColumnType, nrows: int, store: Store, where: str) -> tuple[Any, bool]:
+def _decode_values(
+    raw: Any, ct: ColumnType, nrows: int, store: Store, where: str
+) -> tuple[Any, bool]:
     kind = ct.kind
     if kind == "media":
         if not isinstance(raw, list):
             raise FormatError(f"{where}: media values must be a list of envelopes")
         _check_len(raw, nrows, where + ".values")
-        cells: list[Optional[Media]] = []
+        cells: list[Media | None] = []
         for i, env in enumerate(raw):
             if env is None:
                 cells.append(None)
@@ -560,7 +606,9 @@ def _decode_inline(raw: list[Any], ct: ColumnType, nrows: int, where: str) -> An
         if str in found:
             texts = [v for v in raw if type(v) is str]
             if not set(texts) <= _NONFINITE_TEXT.keys():
-                raise FormatError(f"{where}: strings in a float column must be NaN, Infinity or -Infinity")
+                raise FormatError(
+                    f"{where}: strings in a float column must be NaN, Infinity or -Infinity"
+                )
             raw = [_NONFINITE_TEXT[v] if type(v) is str else v for v in raw]
     try:
         arr = np.asarray(raw, dtype=dtype) if raw else np.zeros(0, dtype)
@@ -578,16 +626,22 @@ def _check_types(raw: list[Any], allowed: set[type], where: str) -> set[type]:
     found = set(map(type, raw))
     if not found <= allowed:
         names = "/".join(sorted(t.__name__ for t in allowed))
-        raise FormatError(f"{where} must hold only {names} values, found {sorted(t.__name__ for t in found - allowed)}")
+        raise FormatError(
+            f"{where} must hold only {names} values, found {sorted(t.__name__ for t in found - allowed)}"
+        )
     return found
 
 
-def _decode_array(ref: Any, dtype: np.dtype, shape: tuple[int, ...], store: Store, where: str) -> np.ndarray:
+def _decode_array(
+    ref: Any, dtype: np.dtype, shape: tuple[int, ...], store: Store, where: str
+) -> np.ndarray:
     if not isinstance(ref, Mapping) or ref.get("format") != "npy":
         raise FormatError(f"{where} must be a list or an npy sidecar reference")
     arr = store.get_array(ref)
     if arr.dtype != dtype.newbyteorder("<") or arr.shape != shape:
-        raise FormatError(f"{where}: expected an array of {dtype} with shape {shape}, got {arr.dtype} {arr.shape}")
+        raise FormatError(
+            f"{where}: expected an array of {dtype} with shape {shape}, got {arr.dtype} {arr.shape}"
+        )
     return arr
 
 
@@ -597,8 +651,15 @@ def _decode_strings(ref: Any, nrows: int, store: Store, where: str) -> list[str]
     data = store.get_bytes(ref)
     try:
         cells = msgpack.unpackb(
-            data, raw=False, strict_map_key=True, max_str_len=len(data), max_array_len=nrows,
-            max_bin_len=0, max_map_len=0, max_ext_len=0, use_list=True,
+            data,
+            raw=False,
+            strict_map_key=True,
+            max_str_len=len(data),
+            max_array_len=nrows,
+            max_bin_len=0,
+            max_map_len=0,
+            max_ext_len=0,
+            use_list=True,
         )
     except (ValueError, msgpack.UnpackException, UnicodeDecodeError) as exc:
         raise FormatError(f"{where}: not a valid msgpack list of strings ({exc})") from None

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import operator
-from typing import Any, Mapping, Optional, Sequence, Union
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
-from . import columns as tc
 from ..core.coerce import as_array
 from ..core.errors import MissingDependencyError, ValidationError
+from . import columns as tc
 
-DtypesLike = Union[Mapping[str, Any], Sequence[Any], None]
+DtypesLike = Mapping[str, Any] | Sequence[Any] | None
 
 
 def _check_rows(n: int) -> int:
@@ -26,7 +27,9 @@ def _check_names(columns: Any) -> list[str]:
     if isinstance(columns, str) or not isinstance(columns, Sequence):
         raise ValidationError("must be a list of column names", value=columns, path=("columns",))
     if len(columns) > tc.MAX_COLUMNS:
-        raise ValidationError(f"a table holds at most {tc.MAX_COLUMNS} columns, got {len(columns)}", path=("columns",))
+        raise ValidationError(
+            f"a table holds at most {tc.MAX_COLUMNS} columns, got {len(columns)}", path=("columns",)
+        )
     seen: set[str] = set()
     for i, name in enumerate(columns):
         if not isinstance(name, str):
@@ -44,10 +47,16 @@ def _check_dtypes(dtypes: DtypesLike, names: list[str]) -> dict[str, tc.ColumnTy
         items = list(dtypes.items())
     elif isinstance(dtypes, Sequence) and not isinstance(dtypes, str):
         if len(dtypes) != len(names):
-            raise ValidationError(f"has {len(dtypes)} types, expected {len(names)} (one per column)", path=("dtypes",))
+            raise ValidationError(
+                f"has {len(dtypes)} types, expected {len(names)} (one per column)", path=("dtypes",)
+            )
         items = list(zip(names, dtypes))
     else:
-        raise ValidationError("must be a mapping of column name to type or a list of types", value=dtypes, path=("dtypes",))
+        raise ValidationError(
+            "must be a mapping of column name to type or a list of types",
+            value=dtypes,
+            path=("dtypes",),
+        )
     out = {}
     for name, spec in items:
         if name not in names:
@@ -56,7 +65,9 @@ def _check_dtypes(dtypes: DtypesLike, names: list[str]) -> dict[str, tc.ColumnTy
             continue
         ct = tc.as_column_type(spec)
         if ct is None:
-            raise ValidationError(f"unknown column type (use {tc.TYPE_HELP})", value=spec, path=("dtypes", name))
+            raise ValidationError(
+                f"unknown column type (use {tc.TYPE_HELP})", value=spec, path=("dtypes", name)
+            )
         out[name] = ct
     return out
 
@@ -65,10 +76,14 @@ def _row_columns(data: Any, ncols: int) -> list[Any]:
     """Rows -> one cell sequence per column (C-speed transposition)."""
     if data is None:
         return [[] for _ in range(ncols)]
-    if isinstance(data, np.ndarray) or (hasattr(data, "__array__") and not isinstance(data, (list, tuple))):
+    if isinstance(data, np.ndarray) or (
+        hasattr(data, "__array__") and not isinstance(data, (list, tuple))
+    ):
         arr = as_array(data, ("data",), what="a 2-D array of rows")
         if arr.ndim != 2 or arr.shape[1] != ncols:
-            raise ValidationError(f"must have shape (rows, {ncols}), got {arr.shape}", path=("data",))
+            raise ValidationError(
+                f"must have shape (rows, {ncols}), got {arr.shape}", path=("data",)
+            )
         return [arr[:, j] for j in range(ncols)]
     if isinstance(data, (str, bytes)) or not isinstance(data, Sequence):
         raise ValidationError("must be a list of rows", value=data, path=("data",))
@@ -82,13 +97,17 @@ def _row_columns(data: Any, ncols: int) -> list[Any]:
             if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
                 raise ValidationError("must be a sequence of cells", value=row, path=("data", r))
             if len(row) != ncols:
-                raise ValidationError(f"has {len(row)} cells, expected {ncols} (one per column)", path=("data", r))
+                raise ValidationError(
+                    f"has {len(row)} cells, expected {ncols} (one per column)", path=("data", r)
+                )
     if not data:
         return [[] for _ in range(ncols)]
-    return [list(map(operator.itemgetter(j), data)) for j in range(ncols)]  # 3x faster than zip(*data)
+    return [
+        list(map(operator.itemgetter(j), data)) for j in range(ncols)
+    ]  # 3x faster than zip(*data)
 
 
-def _build_column(source: Any, name: str, declared: Optional[tc.ColumnType]) -> tc.Column:
+def _build_column(source: Any, name: str, declared: tc.ColumnType | None) -> tc.Column:
     if isinstance(source, list):
         return tc.infer_cells(source, name, declared)
     if isinstance(source, tuple) or isinstance(source, range):
@@ -96,15 +115,25 @@ def _build_column(source: Any, name: str, declared: Optional[tc.ColumnType]) -> 
     if isinstance(source, np.ndarray):
         return tc.column_from_array(source, name, declared)
     if hasattr(source, "__array__") or hasattr(source, "numpy"):
-        if hasattr(source, "dtype") and getattr(source.dtype, "kind", "O") == "O" and hasattr(source, "tolist"):
+        if (
+            hasattr(source, "dtype")
+            and getattr(source.dtype, "kind", "O") == "O"
+            and hasattr(source, "tolist")
+        ):
             return tc.infer_cells(list(source.tolist()), name, declared)
         try:
-            arr = np.asarray(source) if hasattr(source, "__array__") else as_array(source, ("columns", name))
+            arr = (
+                np.asarray(source)
+                if hasattr(source, "__array__")
+                else as_array(source, ("columns", name))
+            )
         except (TypeError, ValueError):
             arr = None
         if arr is not None:
             return tc.column_from_array(arr, name, declared)
-    raise ValidationError("must be a list or an array of cells", value=source, path=("columns", name))
+    raise ValidationError(
+        "must be a list or an array of cells", value=source, path=("columns", name)
+    )
 
 
 def _dataframe_columns(df: Any) -> tuple[list[str], list[Any]]:
@@ -122,14 +151,28 @@ def _dataframe_columns(df: Any) -> tuple[list[str], list[Any]]:
         missing = series.isna().to_numpy()
         if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
             sources.append(series.to_numpy())
-        elif pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype):
-            np_dtype = bool if pd.api.types.is_bool_dtype(dtype) else np.int64 if pd.api.types.is_integer_dtype(dtype) else np.float64
+        elif (
+            pd.api.types.is_bool_dtype(dtype)
+            or pd.api.types.is_integer_dtype(dtype)
+            or pd.api.types.is_float_dtype(dtype)
+        ):
+            np_dtype = (
+                bool
+                if pd.api.types.is_bool_dtype(dtype)
+                else np.int64
+                if pd.api.types.is_integer_dtype(dtype)
+                else np.float64
+            )
             values = series.to_numpy(dtype=np_dtype, na_value=0)
             if missing.any():
                 sources.append(_with_nulls(values.tolist(), missing))
             else:
                 sources.append(values)
-        elif dtype == object or pd.api.types.is_string_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
+        elif (
+            dtype == np.dtype(object)
+            or pd.api.types.is_string_dtype(dtype)
+            or isinstance(dtype, pd.CategoricalDtype)
+        ):
             sources.append(_with_nulls(series.astype(object).tolist(), missing))
         else:
             raise ValidationError(f"unsupported column dtype {dtype}", path=("dataframe", name))

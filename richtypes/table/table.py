@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping, Optional, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
-from . import columns as tc
+from ..core.errors import FormatError, MissingDependencyError, ValidationError
 from ..core.media import Media, deep_equal, field, register
+from ..store.local import Store
+from . import columns as tc
 from .input import (
     DtypesLike,
     _build_column,
@@ -19,8 +22,6 @@ from .input import (
     _object_array,
     _row_columns,
 )
-from ..core.errors import FormatError, MissingDependencyError, ValidationError
-from ..store.local import Store
 
 __all__ = ["Table", "MAX_ROWS", "MAX_COLUMNS"]
 
@@ -31,18 +32,28 @@ MAX_COLUMNS = tc.MAX_COLUMNS
 class _State:
     """A table's mutable insides: finalized columns plus rows appended since (see ``Table``)."""
 
-    __slots__ = ("names", "index", "cols", "types", "declared", "fast", "pending", "nrows", "layout")
+    __slots__ = (
+        "names",
+        "index",
+        "cols",
+        "types",
+        "declared",
+        "fast",
+        "pending",
+        "nrows",
+        "layout",
+    )
 
     def __init__(self) -> None:
         self.names: list[str] = []
         self.index: dict[str, int] = {}
         self.cols: list[tc.Column] = []
-        self.types: list[Optional[tc.ColumnType]] = []  # None: no rows and nothing declared yet
+        self.types: list[tc.ColumnType | None] = []  # None: no rows and nothing declared yet
         self.declared: list[bool] = []
         self.fast: list[frozenset] = []
         self.pending: list[list[Any]] = []
         self.nrows = 0
-        self.layout: Optional[dict[str, bool]] = None  # sidecar-or-not per column, kept from decoding
+        self.layout: dict[str, bool] | None = None  # sidecar-or-not per column, kept from decoding
 
     def add(self, name: str, col: tc.Column, declared: bool) -> None:
         self.index[name] = len(self.names)
@@ -123,7 +134,7 @@ class Table(Media):
 
     def __init__(
         self,
-        columns: Optional[Sequence[str]] = None,
+        columns: Sequence[str] | None = None,
         data: Any = None,
         dataframe: Any = None,
         dtypes: DtypesLike = None,
@@ -131,7 +142,9 @@ class Table(Media):
         self._s = _State()
         if dataframe is not None:
             if columns is not None or data is not None:
-                raise ValidationError("give either dataframe or columns/data, not both", path=("dataframe",))
+                raise ValidationError(
+                    "give either dataframe or columns/data, not both", path=("dataframe",)
+                )
             names, sources = _dataframe_columns(dataframe)
         else:
             names = _check_names(columns)
@@ -140,7 +153,7 @@ class Table(Media):
         self._freeze()
 
     @classmethod
-    def from_columns(cls, columns: Mapping[str, Any], dtypes: DtypesLike = None) -> "Table":
+    def from_columns(cls, columns: Mapping[str, Any], dtypes: DtypesLike = None) -> Table:
         """Build a table from ``{"name": array_or_list, ...}`` (the fast, columnar path).
 
         Examples
@@ -151,7 +164,9 @@ class Table(Media):
         {'x': 'int', 'emb': 'array[float32,(2,)]'}
         """
         if not isinstance(columns, Mapping):
-            raise ValidationError("must be a mapping of column name to values", value=columns, path=("columns",))
+            raise ValidationError(
+                "must be a mapping of column name to values", value=columns, path=("columns",)
+            )
         table = cls.__new__(cls)
         object.__setattr__(table, "_s", _State())
         names = _check_names(list(columns))
@@ -161,11 +176,14 @@ class Table(Media):
 
     def _fill(self, names: list[str], sources: Sequence[Any], dtypes: DtypesLike) -> None:
         declared = _check_dtypes(dtypes, names)
-        nrows: Optional[int] = None
+        nrows: int | None = None
         for name, source in zip(names, sources):
             col = _build_column(source, name, declared.get(name))
             if nrows is not None and col.n != nrows:
-                raise ValidationError(f"has {col.n} values, expected {nrows} like the first column", path=("columns", name))
+                raise ValidationError(
+                    f"has {col.n} values, expected {nrows} like the first column",
+                    path=("columns", name),
+                )
             nrows = col.n
             self._s.add(name, col, name in declared)
         self._s.nrows = _check_rows(nrows or 0)
@@ -180,16 +198,20 @@ class Table(Media):
         s = self._s
         r = s.nrows
         if len(row) != len(s.names):
-            raise ValidationError(f"has {len(row)} cells, expected {len(s.names)} (one per column)", path=("data", r))
+            raise ValidationError(
+                f"has {len(row)} cells, expected {len(s.names)} (one per column)", path=("data", r)
+            )
         if r >= MAX_ROWS:
             raise ValidationError(f"a table holds at most {MAX_ROWS} rows", path=("data", r))
-        changed: Optional[dict[int, tc.ColumnType]] = None
-        cells: Optional[list[Any]] = None
+        changed: dict[int, tc.ColumnType] | None = None
+        cells: list[Any] | None = None
         for i, cell in enumerate(row):
             t = type(cell)
             if t in s.fast[i]:
                 if t is int and not tc.I64_MIN <= cell <= tc.I64_MAX:
-                    raise ValidationError("is outside the int64 range", value=cell, path=("data", r, s.names[i]))
+                    raise ValidationError(
+                        "is outside the int64 range", value=cell, path=("data", r, s.names[i])
+                    )
                 if t is str and not cell.isascii():
                     tc.check_cell(s.types[i], s.declared[i], cell, ("data", r, s.names[i]))
                 continue
@@ -217,7 +239,9 @@ class Table(Media):
         declared = _check_dtypes({name: dtype}, [name]) if dtype is not None else {}
         col = _build_column(values, name, declared.get(name))
         if s.names and col.n != s.nrows:
-            raise ValidationError(f"has {col.n} values, expected {s.nrows} (one per row)", path=("columns", name))
+            raise ValidationError(
+                f"has {col.n} values, expected {s.nrows} (one per row)", path=("columns", name)
+            )
         s.add(name, col, bool(declared))
         s.nrows = _check_rows(col.n)
         s.layout = None
@@ -255,7 +279,7 @@ class Table(Media):
         self._finalize()
         return self._s.cols[i]
 
-    def get_column(self, name: str, convert_to: Optional[str] = None) -> Any:
+    def get_column(self, name: str, convert_to: str | None = None) -> Any:
         """One column's cells.
 
         ``convert_to=None`` or ``"list"`` gives a list of Python values (``None``
@@ -268,7 +292,9 @@ class Table(Media):
         if convert_to in (None, "list"):
             return col.to_list()
         if convert_to != "numpy":
-            raise ValidationError("must be None, 'list' or 'numpy'", value=convert_to, path=("convert_to",))
+            raise ValidationError(
+                "must be None, 'list' or 'numpy'", value=convert_to, path=("convert_to",)
+            )
         if col.valid is None and col.ctype.kind in ("int", "float", "bool", "array"):
             return col.values
         return _object_array(col.to_list(), col.ctype.kind in ("array", "media"))
@@ -300,7 +326,11 @@ class Table(Media):
             col = self._column(name)
             kind = col.ctype.kind
             if col.valid is not None and kind in ("int", "float", "bool"):
-                cls = {"int": pd.arrays.IntegerArray, "float": pd.arrays.FloatingArray, "bool": pd.arrays.BooleanArray}[kind]
+                cls = {
+                    "int": pd.arrays.IntegerArray,
+                    "float": pd.arrays.FloatingArray,
+                    "bool": pd.arrays.BooleanArray,
+                }[kind]
                 data[name] = pd.Series(cls(col.values.copy(), ~col.valid))
             elif col.valid is None and kind in ("int", "float", "bool"):
                 data[name] = pd.Series(col.values.copy())
@@ -350,7 +380,7 @@ class Table(Media):
         return self._envelope(nrows=s.nrows, columns=columns)
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any], store: Store) -> "Table":
+    def from_json(cls, doc: Mapping[str, Any], store: Store) -> Table:
         nrows = field(doc, "nrows", int)
         if not 0 <= nrows <= MAX_ROWS:
             raise FormatError(f"table: nrows must be 0..{MAX_ROWS}, got {nrows}")

@@ -25,8 +25,17 @@ def _pil_bytes(arr: np.ndarray, fmt: str, **kw) -> bytes:
 RGB = np.random.default_rng(0).integers(0, 256, (37, 53, 3), dtype=np.uint8)
 
 
-@pytest.mark.parametrize("fmt, kw", [("PNG", {}), ("JPEG", {}), ("WEBP", {"lossless": True}), ("WEBP", {"quality": 70}),
-                                     ("BMP", {}), ("GIF", {})])
+@pytest.mark.parametrize(
+    "fmt, kw",
+    [
+        ("PNG", {}),
+        ("JPEG", {}),
+        ("WEBP", {"lossless": True}),
+        ("WEBP", {"quality": 70}),
+        ("BMP", {}),
+        ("GIF", {}),
+    ],
+)
 def test_sniff_and_size_from_the_header_match_pillow(fmt, kw) -> None:
     data = _pil_bytes(RGB, fmt, **kw)
     assert codec.sniff_format(data[:12]) == ("jpeg" if fmt == "JPEG" else fmt.lower())
@@ -50,10 +59,21 @@ def test_unknown_or_truncated_headers_are_value_errors() -> None:
         codec.image_size(b"\xff\xd8\xff\xd9")
 
 
-@pytest.mark.parametrize("shape, dtype", [((5, 7), np.uint8), ((5, 7, 2), np.uint8), ((300, 400, 3), np.uint8),
-                                          ((600, 500, 4), np.uint8), ((321, 123), np.uint16), ((1, 1), np.uint16)])
+@pytest.mark.parametrize(
+    "shape, dtype",
+    [
+        ((5, 7), np.uint8),
+        ((5, 7, 2), np.uint8),
+        ((300, 400, 3), np.uint8),
+        ((600, 500, 4), np.uint8),
+        ((321, 123), np.uint16),
+        ((1, 1), np.uint16),
+    ],
+)
 def test_encode_png_is_lossless_and_standard(shape, dtype) -> None:
-    arr = np.random.default_rng(1).integers(0, np.iinfo(dtype).max, shape, dtype=dtype, endpoint=True)
+    arr = np.random.default_rng(1).integers(
+        0, np.iinfo(dtype).max, shape, dtype=dtype, endpoint=True
+    )
     data = codec.encode_png(arr)
     assert codec.image_size(data) == (shape[1], shape[0])
     np.testing.assert_array_equal(np.asarray(PILImage.open(io.BytesIO(data))), arr)
@@ -61,7 +81,9 @@ def test_encode_png_is_lossless_and_standard(shape, dtype) -> None:
 
 
 def test_multi_band_png_is_one_valid_zlib_stream_independent_of_threads(monkeypatch) -> None:
-    arr = np.random.default_rng(2).integers(0, 256, (400, 700, 3), dtype=np.uint8)  # > one 256 KiB band
+    arr = np.random.default_rng(2).integers(
+        0, 256, (400, 700, 3), dtype=np.uint8
+    )  # > one 256 KiB band
     data = codec.encode_png(arr)
     idat = data[33 + 8 : -12 - 4]
     assert zlib.decompress(idat)[:1] == b"\x02"
@@ -76,7 +98,10 @@ def test_equal_pixels_give_equal_bytes() -> None:
 def test_encode_png_refuses_other_dtypes_and_shapes() -> None:
     with pytest.raises(ValueError, match="^encode_png needs uint8 or uint16 pixels, got float32$"):
         codec.encode_png(np.zeros((2, 2), np.float32))
-    with pytest.raises(ValueError, match=r"^encode_png needs an HxW or HxWxC array with C in 1..4, got shape \(2, 2, 5\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^encode_png needs an HxW or HxWxC array with C in 1..4, got shape \(2, 2, 5\)$",
+    ):
         codec.encode_png(np.zeros((2, 2, 5), np.uint8))
 
 
@@ -93,12 +118,24 @@ def test_jpeg_and_webp_encoders() -> None:
 
 def _bomb() -> bytes:
     header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
-    chunk = lambda tag, payload: struct.pack(">I", len(payload)) + tag + payload + struct.pack(">I", zlib.crc32(tag + payload))  # noqa: E731
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + chunk(b"IEND", b"")
+    chunk = lambda tag, payload: (
+        struct.pack(">I", len(payload))
+        + tag
+        + payload
+        + struct.pack(">I", zlib.crc32(tag + payload))
+    )  # noqa: E731
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 1000))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_decompression_bomb_is_refused_before_decoding() -> None:
-    with pytest.raises(ValueError, match=r"^100000x100000 = 10000000000 pixels is above the limit of 134217728$"):
+    with pytest.raises(
+        ValueError, match=r"^100000x100000 = 10000000000 pixels is above the limit of 134217728$"
+    ):
         codec.decode(_bomb())
     with pytest.raises(ValueError, match=r"^3x2 = 6 pixels is above the limit of 5$"):
         codec.probe(codec.encode_png(np.zeros((2, 3), np.uint8)), max_pixels=5)
@@ -109,13 +146,26 @@ def test_probe_describes_what_decode_returns() -> None:
     out = io.BytesIO()
     palette.save(out, format="PNG")
     info = codec.probe(out.getvalue())
-    assert info == {"format": "png", "width": 53, "height": 37, "mode": "RGB", "channels": 3, "dtype": "uint8"}
+    assert info == {
+        "format": "png",
+        "width": 53,
+        "height": 37,
+        "mode": "RGB",
+        "channels": 3,
+        "dtype": "uint8",
+    }
     assert codec.decode(out.getvalue()).shape == (37, 53, 3)
     np.testing.assert_array_equal(codec.decode_indices(out.getvalue()), np.asarray(palette))
 
 
 @settings(max_examples=25, deadline=None)
-@given(hnp.arrays(np.uint8, hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=40)
-                  .flatmap(lambda s: st.sampled_from([s, s + (3,), s + (4,)]))))
+@given(
+    hnp.arrays(
+        np.uint8,
+        hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=40).flatmap(
+            lambda s: st.sampled_from([s, s + (3,), s + (4,)])
+        ),
+    )
+)
 def test_property_png_round_trip(arr) -> None:
     np.testing.assert_array_equal(codec.decode(codec.encode_png(arr)), arr)
