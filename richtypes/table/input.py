@@ -10,14 +10,17 @@ import numpy as np
 
 from ..core.coerce import as_array
 from ..core.errors import MissingDependencyError, ValidationError
+from . import coltypes, infer
 from . import columns as tc
 
 DtypesLike = Mapping[str, Any] | Sequence[Any] | None
 
 
 def _check_rows(n: int) -> int:
-    if n > tc.MAX_ROWS:
-        raise ValidationError(f"a table holds at most {tc.MAX_ROWS} rows", value=n, path=("data",))
+    if n > coltypes.MAX_ROWS:
+        raise ValidationError(
+            f"a table holds at most {coltypes.MAX_ROWS} rows", value=n, path=("data",)
+        )
     return n
 
 
@@ -26,9 +29,10 @@ def _check_names(columns: Any) -> list[str]:
         return []
     if isinstance(columns, str) or not isinstance(columns, Sequence):
         raise ValidationError("must be a list of column names", value=columns, path=("columns",))
-    if len(columns) > tc.MAX_COLUMNS:
+    if len(columns) > coltypes.MAX_COLUMNS:
         raise ValidationError(
-            f"a table holds at most {tc.MAX_COLUMNS} columns, got {len(columns)}", path=("columns",)
+            f"a table holds at most {coltypes.MAX_COLUMNS} columns, got {len(columns)}",
+            path=("columns",),
         )
     seen: set[str] = set()
     for i, name in enumerate(columns):
@@ -40,7 +44,7 @@ def _check_names(columns: Any) -> list[str]:
     return list(columns)
 
 
-def _check_dtypes(dtypes: DtypesLike, names: list[str]) -> dict[str, tc.ColumnType]:
+def _check_dtypes(dtypes: DtypesLike, names: list[str]) -> dict[str, coltypes.ColumnType]:
     if dtypes is None:
         return {}
     if isinstance(dtypes, Mapping):
@@ -63,10 +67,10 @@ def _check_dtypes(dtypes: DtypesLike, names: list[str]) -> dict[str, tc.ColumnTy
             raise ValidationError("is not a column", value=name, path=("dtypes", str(name)))
         if spec is None:
             continue
-        ct = tc.as_column_type(spec)
+        ct = coltypes.as_column_type(spec)
         if ct is None:
             raise ValidationError(
-                f"unknown column type (use {tc.TYPE_HELP})", value=spec, path=("dtypes", name)
+                f"unknown column type (use {coltypes.TYPE_HELP})", value=spec, path=("dtypes", name)
             )
         out[name] = ct
     return out
@@ -107,20 +111,20 @@ def _row_columns(data: Any, ncols: int) -> list[Any]:
     ]  # 3x faster than zip(*data)
 
 
-def _build_column(source: Any, name: str, declared: tc.ColumnType | None) -> tc.Column:
+def _build_column(source: Any, name: str, declared: coltypes.ColumnType | None) -> tc.Column:
     if isinstance(source, list):
-        return tc.infer_cells(source, name, declared)
+        return infer.infer_cells(source, name, declared)
     if isinstance(source, tuple) or isinstance(source, range):
-        return tc.infer_cells(list(source), name, declared)
+        return infer.infer_cells(list(source), name, declared)
     if isinstance(source, np.ndarray):
-        return tc.column_from_array(source, name, declared)
+        return infer.column_from_array(source, name, declared)
     if hasattr(source, "__array__") or hasattr(source, "numpy"):
         if (
             hasattr(source, "dtype")
             and getattr(source.dtype, "kind", "O") == "O"
             and hasattr(source, "tolist")
         ):
-            return tc.infer_cells(list(source.tolist()), name, declared)
+            return infer.infer_cells(list(source.tolist()), name, declared)
         try:
             arr = (
                 np.asarray(source)
@@ -130,7 +134,7 @@ def _build_column(source: Any, name: str, declared: tc.ColumnType | None) -> tc.
         except (TypeError, ValueError):
             arr = None
         if arr is not None:
-            return tc.column_from_array(arr, name, declared)
+            return infer.column_from_array(arr, name, declared)
     raise ValidationError(
         "must be a list or an array of cells", value=source, path=("columns", name)
     )

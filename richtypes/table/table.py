@@ -10,6 +10,7 @@ import numpy as np
 from ..core.errors import FormatError, MissingDependencyError, ValidationError
 from ..core.media import Media, deep_equal, field, register
 from ..store.local import Store
+from . import coltypes, infer, wire
 from . import columns as tc
 from .input import (
     DtypesLike,
@@ -25,8 +26,8 @@ from .input import (
 
 __all__ = ["Table", "MAX_ROWS", "MAX_COLUMNS"]
 
-MAX_ROWS = tc.MAX_ROWS
-MAX_COLUMNS = tc.MAX_COLUMNS
+MAX_ROWS = coltypes.MAX_ROWS
+MAX_COLUMNS = coltypes.MAX_COLUMNS
 
 
 class _State:
@@ -48,7 +49,7 @@ class _State:
         self.names: list[str] = []
         self.index: dict[str, int] = {}
         self.cols: list[tc.Column] = []
-        self.types: list[tc.ColumnType | None] = []  # None: no rows and nothing declared yet
+        self.types: list[coltypes.ColumnType | None] = []  # None: no rows and nothing declared yet
         self.declared: list[bool] = []
         self.fast: list[frozenset] = []
         self.pending: list[list[Any]] = []
@@ -62,7 +63,7 @@ class _State:
         self.cols.append(col)
         self.types.append(ctype)
         self.declared.append(declared)
-        self.fast.append(tc.fast_types(ctype))
+        self.fast.append(coltypes.fast_types(ctype))
         self.pending.append([])
 
 
@@ -203,19 +204,19 @@ class Table(Media):
             )
         if r >= MAX_ROWS:
             raise ValidationError(f"a table holds at most {MAX_ROWS} rows", path=("data", r))
-        changed: dict[int, tc.ColumnType] | None = None
+        changed: dict[int, coltypes.ColumnType] | None = None
         cells: list[Any] | None = None
         for i, cell in enumerate(row):
             t = type(cell)
             if t in s.fast[i]:
-                if t is int and not tc.I64_MIN <= cell <= tc.I64_MAX:
+                if t is int and not coltypes.I64_MIN <= cell <= coltypes.I64_MAX:
                     raise ValidationError(
                         "is outside the int64 range", value=cell, path=("data", r, s.names[i])
                     )
                 if t is str and not cell.isascii():
-                    tc.check_cell(s.types[i], s.declared[i], cell, ("data", r, s.names[i]))
+                    infer.check_cell(s.types[i], s.declared[i], cell, ("data", r, s.names[i]))
                 continue
-            new, fixed = tc.check_cell(s.types[i], s.declared[i], cell, ("data", r, s.names[i]))
+            new, fixed = infer.check_cell(s.types[i], s.declared[i], cell, ("data", r, s.names[i]))
             if fixed is not cell:
                 cells = cells or list(row)
                 cells[i] = fixed
@@ -227,7 +228,7 @@ class Table(Media):
         if changed:
             for i, new in changed.items():
                 s.types[i] = new
-                s.fast[i] = tc.fast_types(new)
+                s.fast[i] = coltypes.fast_types(new)
         s.nrows = r + 1
         s.layout = None
 
@@ -252,7 +253,9 @@ class Table(Media):
             return
         # every pending cell was checked by add_data; build all columns before swapping any in
         cols = [
-            tc.concat(tc.widen(col, ctype or tc.NULL), tc.convert(cells, ctype or tc.NULL))
+            tc.concat(
+                tc.widen(col, ctype or coltypes.NULL), tc.convert(cells, ctype or coltypes.NULL)
+            )
             for col, ctype, cells in zip(s.cols, s.types, s.pending)
         ]
         s.cols = cols
@@ -267,7 +270,7 @@ class Table(Media):
     @property
     def column_types(self) -> dict[str, str]:
         """Column name -> type name (see the class docstring)."""
-        return {n: (t or tc.NULL).name for n, t in zip(self._s.names, self._s.types)}
+        return {n: (t or coltypes.NULL).name for n, t in zip(self._s.names, self._s.types)}
 
     def __len__(self) -> int:
         return self._s.nrows
@@ -374,7 +377,7 @@ class Table(Media):
         if layout is None:
             sidecar = not store.wants_inline(_estimate_bytes(s.cols, store.inline_limit))
         columns = [
-            tc.encode_column(col, name, store, layout[name] if layout is not None else sidecar)
+            wire.encode_column(col, name, store, layout[name] if layout is not None else sidecar)
             for name, col in zip(s.names, s.cols)
         ]
         return self._envelope(nrows=s.nrows, columns=columns)
@@ -392,7 +395,7 @@ class Table(Media):
         object.__setattr__(table, "_s", s)
         layout = {}
         for j, item in enumerate(columns):
-            name, col, sidecar = tc.decode_column(item, nrows, store, f"table: columns[{j}]")
+            name, col, sidecar = wire.decode_column(item, nrows, store, f"table: columns[{j}]")
             if name in s.index:
                 raise FormatError(f"table: duplicate column name {name!r}")
             s.add(name, col, False)

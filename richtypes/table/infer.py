@@ -1,0 +1,169 @@
+"""Table cell inference: a column's type from its cells (once per column), checked and converted.
+
+Private to :mod:`richtypes.table`. The fast paths look at the set of Python
+types in a column; only on an error is each cell walked, to name the first
+one that does not fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..core.errors import PathKey, ValidationError
+from .coltypes import (
+    BOOL,
+    FLOAT,
+    I64_MAX,
+    I64_MIN,
+    INT,
+    NULL,
+    ColumnType,
+    _order,
+    cell_type,
+    cell_type_of_type,
+    fits,
+    unify,
+)
+from .columns import Column, convert
+
+_UNSUPPORTED = "unsupported cell type {} (use int, float, bool, str, None, a numeric numpy array or a richtypes media object)"
+
+
+def check_cell(
+    cur: ColumnType | None, declared: bool, cell: Any, path: Sequence[PathKey]
+) -> tuple[ColumnType, Any]:
+    """add_data's slow path: validate one cell; return the column's new type and the cell to store."""
+    ct = cell_type(cell)
+    if ct is None:
+        raise ValidationError(_UNSUPPORTED.format(type(cell).__name__), value=cell, path=path)
+    new = cur if declared else unify(cur, ct)
+    if new is None or (declared and not fits(cur, ct)):  # type: ignore[arg-type]
+        raise ValidationError(f"does not fit column type {cur.name}", value=cell, path=path)  # type: ignore[union-attr]
+    if ct.kind == "int":
+        if new.kind == "float":  # type: ignore[union-attr]
+            _check_float_range(cell, path)
+        elif not I64_MIN <= cell <= I64_MAX:
+            raise ValidationError("is outside the int64 range", value=cell, path=path)
+    if ct.kind == "str":
+        cell = str(cell)
+        if not cell.isascii():
+            _check_utf8(cell, path)
+    elif ct.kind == "array" and type(cell) is not np.ndarray:
+        cell = np.asarray(cell)
+    return new, cell  # type: ignore[return-value]
+
+
+def _check_float_range(cell: Any, path: Sequence[PathKey]) -> None:
+    try:
+        float(cell)
+    except OverflowError:
+        raise ValidationError("is outside the float64 range", value=cell, path=path) from None
+
+
+def _check_utf8(text: str, path: Sequence[PathKey]) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(
+            "is not valid Unicode (lone surrogate)", value=text, path=path
+        ) from None
+
+
+def infer_cells(cells: list[Any], name: str, declared: ColumnType | None) -> Column:
+    """Infer (or check against ``declared``) one column's type from a list of cells, once, then convert it."""
+    py_types = set(map(type, cells))
+    if py_types & {np.ndarray, list, tuple}:
+        cell_types = set(map(cell_type, cells))
+    else:
+        cell_types = {cell_type_of_type(t) for t in py_types}
+    if None in cell_types:
+        _first_bad(cells, name, None, declared)
+    if declared is not None:
+        ct: ColumnType | None = declared
+        if not all(fits(declared, c) for c in cell_types):  # type: ignore[arg-type]
+            _first_bad(cells, name, None, declared)
+    else:
+        ct = None
+        for c in sorted(cell_types, key=_order):  # type: ignore[arg-type]
+            ct = unify(ct, c)  # type: ignore[arg-type]
+            if ct is None:
+                _first_bad(cells, name, None, None)
+        ct = ct or NULL
+    if ct.kind == "str" and (py_types - {str, type(None)}):  # type: ignore[union-attr]
+        cells = [c if c is None else str(c) for c in cells]
+    if ct.kind == "str" and not all(map(str.isascii, filter(None, cells))):  # type: ignore[union-attr]
+        for i, c in enumerate(cells):
+            if c is not None:
+                _check_utf8(c, ("data", i, name))
+    try:
+        return convert(cells, ct)  # type: ignore[arg-type]
+    except OverflowError:
+        _first_bad(cells, name, ct, declared, overflow=True)
+        raise  # pragma: no cover - _first_bad always raises
+
+
+def _first_bad(
+    cells: list[Any],
+    name: str,
+    ct: ColumnType | None,
+    declared: ColumnType | None,
+    overflow: bool = False,
+) -> None:
+    """Error path only: walk the cells in order and raise for the first one that does not fit."""
+    cur = declared
+    for i, cell in enumerate(cells):
+        path = ("data", i, name)
+        if overflow:
+            limit_ok = (
+                cell is None
+                or not isinstance(cell, (int, np.integer))
+                or I64_MIN <= cell <= I64_MAX
+            )
+            if ct is not None and ct.kind == "float" and isinstance(cell, int):
+                _check_float_range(cell, path)
+                continue
+            if not limit_ok:
+                raise ValidationError("is outside the int64 range", value=cell, path=path)
+            continue
+        cur, _ = check_cell(cur, declared is not None, cell, path)
+    raise AssertionError("no bad cell found")  # pragma: no cover
+
+
+def column_from_array(arr: np.ndarray, name: str, declared: ColumnType | None) -> Column:
+    """A column from a numpy array: 1-D numeric/bool/str, N-D numeric (array cells) or object (cells)."""
+    if arr.dtype.kind == "O" and arr.ndim == 1:
+        return infer_cells(list(arr), name, declared)
+    if arr.ndim == 0:
+        raise ValidationError(
+            "must be a sequence of cells, not a scalar", value=arr, path=("columns", name)
+        )
+    if arr.dtype.kind == "U" and arr.ndim == 1:
+        return infer_cells(arr.tolist(), name, declared)
+    if arr.dtype.kind not in "biuf":
+        raise ValidationError(f"unsupported column dtype {arr.dtype}", path=("columns", name))
+    n = arr.shape[0]
+    if arr.ndim > 1:
+        ct = ColumnType("array", dtype=arr.dtype.newbyteorder("="), shape=arr.shape[1:])
+    else:
+        ct = BOOL if arr.dtype.kind == "b" else INT if arr.dtype.kind in "iu" else FLOAT
+    if declared is not None:
+        if not fits(declared, ct) and not (declared.kind == "float" and ct.kind == "int"):
+            raise ValidationError(
+                f"does not fit column type {declared.name}",
+                value=arr[0] if n else arr,
+                path=("data", 0, name),
+            )
+        ct = declared
+    if ct.kind == "int" and arr.dtype == np.uint64 and n:
+        bad = np.flatnonzero(arr > I64_MAX)
+        if bad.size:
+            raise ValidationError(
+                "is outside the int64 range",
+                value=int(arr[bad[0]]),
+                path=("data", int(bad[0]), name),
+            )
+    values = np.array(arr, dtype=ct.np_dtype, copy=True)
+    return Column(ct, n, values, np.ones(n, bool) if ct.optional else None)
