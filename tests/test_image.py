@@ -504,7 +504,9 @@ def test_an_oversized_array_is_refused(monkeypatch) -> None:
 def test_a_decompression_bomb_is_refused_on_decode(tmp_path, monkeypatch) -> None:
     doc = richtypes.dump(Image(RGB), tmp_path)
     monkeypatch.setattr(codec, "MAX_PIXELS", 100)
-    with pytest.raises(FormatError, match=r"^image: 10x12 must be 1 to 100 pixels$"):
+    with pytest.raises(
+        FormatError, match=r"^\$\.width: 10x12 = 120 pixels is above the limit of 100$"
+    ):
         richtypes.load(doc, tmp_path)
     monkeypatch.undo()
     ref = richtypes.Store(tmp_path).put_bytes(
@@ -579,10 +581,6 @@ def test_mask_forms(tmp_path, form, roundtrip) -> None:
         (
             {"masks": {"gt": {"mask_data": MASK}}, "classes": {0: "bg", 1: "cat"}},
             r"^\$\.masks\.gt\.mask_data\[0\]\[2\]: class id is not in classes, got 2$",
-        ),
-        (
-            {"masks": {"gt": {"mask_data": MASK, "class_labels": {0: "bg"}}}},
-            r"^\$\.masks\.gt\.mask_data\[0\]\[1\]: class id is not in class_labels, got 1$",
         ),
         (
             {"masks": {"gt": {"mask_data": -MASK}}},

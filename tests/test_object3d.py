@@ -165,15 +165,15 @@ ROW = [0.0, 0.0, 0.0]
         ),
         (
             lambda: Object3D(np.zeros((1, 4)), class_labels={-1: "a"}),
-            r"^\$\.class_labels: keys must be non-negative integers, got -1$",
+            r"^\$\.class_labels\[-1\]: class id must be an integer in 0\.\.2147483647, got -1$",
         ),
         (
             lambda: Object3D(np.zeros((1, 4)), class_labels={0: 5}),
-            r"^\$\.class_labels\[0\]: must be a string, got 5$",
+            r"^\$\.class_labels\[0\]: class name must be a string, got 5$",
         ),
         (
             lambda: Object3D(np.zeros((1, 4)), class_labels="abc"),
-            r"^\$\.class_labels: must be a dict \{id: name\} or a list of names, got 'abc'$",
+            r"^\$\.class_labels: must be a dict of class id -> name, a list of names or a list of \{id, name, color\} dicts, got 'abc'$",
         ),
         (
             lambda: Object3D.from_points(np.zeros((2, 2))),

@@ -44,6 +44,9 @@ import numpy as np
 __all__ = [
     "MAX_PIXELS",
     "PNG_LEVEL",
+    "JPEG_QUALITY",
+    "MODE_LAYOUT",
+    "pixel_problem",
     "sniff_format",
     "image_size",
     "probe",
@@ -59,6 +62,16 @@ __all__ = [
 #: The most pixels (width x height) an image may have, on construction and on
 #: decode: a guard against decompression bombs (a tiny file claiming a huge size).
 MAX_PIXELS = 2**27
+#: The JPEG quality (1..100) used when none is given, by ``encode_jpeg`` and ``Image``.
+JPEG_QUALITY = 90
+#: Pillow mode -> (channels, dtype) of the pixel arrays images hold: the one mode table.
+MODE_LAYOUT: dict[str, tuple[int, str]] = {
+    "L": (1, "uint8"),
+    "LA": (2, "uint8"),
+    "RGB": (3, "uint8"),
+    "RGBA": (4, "uint8"),
+    "I;16": (1, "uint16"),
+}
 #: The zlib level ``encode_png`` uses by default (chosen by measurement, see above).
 PNG_LEVEL = 1
 _BAND = 256 * 1024
@@ -172,14 +185,28 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
     raise ValueError("the JPEG has no frame header (SOF)")
 
 
-def _check_pixels(width: int, height: int, max_pixels: int | None) -> None:
+def pixel_problem(width: int, height: int, max_pixels: int | None = None) -> str | None:
+    """The one pixel-limit rule: what is wrong with a ``width`` x ``height`` image, or None.
+
+    At least one pixel, at most ``max_pixels`` (default :data:`MAX_PIXELS`).
+
+    Examples
+    --------
+    >>> pixel_problem(640, 480), pixel_problem(0, 3), pixel_problem(2**14, 2**14)
+    (None, '0x3 has no pixels', '16384x16384 = 268435456 pixels is above the limit of 134217728')
+    """
     limit = MAX_PIXELS if max_pixels is None else max_pixels
     if width * height > limit:
-        raise ValueError(
-            f"{width}x{height} = {width * height} pixels is above the limit of {limit}"
-        )
+        return f"{width}x{height} = {width * height} pixels is above the limit of {limit}"
     if width < 1 or height < 1:
-        raise ValueError(f"{width}x{height} has no pixels")
+        return f"{width}x{height} has no pixels"
+    return None
+
+
+def _check_pixels(width: int, height: int, max_pixels: int | None) -> None:
+    problem = pixel_problem(width, height, max_pixels)
+    if problem:
+        raise ValueError(problem)
 
 
 def _open(data: bytes, max_pixels: int | None) -> Any:
@@ -221,15 +248,6 @@ def decoded_mode(pil: Any) -> str:
     return "RGB"
 
 
-_MODE_LAYOUT = {
-    "L": (1, "uint8"),
-    "LA": (2, "uint8"),
-    "RGB": (3, "uint8"),
-    "RGBA": (4, "uint8"),
-    "I;16": (1, "uint16"),
-}
-
-
 def probe(data: bytes, *, max_pixels: int | None = None) -> dict[str, Any]:
     """Format, size and pixel layout of an image file, reading only its header.
 
@@ -240,7 +258,7 @@ def probe(data: bytes, *, max_pixels: int | None = None) -> dict[str, Any]:
     """
     pil = _open(data, max_pixels)
     mode = decoded_mode(pil)
-    channels, dtype = _MODE_LAYOUT[mode]
+    channels, dtype = MODE_LAYOUT[mode]
     return {
         "format": sniff_format(data),
         "width": pil.size[0],
@@ -386,7 +404,7 @@ def _pil_from_array(arr: np.ndarray) -> Any:
     return PILImage.fromarray(arr)
 
 
-def encode_jpeg(arr: np.ndarray, quality: int = 90) -> bytes:
+def encode_jpeg(arr: np.ndarray, quality: int = JPEG_QUALITY) -> bytes:
     """Encode a grey or RGB uint8 array as JPEG (lossy) at ``quality`` 1..100."""
     pil = _pil_from_array(arr)
     if pil.mode not in ("L", "RGB"):

@@ -19,10 +19,10 @@ import numpy as np
 from ..core.coerce import as_array
 from ..core.errors import ValidationError
 from .boxes_geometry import MINMAX, Path, Paths
+from .classes import ID_PROBLEM, class_labels, first_bad_id
 
 FORMS = ("box_data", "xyxy", "cxcywh", "xywh", "coco")
 BOX_KEYS = frozenset({"position", "class_id", "box_caption", "scores", "domain"})
-_INT64_MAX = np.iinfo(np.int64).max
 
 _get_position = itemgetter("position")
 _get_class_id = itemgetter("class_id")
@@ -66,78 +66,32 @@ def check_domain(domain: Any, path: Path) -> str | None:
 
 
 def check_labels(labels: Any, path: Path = ("class_labels",)) -> dict[int, str] | None:
-    """``{id: name}`` with int (or decimal text, as JSON keys are) ids >= 0 and string names; sorted by id."""
-    if labels is None:
-        return None
-    if not isinstance(labels, Mapping):
-        raise ValidationError("must be a dict of class id to name", value=labels, path=path)
-    out: dict[int, str] = {}
-    for key, name in labels.items():
-        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
-            cid = int(key)
-        elif isinstance(key, str) and key.isascii() and key.isdigit():
-            cid = int(key)
-        else:
-            raise ValidationError("key must be an integer class id", value=key, path=path + (key,))
-        if cid < 0 or cid > _INT64_MAX:
-            raise ValidationError("key must be a class id >= 0", value=key, path=path + (key,))
-        if not isinstance(name, str):
-            raise ValidationError("must be a string", value=name, path=path + (key,))
-        if cid in out:
-            raise ValidationError("duplicate class id", value=key, path=path + (key,))
-        out[cid] = name
-    return dict(sorted(out.items()))
+    """The group's ``{id: name}`` by the one class-set rule (:func:`~richtypes.image.classes.class_labels`), sorted by id."""
+    return class_labels(labels, path)
 
 
 def check_class_ids(
     ids: np.ndarray, paths: Paths, labels: dict[int, str] | None, raw: Sequence[Any] | None = None
 ) -> np.ndarray:
-    """int64 class ids, >= 0, integral, and keys of ``labels`` when labels are given."""
+    """int64 class ids in 0..MAX_CLASS_ID (floats only when whole), and keys of ``labels`` when labels are given."""
     if ids.dtype.kind not in "iuf" or ids.ndim != 1:
         seq = raw if raw is not None else ids.tolist()
         for i, v in enumerate(seq):
             if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
-                raise ValidationError(
-                    "must be an integer class id", value=v, path=paths.class_id(i)
-                )
+                raise ValidationError(ID_PROBLEM, value=v, path=paths.class_id(i))
         raise ValidationError(
             f"must be integer class ids, got dtype {ids.dtype}", path=paths.class_id(0)[:-1]
         )
-    if ids.dtype.kind == "f":
-        bad = np.flatnonzero(~np.isfinite(ids) | (ids != np.floor(ids)))
-        if bad.size:
-            raise ValidationError(
-                "must be an integer class id",
-                value=float(ids[bad[0]]),
-                path=paths.class_id(int(bad[0])),
-            )
-    elif ids.dtype == np.uint64:
-        bad = np.flatnonzero(ids > _INT64_MAX)
-        if bad.size:
-            raise ValidationError(
-                f"must be at most {_INT64_MAX}",
-                value=int(ids[bad[0]]),
-                path=paths.class_id(int(bad[0])),
-            )
-    bad = np.flatnonzero(ids < 0)
-    if bad.size:
-        raise ValidationError(
-            "must be >= 0", value=ids[bad[0]].item(), path=paths.class_id(int(bad[0]))
-        )
-    if ids.dtype.kind == "f" and ids.size and float(ids.max()) > 2.0**62:
-        i = int(np.argmax(ids))
-        raise ValidationError(
-            "must be at most 2**62 when given as a float",
-            value=float(ids[i]),
-            path=paths.class_id(i),
-        )
+    bad = first_bad_id(ids)
+    if bad is not None:
+        raise ValidationError(ID_PROBLEM, value=ids[bad].item(), path=paths.class_id(bad))
     ids = ids.astype(np.int64)
     if labels is not None:
         known = np.fromiter(labels.keys(), np.int64, len(labels))
-        bad = np.flatnonzero(~np.isin(ids, known))
-        if bad.size:
+        bad_at = np.flatnonzero(~np.isin(ids, known))
+        if bad_at.size:
             raise ValidationError(
-                paths.unknown_class, value=int(ids[bad[0]]), path=paths.class_id(int(bad[0]))
+                paths.unknown_class, value=int(ids[bad_at[0]]), path=paths.class_id(int(bad_at[0]))
             )
     return ids
 
@@ -519,13 +473,14 @@ def parse_coco(annotations: Any, categories: Any) -> Parsed:
 
 
 def _coco_labels(categories: Any) -> dict[int, str] | None:
+    """COCO ``categories`` (extra keys such as ``supercategory`` ignored) by the one class-set rule."""
     if categories is None:
         return None
     if isinstance(categories, (str, bytes, Mapping)) or not isinstance(categories, Sequence):
         raise ValidationError(
             "must be a list of {'id', 'name'} dicts", value=categories, path=("categories",)
         )
-    out: dict[int, str] = {}
+    entries = []
     for i, cat in enumerate(categories):
         where: Path = ("categories", i)
         if not isinstance(cat, Mapping):
@@ -533,12 +488,5 @@ def _coco_labels(categories: Any) -> dict[int, str] | None:
         for key in ("id", "name"):
             if key not in cat:
                 raise ValidationError(f"missing {key!r}", path=where)
-        cid, name = cat["id"], cat["name"]
-        if isinstance(cid, bool) or not isinstance(cid, (int, np.integer)) or cid < 0:
-            raise ValidationError("must be an integer >= 0", value=cid, path=where + ("id",))
-        if not isinstance(name, str):
-            raise ValidationError("must be a string", value=name, path=where + ("name",))
-        if int(cid) in out:
-            raise ValidationError("duplicate category id", value=cid, path=where + ("id",))
-        out[int(cid)] = name
-    return dict(sorted(out.items()))
+        entries.append({"id": cat["id"], "name": cat["name"]})
+    return class_labels(entries, ("categories",))

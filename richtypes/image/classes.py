@@ -7,17 +7,122 @@ from typing import Any, Union
 
 import numpy as np
 
-from ..core.errors import FormatError, PathKey, ValidationError
+from ..core.errors import PathKey, ValidationError
 from ..core.media import Media, field, register
 from ..store.local import Store
 
-__all__ = ["Classes", "ClassesLike", "MAX_CLASS_ID"]
+__all__ = [
+    "Classes",
+    "ClassesLike",
+    "MAX_CLASS_ID",
+    "ID_PROBLEM",
+    "class_entries",
+    "class_labels",
+    "first_bad_id",
+]
 
-#: The largest class id (masks store ids as 16-bit PNG).
-MAX_CLASS_ID = 65535
+#: The largest class id, for every class set (boxes, masks, point categories)
+#: and every class id: ids are integers in 0..2**31-1, so they fit an int32
+#: column and a JavaScript number in every consumer. (Masks further store
+#: their pixel ids in a 16-bit PNG: 0..65535.)
+MAX_CLASS_ID = 2**31 - 1
+#: The one wording of a bad class id.
+ID_PROBLEM = f"class id must be an integer in 0..{MAX_CLASS_ID}"
 
-ClassesLike = Union["Classes", Mapping[int, str], Sequence[Mapping[str, Any]]]
+ClassesLike = Union["Classes", Mapping[int, str], Sequence[Mapping[str, Any]], Sequence[str]]
 _ENTRY_KEYS = {"id", "name", "color"}
+_FORMS = "must be a dict of class id -> name, a list of names or a list of {id, name, color} dicts"
+Entry = tuple[int, str, tuple[int, int, int] | None]
+
+
+def class_entries(value: Any, path: Sequence[PathKey] = ()) -> list[Entry]:
+    """The one class-set validator: ``(id, name, colour or None)`` entries in the order given.
+
+    Accepted forms: a :class:`Classes`; a mapping ``{id: name}`` (ids may be
+    ints or decimal strings, as JSON object keys are); a list of names (the id
+    is the position); a list of ``{"id", "name", "color"}`` dicts (``color``
+    optional). Ids are unique integers in 0..:data:`MAX_CLASS_ID`, names are
+    strings, colour components integers in 0..255.
+
+    Raises
+    ------
+    ValidationError
+        Naming the entry under ``path``, e.g. ``$.class_labels.cat: class id
+        must be an integer in 0..2147483647, got 'cat'``.
+
+    Examples
+    --------
+    >>> class_entries({"3": "cat"}), class_entries(["bg", "cat"])
+    ([(3, 'cat', None)], [(0, 'bg', None), (1, 'cat', None)])
+    """
+    base = tuple(path)
+    if isinstance(value, Classes):
+        return [(i, value.names[i], value.colors[i]) for i in value.names]
+    entries: list[Entry]
+    if isinstance(value, Mapping):
+        entries = [
+            (_class_id(k, base + (_key(k),)), _name(v, base + (_key(k),)), None)
+            for k, v in value.items()
+        ]
+        where = [base + (_key(k),) for k in value]
+    elif isinstance(value, (list, tuple)):
+        if value and all(isinstance(v, str) for v in value):
+            return [(i, v, None) for i, v in enumerate(value)]
+        entries = [_entry(item, base + (i,)) for i, item in enumerate(value)]
+        where = [base + (i, "id") for i in range(len(value))]
+    else:
+        raise ValidationError(_FORMS, value=value, path=base)
+    seen: set[int] = set()
+    for position, (class_id, _, _) in enumerate(entries):
+        if class_id in seen:
+            raise ValidationError("duplicate class id", value=class_id, path=where[position])
+        seen.add(class_id)
+    return entries
+
+
+def class_labels(
+    value: Any, path: Sequence[PathKey] = ("class_labels",), *, sort: bool = True
+) -> dict[int, str] | None:
+    """``{id: name}`` from any :func:`class_entries` form (sorted by id unless ``sort=False``); None stays None.
+
+    Examples
+    --------
+    >>> class_labels({"2": "dog", 0: "bg"}), class_labels(None)
+    ({0: 'bg', 2: 'dog'}, None)
+    """
+    if value is None:
+        return None
+    entries = class_entries(value, path)
+    if sort:
+        entries = sorted(entries)
+    return {e[0]: e[1] for e in entries}
+
+
+def first_bad_id(ids: np.ndarray) -> int | None:
+    """The index of the first value of a numeric array that is not a class id (vectorized), or None.
+
+    Floats are accepted when they hold whole numbers (``3.0``).
+
+    Examples
+    --------
+    >>> first_bad_id(np.array([0, 5, -1])), first_bad_id(np.array([1.0, 2.5])), first_bad_id(np.array([7]))
+    (2, 1, None)
+    """
+    if ids.size == 0:
+        return None
+    if ids.dtype.kind == "b":
+        return 0
+    lo, hi = ids.min(), ids.max()
+    if ids.dtype.kind == "f":
+        whole = np.isfinite(lo) and np.isfinite(hi) and bool((np.floor(ids) == ids).all())
+        if whole and lo >= 0 and hi <= MAX_CLASS_ID:
+            return None
+        bad = ~((ids >= 0) & (ids <= MAX_CLASS_ID) & (np.floor(ids) == ids))
+    else:
+        if lo >= 0 and hi <= MAX_CLASS_ID:
+            return None
+        bad = (ids < 0) | (ids > MAX_CLASS_ID)
+    return int(np.flatnonzero(bad.ravel())[0])
 
 
 @register
@@ -27,10 +132,13 @@ class Classes(Media):
     Parameters
     ----------
     classes:
-        ``{0: "cat", 1: "dog"}``, or a list of ``{"id": 0, "name": "cat",
-        "color": [r, g, b]}`` dicts (``color`` optional), or a ``Classes``.
-        Ids are unique integers in 0..65535; names are strings; colour
-        components are integers in 0..255.
+        ``{0: "cat", 1: "dog"}``, a list of names (``["cat", "dog"]``: the
+        id is the position), a list of ``{"id": 0, "name": "cat", "color":
+        [r, g, b]}`` dicts (``color`` optional), or a ``Classes``. Ids are
+        unique integers in 0..:data:`MAX_CLASS_ID` (2**31 - 1); names are
+        strings; colour components are integers in 0..255. The same rules
+        (:func:`class_entries`) apply to the ``class_labels`` of boxes, masks
+        and point clouds.
 
     Raises
     ------
@@ -54,31 +162,7 @@ class Classes(Media):
     colors: dict[int, tuple[int, int, int] | None]
 
     def __init__(self, classes: ClassesLike) -> None:
-        if isinstance(classes, Classes):
-            entries = [(i, classes.names[i], classes.colors[i]) for i in classes.names]
-        elif isinstance(classes, Mapping):
-            entries = [
-                (_class_id(k, (k,) if isinstance(k, (str, int)) else ()), _name(v, (k,)), None)
-                for k, v in classes.items()
-            ]
-        elif isinstance(classes, (list, tuple)):
-            entries = [_entry(item, (i,)) for i, item in enumerate(classes)]
-        else:
-            raise ValidationError(
-                "must be a dict of class id -> name or a list of {id, name, color} dicts",
-                value=classes,
-                path=(),
-            )
-        seen: dict[int, int] = {}
-        for position, (class_id, _, _) in enumerate(entries):
-            if class_id in seen:
-                where = (
-                    (position, "id")
-                    if isinstance(classes, (list, tuple))
-                    else (list(classes)[position],)
-                )
-                raise ValidationError("duplicate class id", value=class_id, path=where)
-            seen[class_id] = position
+        entries = class_entries(classes)
         ids = np.array([e[0] for e in entries], dtype=np.int64)
         ids.flags.writeable = False
         self.ids = ids
@@ -129,21 +213,23 @@ class Classes(Media):
         entries = field(doc, "classes", list)
         try:
             return cls(entries)
-        except ValidationError as exc:
-            raise FormatError(f"classes: invalid document: {exc}") from None
+        except ValidationError as err:  # the constructor's check, at the document's path
+            raise err.with_prefix("classes") from None
+
+
+def _key(key: Any) -> PathKey:
+    return key if isinstance(key, (str, int)) else str(key)
 
 
 def _class_id(value: Any, path: tuple[PathKey, ...]) -> int:
     if isinstance(value, str) and value.isdigit() and value.isascii():
         value = int(value)  # JSON object keys are strings
     if (
-        isinstance(value, bool)
+        isinstance(value, (bool, np.bool_))
         or not isinstance(value, (int, np.integer))
         or not 0 <= value <= MAX_CLASS_ID
     ):
-        raise ValidationError(
-            f"class id must be an integer in 0..{MAX_CLASS_ID}", value=value, path=path
-        )
+        raise ValidationError(ID_PROBLEM, value=value, path=path)
     return int(value)
 
 

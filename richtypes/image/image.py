@@ -15,22 +15,15 @@ from ..core.media import Media, decode_envelope, deep_equal, field, register
 from ..store.local import Store
 from . import input as inp
 from .classes import Classes, ClassesLike
-from .masks import ImageMask, MaskLike
+from .masks import ImageMask, MaskLike, check_mask_size
 
 __all__ = ["Image", "ImageLike"]
 
 ImageLike = Union[ArrayLike, "os.PathLike[str]", str, bytes, Any]
 _FILE_TYPES = {"png": "png", "jpeg": "jpeg", "jpg": "jpeg", "webp": "webp"}
 _KEPT = ("png", "jpeg", "webp")  # formats stored as they are
-_MODES = ("L", "LA", "RGB", "RGBA", "I;16")
+_MODES = tuple(codec.MODE_LAYOUT)
 _LOSSLESS = ("png", "webp")
-_LAYOUTS = {
-    "L": (1, "uint8"),
-    "LA": (2, "uint8"),
-    "RGB": (3, "uint8"),
-    "RGBA": (4, "uint8"),
-    "I;16": (1, "uint16"),
-}
 
 
 @register
@@ -70,7 +63,7 @@ class Image(Media):
     channels_first:
         Force the layout of a 3-D array when its shape is ambiguous (e.g. 3x3x3).
     quality:
-        JPEG quality 1..100 (default 90).
+        JPEG quality 1..100 (default :data:`richtypes.codecs.image.JPEG_QUALITY`, 90).
 
     Notes
     -----
@@ -121,7 +114,7 @@ class Image(Media):
         classes: ClassesLike | None = None,
         normalize: str | None = None,
         channels_first: bool | None = None,
-        quality: int = 90,
+        quality: int = codec.JPEG_QUALITY,
     ) -> None:
         if caption is not None and not isinstance(caption, str):
             raise ValidationError("must be a string or None", value=caption, path=("caption",))
@@ -179,17 +172,9 @@ class Image(Media):
         self.masks = {}
         for key, value in _groups(masks, "masks").items():
             mask = ImageMask.coerce(value, ("masks", key))
-            if (mask.height, mask.width) != (self.height, self.width):
-                raise ValidationError(
-                    f"shape {(mask.height, mask.width)} does not match the image's {(self.height, self.width)}",
-                    path=(
-                        "masks",
-                        key,
-                        "path" if isinstance(value, Mapping) and "path" in value else "mask_data",
-                    ),
-                )
+            where = "path" if isinstance(value, Mapping) and "path" in value else "mask_data"
+            check_mask_size(mask, self.width, self.height, ("masks", key, where))
             if self.classes is not None:
-                where = "path" if isinstance(value, Mapping) and "path" in value else "mask_data"
                 mask.check_ids(
                     self.classes.ids, ("masks", key, where), "class id is not in classes"
                 )
@@ -323,9 +308,10 @@ class Image(Media):
                 f"image: format must be one of {', '.join(_KEPT)}, got {info['format']!r}"
             )
         width, height = info["width"], info["height"]
-        if width < 1 or height < 1 or width * height > codec.MAX_PIXELS:
-            raise FormatError(f"image: {width}x{height} must be 1 to {codec.MAX_PIXELS} pixels")
-        if info["mode"] not in _LAYOUTS or _LAYOUTS[info["mode"]] != (
+        problem = codec.pixel_problem(width, height)
+        if problem:
+            raise FormatError(problem, path=("width",))
+        if info["mode"] not in codec.MODE_LAYOUT or codec.MODE_LAYOUT[info["mode"]] != (
             info["channels"],
             info["dtype"],
         ):
@@ -341,7 +327,7 @@ class Image(Media):
         if size != (width, height):
             raise FormatError(f"image: the sidecar is not a {width}x{height} {info['format']} file")
         img = cls.__new__(cls)
-        img._set(info, caption, None, data, 90)
+        img._set(info, caption, None, data, codec.JPEG_QUALITY)
         classes = doc.get("classes")
         object.__setattr__(
             img,
@@ -355,10 +341,7 @@ class Image(Media):
             {k: _decode_as(v, store, ImageMask, f"masks.{k}") for k, v in masks.items()},
         )
         for key, mask in img.masks.items():
-            if (mask.height, mask.width) != (height, width):
-                raise FormatError(
-                    f"image: mask {key!r} is {mask.width}x{mask.height}, the image {width}x{height}"
-                )
+            check_mask_size(mask, width, height, ("masks", key))
         boxes = field(doc, "boxes", dict, {})
         object.__setattr__(
             img, "boxes", {k: _decode_as(v, store, None, f"boxes.{k}") for k, v in boxes.items()}

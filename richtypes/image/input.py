@@ -97,11 +97,9 @@ def _channel_axis(
             )
         axis = 0 if channels_first else 2
         height, width = (shape[1], shape[2]) if channels_first else (shape[0], shape[1])
-    if height * width > codec.MAX_PIXELS:
-        raise ValidationError(
-            f"{width}x{height} = {width * height} pixels is above the limit of {codec.MAX_PIXELS}",
-            path=path,
-        )
+    problem = codec.pixel_problem(width, height)
+    if problem:
+        raise ValidationError(problem, path=path)
     return axis
 
 

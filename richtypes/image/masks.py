@@ -13,10 +13,13 @@ from ..core.coerce import ArrayLike, as_array
 from ..core.errors import FormatError, PathKey, ValidationError
 from ..core.media import Media, deep_equal, field, register
 from ..store.local import Store
-from .classes import MAX_CLASS_ID, Classes
+from .classes import class_labels as _class_labels
 from .input import read_source
 
-__all__ = ["ImageMask", "MaskLike"]
+__all__ = ["ImageMask", "MaskLike", "MAX_MASK_ID", "check_mask_size"]
+
+#: The largest id a mask pixel may hold (masks are stored as 16-bit grey PNG at most).
+MAX_MASK_ID = 65535
 
 MaskLike = Union["ImageMask", ArrayLike, str, "os.PathLike[str]", bytes, Mapping[str, Any]]
 _DICT_KEYS = ("mask_data", "path", "class_labels")
@@ -28,7 +31,8 @@ class ImageMask(Media):
 
     Ids are stored as an 8-bit grey PNG, or a 16-bit one when an id exceeds
     255 (ids 0..65535). Inside an :class:`~richtypes.Image` a mask must have
-    the image's height and width.
+    the image's height and width, and only the image's ``classes=`` restrict
+    which ids it may hold.
 
     Parameters
     ----------
@@ -38,13 +42,15 @@ class ImageMask(Media):
         the path, bytes or binary file of a one-channel PNG (grey, palette
         indices or 16-bit grey), which is stored as it is.
     class_labels:
-        Optional ``{class_id: name}``. When given, every id in the mask must
-        be one of its keys.
+        Optional names of some or all ids: ``{class_id: name}`` or any other
+        :class:`~richtypes.Classes` form. Ids without a label are allowed (the
+        background 0 usually has none); :attr:`labels` names them
+        ``class_<id>``.
 
     Raises
     ------
     ValidationError
-        E.g. ``$.mask_data[4][7]: class id is not in class_labels, got 9``.
+        E.g. ``$.mask_data[4][7]: class ids must be in 0..65535, got 70000``.
 
     Examples
     --------
@@ -52,6 +58,8 @@ class ImageMask(Media):
     >>> m = ImageMask(np.array([[0, 1], [1, 2]]), class_labels={0: "bg", 1: "cat", 2: "dog"})
     >>> m.mask_data.dtype, m.width, m.height, m.class_ids.tolist()
     (dtype('uint8'), 2, 2, [0, 1, 2])
+    >>> ImageMask(np.array([[0, 1]]), class_labels={1: "car"}).labels
+    {0: 'class_0', 1: 'car'}
     """
 
     _type = "mask"
@@ -69,9 +77,7 @@ class ImageMask(Media):
 
     def _build(self, source: Any, class_labels: Any, key: str) -> None:
         path: tuple[PathKey, ...] = (key,)
-        labels = None
-        if class_labels is not None:
-            labels = Classes.coerce(class_labels, ("class_labels",)).names
+        labels = _class_labels(class_labels, ("class_labels",), sort=False)
         data = read_source(source, path)
         if data is not None:
             if codec.sniff_format(data) != "png":
@@ -87,10 +93,6 @@ class ImageMask(Media):
         self.height, self.width = ids.shape
         self.dtype = str(ids.dtype)
         self.class_labels = labels
-        if labels is not None:
-            self.check_ids(
-                np.fromiter(labels, np.int64, len(labels)), path, "class id is not in class_labels"
-            )
         self._freeze()
 
     @classmethod
@@ -139,6 +141,12 @@ class ImageMask(Media):
     def to_numpy(self) -> np.ndarray:
         """Same as :attr:`mask_data`."""
         return self.mask_data
+
+    @property
+    def labels(self) -> dict[int, str]:
+        """A name for every id present: its label, or ``class_<id>`` when it has none."""
+        given = self.class_labels or {}
+        return {i: given.get(i, f"class_{i}") for i in self.class_ids.tolist()}
 
     @property
     def class_ids(self) -> np.ndarray:
@@ -204,14 +212,12 @@ class ImageMask(Media):
         dtype = field(doc, "dtype", str)
         if dtype not in ("uint8", "uint16"):
             raise FormatError(f"mask: dtype must be 'uint8' or 'uint16', got {dtype!r}")
-        if width < 1 or height < 1 or width * height > codec.MAX_PIXELS:
-            raise FormatError(f"mask: {width}x{height} must be 1 to {codec.MAX_PIXELS} pixels")
-        labels = field(doc, "class_labels", (dict, type(None)), None)
-        if labels is not None:
-            try:
-                labels = Classes(labels).names
-            except ValidationError as exc:
-                raise FormatError(f"mask: invalid class_labels: {exc}") from None
+        problem = codec.pixel_problem(width, height)
+        if problem:
+            raise FormatError(problem, path=("width",))
+        labels = _class_labels(
+            field(doc, "class_labels", (dict, type(None)), None), ("class_labels",), sort=False
+        )
         data = store.get_bytes(field(doc, "mask", dict))
         try:
             size = codec.image_size(data) if codec.sniff_format(data) == "png" else None
@@ -233,6 +239,15 @@ class ImageMask(Media):
         return mask
 
 
+def check_mask_size(mask: ImageMask, width: int, height: int, path: Sequence[PathKey]) -> None:
+    """The one mask-size rule: a mask has its image's height and width (``ValidationError`` at ``path``)."""
+    if (mask.height, mask.width) != (height, width):
+        raise ValidationError(
+            f"shape {(mask.height, mask.width)} does not match the image's {(height, width)}",
+            path=tuple(path),
+        )
+
+
 def _normalize_ids(arr: np.ndarray, path: tuple[PathKey, ...], copy: bool = False) -> np.ndarray:
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[:, :, 0]
@@ -242,11 +257,9 @@ def _normalize_ids(arr: np.ndarray, path: tuple[PathKey, ...], copy: bool = Fals
         raise ValidationError(
             f"must be a non-empty 2-D array of class ids (HxW), got shape {arr.shape}", path=path
         )
-    if arr.shape[0] * arr.shape[1] > codec.MAX_PIXELS:
-        raise ValidationError(
-            f"{arr.shape[1]}x{arr.shape[0]} = {arr.size} pixels is above the limit of {codec.MAX_PIXELS}",
-            path=path,
-        )
+    problem = codec.pixel_problem(arr.shape[1], arr.shape[0])
+    if problem:
+        raise ValidationError(problem, path=path)
     kind = arr.dtype.kind
     if kind not in "biuf":
         raise ValidationError(f"must hold integer class ids, got dtype {arr.dtype}", path=path)
@@ -257,9 +270,9 @@ def _normalize_ids(arr: np.ndarray, path: tuple[PathKey, ...], copy: bool = Fals
         if not whole.all():
             raise _first_bad(~whole, arr, path, "class ids must be whole numbers")
     lo, hi = arr.min(), arr.max()
-    if lo < 0 or hi > MAX_CLASS_ID:
+    if lo < 0 or hi > MAX_MASK_ID:
         raise _first_bad(
-            (arr < 0) | (arr > MAX_CLASS_ID), arr, path, f"class ids must be in 0..{MAX_CLASS_ID}"
+            (arr < 0) | (arr > MAX_MASK_ID), arr, path, f"class ids must be in 0..{MAX_MASK_ID}"
         )
     dtype = np.uint8 if hi <= 255 else np.uint16
     if arr.dtype == dtype and not copy:

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..core.coerce import as_array
 from ..core.errors import FormatError, PathKey, ValidationError
+from ..image.classes import class_labels
 from ..store.local import Store
 
 __all__ = [
@@ -200,25 +201,8 @@ def _check_categories(
 
 
 def check_class_labels(value: Any, path: Path = ("class_labels",)) -> dict[int, str] | None:
-    """``{id: name}`` from a mapping or a sequence of names (id = position); ``None`` stays ``None``."""
-    if value is None:
-        return None
-    if isinstance(value, Mapping):
-        items = list(value.items())
-    elif isinstance(value, (list, tuple)):
-        items = list(enumerate(value))
-    else:
-        raise ValidationError(
-            "must be a dict {id: name} or a list of names", value=value, path=path
-        )
-    out: dict[int, str] = {}
-    for key, name in items:
-        if isinstance(key, bool) or not isinstance(key, (int, np.integer)) or key < 0:
-            raise ValidationError("keys must be non-negative integers", value=key, path=path)
-        if not isinstance(name, str):
-            raise ValidationError("must be a string", value=name, path=path + (int(key),))
-        out[int(key)] = name
-    return dict(sorted(out.items()))
+    """``{id: name}`` by the one class-set rule (a mapping, a list of names, ...); ``None`` stays ``None``."""
+    return class_labels(value, path)
 
 
 def check_packed(
