@@ -38,6 +38,11 @@ class Html(Media):
         The HTML: a ``str`` is always the HTML text itself; a path must be an
         ``os.PathLike`` (``pathlib.Path``); a file object (binary or text) or
         ``bytes`` must hold UTF-8.
+    data_is_not_path:
+        The reference tracker's keyword. ``None`` (the default) and ``True``:
+        a ``str`` is the HTML text. ``False``: a ``str`` naming an existing
+        file is read as that file's path (the reference's default), any other
+        ``str`` is the HTML text.
     inject:
         Make a fragment a standalone page: wrap it in a minimal document with a
         ``<head>`` declaring ``charset="utf-8"`` and a ``viewport`` (see
@@ -66,8 +71,16 @@ class Html(Media):
 
     html: str
 
-    def __init__(self, data: HtmlLike, inject: bool = True) -> None:
-        if isinstance(data, str):
+    def __init__(
+        self, data: HtmlLike, inject: bool = True, data_is_not_path: bool | None = None
+    ) -> None:
+        if data_is_not_path is not None and not isinstance(data_is_not_path, bool):
+            raise ValidationError(
+                "must be True, False or None", value=data_is_not_path, path=("data_is_not_path",)
+            )
+        if isinstance(data, str) and data_is_not_path is False and os.path.isfile(data):
+            text = _decode_utf8(read_source(data, _WHERE) or b"")
+        elif isinstance(data, str):
             text = data
         else:
             raw = read_source(data, _WHERE, str_is_path=False)

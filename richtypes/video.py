@@ -67,7 +67,9 @@ class Video(Media):
         Frames as a (T, H, W) grey, (T, H, W, C) or (T, C, H, W) array with C
         = 1, 3 (RGB) or 4 (RGBA; gif and webm only): uint8, other integers in
         0..255, or floats in [0, 1] (scaled by 255 and rounded); any
-        array-like. Or a path (``str`` or ``os.PathLike``), file object or
+        array-like. A batch of N clips, (N, T, C, H, W) or (N, T, H, W, C),
+        is tiled into one grid clip (see :func:`grid`), as the reference
+        tracker and TensorBoard do. Or a path (``str`` or ``os.PathLike``), file object or
         ``bytes`` of a video file.
     fps:
         Frames per second, a positive finite number. A file keeps its own rate
@@ -290,12 +292,22 @@ def _frames(value: Any, layout: str | None, fmt: str) -> np.ndarray:
     arr = as_array(value, _WHERE, what="an array of frames")
     if layout is not None and layout not in _LAYOUTS:
         raise ValidationError("must be 'THWC' or 'TCHW'", value=layout, path=("layout",))
+    shown = arr.shape
+    if arr.ndim == 5:  # a batch of clips: tiled into one grid clip below, once validated
+        batch, arr = arr.shape[0], arr.reshape((-1,) + arr.shape[2:])
+        if batch == 0:
+            raise ValidationError(
+                f"a batch of clips must hold at least one clip, got shape {shown}",
+                path=_WHERE,
+            )
+    else:
+        batch = 0
     if arr.ndim == 4:
         last, first = arr.shape[3] in (1, 3, 4), arr.shape[1] in (1, 3, 4)
         if layout is None:
             if last and first:
                 raise ValidationError(
-                    f"is ambiguous: shape {arr.shape} reads as (T, H, W, C) and as (T, C, H, W); "
+                    f"is ambiguous: shape {shown} reads as (T, H, W, C) and as (T, C, H, W); "
                     "pass layout='THWC' or 'TCHW'",
                     path=_WHERE,
                 )
@@ -303,7 +315,7 @@ def _frames(value: Any, layout: str | None, fmt: str) -> np.ndarray:
         channels = arr.shape[3] if layout == "THWC" else arr.shape[1]
         if channels not in (1, 3, 4):
             raise ValidationError(
-                f"must have 1, 3 or 4 channels, got shape {arr.shape} ({layout})", path=_WHERE
+                f"must have 1, 3 or 4 channels, got shape {shown} ({layout})", path=_WHERE
             )
         if channels == 4 and fmt == "mp4":
             raise ValidationError(
@@ -313,10 +325,14 @@ def _frames(value: Any, layout: str | None, fmt: str) -> np.ndarray:
             )
     elif arr.ndim != 3:
         raise ValidationError(
-            f"must have shape (T, H, W), (T, H, W, C) or (T, C, H, W), got shape {arr.shape}",
+            f"must have shape (T, H, W), (T, H, W, C) or (T, C, H, W), got shape {shown}",
             path=_WHERE,
         )
     count, height, width = (arr.shape[0], *(arr.shape[2:] if layout == "TCHW" else arr.shape[1:3]))
+    if batch:
+        count //= batch
+        rows, cols = grid(batch)
+        height, width = height * rows, width * cols
     if not 1 <= count <= MAX_FRAMES:
         raise ValidationError(f"must have 1 to {MAX_FRAMES} frames, got {count}", path=_WHERE)
     if height * width > MAX_PIXELS or height * width == 0:
@@ -329,9 +345,12 @@ def _frames(value: Any, layout: str | None, fmt: str) -> np.ndarray:
             value=fmt,
             path=("format",),
         )
-    out = _to_uint8(arr)
+    out = _to_uint8(arr.reshape(shown))  # errors name the pixel in the array as given
+    out = out.reshape(arr.shape)
     if layout == "TCHW":
         out = out.transpose(0, 2, 3, 1)
+    if batch:
+        out = _tile(out.reshape((batch, count) + out.shape[1:]))
     if out.ndim == 4 and out.shape[3] == 1:
         out = out[..., 0]
     out = np.array(
@@ -339,6 +358,33 @@ def _frames(value: Any, layout: str | None, fmt: str) -> np.ndarray:
     )
     out.flags.writeable = False
     return out
+
+
+def grid(clips: int) -> tuple[int, int]:
+    """``(rows, columns)`` of the grid a batch of ``clips`` is tiled into (as the reference tracker and TensorBoard do).
+
+    The batch is padded with black clips to the next power of two, ``P``;
+    the grid has ``2 ** ((clips.bit_length() - 1) // 2)`` rows and ``P / rows``
+    columns.
+
+    Examples
+    --------
+    >>> [grid(n) for n in (1, 2, 3, 4, 5, 8, 16)]
+    [(1, 1), (1, 2), (1, 4), (2, 2), (2, 4), (2, 4), (4, 4)]
+    """
+    padded = 1 << (clips - 1).bit_length()
+    rows = 1 << ((clips.bit_length() - 1) // 2)
+    return rows, padded // rows
+
+
+def _tile(clips: np.ndarray) -> np.ndarray:
+    """(N, T, H, W[, C]) uint8 clips as one (T, rows * H, cols * W[, C]) grid clip, row by row, padded black."""
+    n, t, h, w = clips.shape[:4]
+    rows, cols = grid(n)
+    out = np.zeros((t, rows, h, cols, w) + clips.shape[4:], np.uint8)
+    for k in range(n):  # one block copy per clip
+        out[:, k // cols, :, k % cols] = clips[k]
+    return out.reshape((t, rows * h, cols * w) + clips.shape[4:])
 
 
 def _to_uint8(arr: np.ndarray) -> np.ndarray:

@@ -24,6 +24,8 @@ __all__ = [
     "MESH_FORMATS",
     "MAX_MESH_BYTES",
     "read_mesh",
+    "read_file",
+    "mesh_from_bytes",
     "check_mesh",
     "load_trimesh",
     "export_glb",
@@ -39,8 +41,13 @@ _MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".web
 
 def read_mesh(src: Any, file_type: str | None) -> tuple[bytes, str]:
     """Read a mesh from a path or file object (binary or text mode); return ``(bytes, format)``."""
-    fmt = _check_file_type(file_type)
-    folder: Path | None = None
+    fmt = check_file_type(file_type)
+    data, name, folder = read_file(src)
+    return mesh_from_bytes(data, name, folder, fmt)
+
+
+def read_file(src: Any) -> tuple[bytes, str | None, Path | None]:
+    """``(bytes, file name, folder)`` of a path or file object (binary or text mode), bounded by :data:`MAX_MESH_BYTES`."""
     if isinstance(src, (str, os.PathLike)):
         path = Path(src)
         try:
@@ -55,38 +62,35 @@ def read_mesh(src: Any, file_type: str | None) -> tuple[bytes, str]:
                 value=str(src),
                 path=(),
             )
-        data = path.read_bytes()
-        name: str | None = path.name
-        folder = path.parent
-    else:
-        try:
-            raw = src.read(MAX_MESH_BYTES + 1)
-        except UnicodeDecodeError:
-            shown = getattr(src, "name", None)
-            raise ValidationError(
-                "the file is opened in text mode but holds binary data; open it with 'rb'",
-                value=os.path.basename(shown)
-                if isinstance(shown, str)
-                else ValidationError.NO_VALUE,
-                path=(),
-            ) from None
-        if isinstance(raw, str):
-            raw = raw.encode("utf-8")
-        elif not isinstance(raw, (bytes, bytearray, memoryview)):
-            raise ValidationError(
-                "read() must return bytes or str", value=type(raw).__name__, path=()
-            )
-        data = bytes(raw)
-        if len(data) > MAX_MESH_BYTES:
-            raise ValidationError(
-                f"mesh file is larger than the limit of {MAX_MESH_BYTES} bytes", path=()
-            )
-        name = getattr(src, "name", None)
-        if isinstance(name, (str, os.PathLike)):
-            folder = Path(name).parent
-            name = Path(name).name
-        else:
-            name = None
+        return path.read_bytes(), path.name, path.parent
+    try:
+        raw = src.read(MAX_MESH_BYTES + 1)
+    except UnicodeDecodeError:
+        shown = getattr(src, "name", None)
+        raise ValidationError(
+            "the file is opened in text mode but holds binary data; open it with 'rb'",
+            value=os.path.basename(shown) if isinstance(shown, str) else ValidationError.NO_VALUE,
+            path=(),
+        ) from None
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
+    elif not isinstance(raw, (bytes, bytearray, memoryview)):
+        raise ValidationError("read() must return bytes or str", value=type(raw).__name__, path=())
+    data = bytes(raw)
+    if len(data) > MAX_MESH_BYTES:
+        raise ValidationError(
+            f"mesh file is larger than the limit of {MAX_MESH_BYTES} bytes", path=()
+        )
+    name = getattr(src, "name", None)
+    if isinstance(name, (str, os.PathLike)):
+        return data, Path(name).name, Path(name).parent
+    return data, None, None
+
+
+def mesh_from_bytes(
+    data: bytes, name: str | None, folder: Path | None, fmt: str | None
+) -> tuple[bytes, str]:
+    """Tell the format (``fmt``, else the file name, else the content), bundle glTF, check; ``(bytes, format)``."""
     if fmt is None:
         fmt = _from_name(name) or sniff(data)
     if fmt is None:
@@ -101,7 +105,7 @@ def read_mesh(src: Any, file_type: str | None) -> tuple[bytes, str]:
     return data, fmt
 
 
-def _check_file_type(file_type: str | None) -> str | None:
+def check_file_type(file_type: str | None) -> str | None:
     if file_type is None:
         return None
     fmt = file_type.lower().lstrip(".") if isinstance(file_type, str) else None

@@ -36,6 +36,7 @@ from .points import (
     labels_from_json,
     labels_to_json,
 )
+from .pts import PTS_TYPE, is_pts_name, looks_like_pts, parse_pts
 from .scene import box3d, check_boxes, check_vectors
 
 __all__ = ["Object3D", "box3d", "SCENE_TYPE"]
@@ -61,12 +62,19 @@ class Object3D(Media):
           tensor's ``.numpy()``) work too. The array is viewed, not copied: do
           not change it afterwards;
         - a scene dict ``{"type": "lidar/beta", "points": ..., "boxes": ...,
-          "vectors": ...}`` (see :meth:`scene`);
+          "vectors": ...}`` (see :meth:`scene`; every key but ``type`` may be
+          left out: ``{"type": "lidar/beta"}`` is an empty scene);
+          An empty list is an empty cloud;
         - a mesh file: a path, or a file object opened in binary or text mode,
           of an ``obj``, ``gltf``, ``glb``, ``stl`` or ``ply`` file;
+        - a ``.pts.json`` point file (the reference tracker's: a JSON list of
+          ``[x, y, z]``, ``[x, y, z, c]`` or ``[x, y, z, r, g, b]`` rows), told
+          by ``file_type="pts.json"``, its name or its content (a JSON list);
+          read into a point cloud;
         - a ``trimesh`` mesh or scene (stored as GLB).
     file_type:
-        The mesh format, when neither the file's name nor its content tell it.
+        The mesh format (or ``"pts.json"``), when neither the file's name nor
+        its content tell it.
     drop_nonfinite:
         Drop points with a NaN or infinite coordinate (counted in
         :attr:`dropped_nonfinite`) instead of refusing them.
@@ -120,16 +128,20 @@ class Object3D(Media):
                 raise ValidationError(
                     f"must be {SCENE_TYPE!r}", value=data.get("type"), path=("type",)
                 )
-            if "points" not in data:
-                raise ValidationError("a scene needs 'points'", path=())
             self._set_scene(
-                data["points"], data.get("boxes"), data.get("vectors"), class_labels, drop_nonfinite
+                data.get("points"),
+                data.get("boxes"),
+                data.get("vectors"),
+                class_labels,
+                drop_nonfinite,
             )
         elif isinstance(data, (str, os.PathLike)) or hasattr(data, "read"):
-            self._set(kind="mesh", mesh=_mesh.read_mesh(data, file_type))
+            self._set_file(data, file_type, class_labels, drop_nonfinite)
         elif type(data).__module__.split(".")[0] == "trimesh":
             self._set(kind="mesh", mesh=(_mesh.export_glb(data), "glb"))
         else:
+            if isinstance(data, (list, tuple)) and not data:
+                data = np.zeros((0, 3))  # the reference's empty point list
             labels = check_class_labels(class_labels)
             points, dropped = check_packed(
                 data, ("points",), drop_nonfinite=drop_nonfinite, class_labels=labels
@@ -227,6 +239,60 @@ class Object3D(Media):
         return obj
 
     @classmethod
+    def from_file(cls, data_or_path: Any, file_type: str | None = None) -> Object3D:
+        """A mesh or ``.pts.json`` point file from a path or file object (the reference tracker's name).
+
+        The same as ``Object3D(data_or_path, file_type=file_type)``.
+
+        Examples
+        --------
+        >>> import io
+        >>> Object3D.from_file(io.StringIO("[[0, 0, 0, 1]]"), file_type="pts.json").points.tolist()
+        [[0.0, 0.0, 0.0, 1.0]]
+        """
+        return cls(data_or_path, file_type=file_type)
+
+    @classmethod
+    def from_numpy(cls, data: ArrayLike) -> Object3D:
+        """A point cloud from an (N, 3), (N, 4) or (N, 6) array (the reference tracker's name).
+
+        The same as ``Object3D(data)``.
+
+        Examples
+        --------
+        >>> Object3D.from_numpy(np.zeros((2, 6))).points.shape
+        (2, 6)
+        """
+        return cls(data)
+
+    @classmethod
+    def from_point_cloud(
+        cls,
+        points: Any,
+        boxes: Any = None,
+        vectors: Any = None,
+        point_cloud_type: str = SCENE_TYPE,
+    ) -> Object3D:
+        """A lidar scene from point rows, box dicts and vector dicts (the reference tracker's signature).
+
+        The same as :meth:`scene`; ``point_cloud_type`` must be ``"lidar/beta"``.
+
+        Examples
+        --------
+        >>> s = Object3D.from_point_cloud([[0, 0, 0]], [box3d((0, 0, 0), (1, 1, 1))])
+        >>> s.kind, s.boxes["corners"].shape
+        ('scene', (1, 8, 3))
+        """
+        if point_cloud_type != SCENE_TYPE:
+            raise ValidationError(
+                f"must be {SCENE_TYPE!r}", value=point_cloud_type, path=("point_cloud_type",)
+            )
+        obj = cls.__new__(cls)
+        obj._set_scene(points, boxes, vectors, None, False)
+        obj._freeze()
+        return obj
+
+    @classmethod
     def from_trimesh(cls, mesh: Any) -> Object3D:
         """A mesh from a ``trimesh.Trimesh`` or ``trimesh.Scene``, stored as GLB.
 
@@ -243,9 +309,29 @@ class Object3D(Media):
         obj._freeze()
         return obj
 
+    def _set_file(self, src: Any, file_type: Any, class_labels: Any, drop: bool) -> None:
+        """A mesh file, or a ``.pts.json`` point file (by ``file_type``, name or a JSON list inside)."""
+        pts_type = isinstance(file_type, str) and file_type.lower().lstrip(".") == PTS_TYPE
+        fmt = None if pts_type else _mesh.check_file_type(file_type)
+        data, name, folder = _mesh.read_file(src)
+        if pts_type or (fmt is None and (is_pts_name(name) or looks_like_pts(data))):
+            labels = check_class_labels(class_labels)
+            try:
+                rows = parse_pts(data)
+            except ValidationError as err:
+                raise err.with_prefix("data") from None
+            points, dropped = check_packed(
+                rows, ("points",), drop_nonfinite=drop, class_labels=labels
+            )
+            self._set(kind="points", points=points, class_labels=labels, dropped=dropped)
+        else:
+            self._set(kind="mesh", mesh=_mesh.mesh_from_bytes(data, name, folder, fmt))
+
     def _set_scene(
         self, points: Any, boxes: Any, vectors: Any, class_labels: Any, drop: bool
     ) -> None:
+        if points is None or (isinstance(points, (list, tuple)) and not points):
+            points = np.zeros((0, 3))  # an empty scene: {"type": "lidar/beta"} or points=[]
         labels = check_class_labels(class_labels)
         pts, dropped = check_packed(points, ("points",), drop_nonfinite=drop, class_labels=labels)
         self._set(
