@@ -24,6 +24,7 @@ from .image import BoundingBoxes2D, Classes, Image, ImageMask
 from .object3d import Object3D, box3d
 from .plot import Chart
 from .runlog import (
+    HistoryWriteError,
     NoActiveRunError,
     Run,
     RunError,
@@ -77,6 +78,7 @@ __all__ = [
     "MissingDependencyError",
     "RunError",
     "NoActiveRunError",
+    "HistoryWriteError",
     "__version__",
 ]
 

@@ -6,6 +6,7 @@ See :mod:`richtypes.runlog.api` for the layout of a run directory.
 from .api import (
     DEFAULT_QUEUE_SIZE,
     DEFAULT_ROOT,
+    HistoryWriteError,
     NoActiveRunError,
     Run,
     RunError,
@@ -22,6 +23,7 @@ __all__ = [
     "Run",
     "RunError",
     "NoActiveRunError",
+    "HistoryWriteError",
     "init",
     "log",
     "finish",

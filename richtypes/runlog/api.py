@@ -26,12 +26,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .artifacts import Artifact
+from .errors import HistoryWriteError
 from .run import _FINISH_HOOKS, DEFAULT_QUEUE_SIZE, DEFAULT_ROOT, NoActiveRunError, Run, RunError
 
 __all__ = [
     "Run",
     "RunError",
     "NoActiveRunError",
+    "HistoryWriteError",
     "init",
     "log",
     "finish",
@@ -92,9 +94,11 @@ def _require() -> Run:
     return _current
 
 
-def log(data: Mapping[str, Any], step: int | None = None, commit: bool = True) -> None:
+def log(
+    data: Mapping[str, Any], step: int | None = None, commit: bool = True, sync: bool = False
+) -> None:
     """:meth:`Run.log` on the current run (:class:`NoActiveRunError` when there is none)."""
-    _require().log(data, step=step, commit=commit)
+    _require().log(data, step=step, commit=commit, sync=sync)
 
 
 def finish() -> None:

@@ -1,15 +1,14 @@
-"""Checks and copies of what a run is given to log, and the history append."""
+"""Checks and copies of what a run is given to log."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..core.errors import PathKey, RichTypesError, ValidationError
+from ..core.errors import PathKey, ValidationError
 from ..core.nest import map_nest
 
-__all__ = ["check_tags", "append_line", "snapshot_row", "snapshot"]
+__all__ = ["check_tags", "snapshot_row", "snapshot"]
 
 
 def check_tags(tags: Iterable[str] | None) -> tuple[str, ...]:
@@ -24,14 +23,6 @@ def check_tags(tags: Iterable[str] | None) -> tuple[str, ...]:
         if not isinstance(tag, str):
             raise ValidationError("must be a string", value=tag, path=("tags", i))
     return out
-
-
-def append_line(fd: int | None, data: bytes) -> None:
-    if fd is None:
-        raise RichTypesError("the run's history file is closed")
-    view = memoryview(data)
-    while view:  # one write in practice; a short write (disk full ...) continues the same line
-        view = view[os.write(fd, view) :]
 
 
 def snapshot_row(data: Mapping[str, Any]) -> dict[str, Any]:

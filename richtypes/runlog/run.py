@@ -11,6 +11,7 @@ import threading
 import time
 import warnings
 import weakref
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from pathlib import Path
@@ -18,30 +19,33 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import RichTypesError, ValidationError
+from ..core.errors import ValidationError
 from ..core.nest import dump, write_json
 from ..store.local import DEFAULT_INLINE_LIMIT, Store
 from .artifacts import Artifact
 from .artifacts import log_artifact as _log_artifact
 from .config import Config, Summary, json_value
-from .rows import append_line, check_tags, snapshot, snapshot_row
+from .errors import HistoryWriteError, NoActiveRunError, RunError
+from .history import HistoryFile
+from .rows import check_tags, snapshot, snapshot_row
 from .worker import Worker
 
-__all__ = ["Run", "RunError", "NoActiveRunError", "DEFAULT_ROOT", "DEFAULT_QUEUE_SIZE"]
+__all__ = [
+    "Run",
+    "RunError",
+    "NoActiveRunError",
+    "HistoryWriteError",
+    "DEFAULT_ROOT",
+    "DEFAULT_QUEUE_SIZE",
+]
 
 #: Where runs go when ``init`` is given no ``dir``: ``./richtypes-runs/<run id>``.
 DEFAULT_ROOT = "richtypes-runs"
 #: Rows that may wait for the encoder before ``log`` blocks.
 DEFAULT_QUEUE_SIZE = 64
 _SUMMARY_EVERY = 2.0  # seconds between summary.json rewrites while logging
-
-
-class RunError(RichTypesError):
-    """A run was used in a way it does not allow (finished, directory taken ...)."""
-
-
-class NoActiveRunError(RunError):
-    """A module-level function (``richtypes.log`` ...) was called with no current run."""
+#: Encode times kept for the last this many rows (``Run`` memory stays bounded on long runs).
+_TIMINGS_KEPT = 4096
 
 
 def _utc_now() -> str:
@@ -120,14 +124,13 @@ class Run:
         self._summary_doc: dict[str, Any] = {}
         self._summary_written = 0.0
         write_json({}, self.dir / "summary.json")
-        self._fd: int | None = os.open(
-            self.dir / "history.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644
-        )
+        self._history = HistoryFile(self.dir / "history.jsonl")
         self._lock = threading.RLock()
         self._pending: dict[str, Any] = {}
         self._step = 0
         self._finished = False
-        self._timings: list[tuple[int, float]] = []  # (step, encode seconds), filled by the worker
+        # (step, encode seconds) of the last rows, filled by the worker
+        self._timings: deque[tuple[int, float]] = deque(maxlen=_TIMINGS_KEPT)
         self._worker = Worker(queue_size, name=f"richtypes-run-{self.id}")
         _OPEN_RUNS.add(self)
 
@@ -188,7 +191,13 @@ class Run:
         return f"Run(id={self.id!r}, dir={str(self.dir)!r}, step={self._step}, status={self._status!r})"
 
     # ---------------------------------------------------------------- logging
-    def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool = True) -> None:
+    def log(
+        self,
+        data: Mapping[str, Any],
+        step: int | None = None,
+        commit: bool = True,
+        sync: bool = False,
+    ) -> None:
         """Log a dict of scalars and media objects (any nest) at a step.
 
         Parameters
@@ -206,6 +215,11 @@ class Run:
             top-level key replaces the earlier one) and wait for a commit.
             A committed step is never written again; committing nothing
             writes no row and keeps the step.
+        sync:
+            Wait until this row (and every one before it) is encoded and
+            appended to ``history.jsonl`` before returning, like :meth:`flush`.
+            By default rows are written by a background thread, so a process
+            killed with rows still queued (at most ``queue_size``) loses them.
 
         Raises
         ------
@@ -238,6 +252,8 @@ class Run:
             self.summary.update_from_log(row)
             if commit:
                 self._commit()
+        if sync:
+            self.flush()
 
     def _commit(self) -> None:
         if not self._pending:
@@ -251,6 +267,10 @@ class Run:
         start = time.perf_counter()
         try:
             doc = dump(row, self.store)
+        except OSError as exc:  # disk full, media/ unwritable ...
+            raise HistoryWriteError(
+                f"step {step} of run {self.id} was not written: storing its media failed ({exc})"
+            ) from exc
         except Exception as exc:
             if hasattr(exc, "add_note"):
                 exc.add_note(
@@ -266,7 +286,7 @@ class Run:
             )
             + "\n"
         )
-        append_line(self._fd, line.encode("utf-8"))
+        self._history.append(line.encode("utf-8"), f"step {step}")
         self._summary_doc.update(doc)
         self._timings.append((step, time.perf_counter() - start))
         if time.monotonic() - self._summary_written > _SUMMARY_EVERY:
@@ -295,7 +315,12 @@ class Run:
             raise error
 
     def flush(self) -> None:
-        """Wait until every committed row is written; raise a background error if one happened."""
+        """Wait until every committed row is written; raise a background error if one happened.
+
+        After it returns, every row committed before is in ``history.jsonl``
+        (in the operating system's cache: it survives a killed process; a
+        power loss needs ``os.fsync``), and its media are in the store.
+        """
         self._worker.flush()
         self._raise_background_error()
 
@@ -327,9 +352,7 @@ class Run:
             self._commit()
             self._finished = True
         self._worker.close()
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        self._history.close()
         self._write_summary()
         errors = []
         while (error := self._worker.take_error()) is not None:

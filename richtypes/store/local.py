@@ -199,9 +199,18 @@ class Store:
             return False
         return st.st_size == size and stat.S_ISREG(st.st_mode)
 
+    def _open_temp(self, folder: str) -> tuple[str, int]:
+        """``open_temp`` in ``folder``, creating it again if it was deleted (``media/`` removed under a run)."""
+        try:
+            return open_temp(folder)
+        except FileNotFoundError:
+            self._made_dirs.discard(folder)
+            os.makedirs(folder, exist_ok=True)
+            return open_temp(folder)
+
     def _write_temp(self, views: Iterable[memoryview], folder: str) -> str:
         """Write ``views`` to a new temporary file in ``folder``; return its path."""
-        tmp, fd = open_temp(folder)
+        tmp, fd = self._open_temp(folder)
         try:
             try:
                 for view in views:
@@ -223,7 +232,14 @@ class Store:
                 _unlink_quietly(tmp)
                 return
             parent = self._shard_dir(rel)
-            os.replace(tmp, os.path.join(self.root, rel))
+            try:
+                os.replace(tmp, os.path.join(self.root, rel))
+            except FileNotFoundError:  # the shard folder was deleted after it was made
+                if not os.path.exists(tmp):
+                    raise
+                self._made_dirs.discard(parent)
+                os.makedirs(parent, exist_ok=True)
+                os.replace(tmp, os.path.join(self.root, rel))
         except BaseException:
             _unlink_quietly(tmp)
             raise
