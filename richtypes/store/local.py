@@ -86,7 +86,11 @@ class Store:
     Parameters
     ----------
     root:
-        The directory. It is created on the first write.
+        The directory (or a ``file://`` URL). It is created on the first write.
+        Any other URL (``s3://bucket/prefix``, ``gs://...``, ``memory://...``)
+        gives a :class:`~richtypes.store.remote.RemoteStore` on object storage
+        instead (needs the ``fsspec`` extra and the protocol's package; it
+        also takes ``storage_options=``).
     inline_limit:
         Payloads up to this many bytes are kept inline in the JSON document by
         the media types; larger ones become sidecars. Default 16 KiB.
@@ -108,6 +112,17 @@ class Store:
     b'hello'
     """
 
+    is_remote = False
+
+    def __new__(cls, root: Any = None, **kwargs: Any) -> Store:
+        # a URL other than file:// is an object store (store/remote.py, needs fsspec)
+        if cls is Store and isinstance(root, str) and not root.startswith("file://"):
+            from .remote import RemoteStore, is_url
+
+            if is_url(root):
+                return RemoteStore.__new__(RemoteStore)
+        return super().__new__(cls)
+
     def __init__(
         self,
         root: str | os.PathLike[str],
@@ -116,11 +131,18 @@ class Store:
         fsync: bool = False,
         max_sidecar_bytes: int = DEFAULT_MAX_SIDECAR_BYTES,
     ) -> None:
+        if isinstance(root, str) and root.startswith("file://"):
+            root = _file_url_path(root)
         self.root = Path(root)
         self.inline_limit = int(inline_limit)
         self.fsync = bool(fsync)
         self.max_sidecar_bytes = int(max_sidecar_bytes)
         self._made_dirs: set[str] = set()
+
+    @property
+    def url(self) -> str:
+        """The store's location as a URL (``file:///abs/path`` for a local store)."""
+        return self.root.absolute().as_uri()
 
     def __repr__(self) -> str:
         return f"Store({str(self.root)!r}, inline_limit={self.inline_limit})"
@@ -452,8 +474,18 @@ def _verify(ref: Mapping[str, Any], data: bytes) -> None:
         raise IntegrityError(f"sidecar {ref['path']!r} does not match its digest {ref['digest']!r}")
 
 
+def _file_url_path(url: str) -> str:
+    """The local path of a ``file://`` URL (``file:///abs/path`` or ``file://relative``)."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        return unquote(parts.netloc + parts.path)
+    return unquote(parts.path)
+
+
 def as_store(root: StoreLike, **kwargs: Any) -> Store:
-    """Return ``root`` if it is a :class:`Store`, else a new store on that directory."""
+    """Return ``root`` if it is a :class:`Store`, else a new store on that directory or URL."""
     if isinstance(root, Store):
         return root
     if isinstance(root, (str, os.PathLike)):
