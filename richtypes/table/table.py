@@ -384,20 +384,25 @@ class Table(Media):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any], store: Store) -> Table:
+        """Rebuild a table; errors are :class:`FormatError` at their place in the envelope."""
         nrows = field(doc, "nrows", int)
         if not 0 <= nrows <= MAX_ROWS:
-            raise FormatError(f"table: nrows must be 0..{MAX_ROWS}, got {nrows}")
+            raise FormatError(f"must be 0..{MAX_ROWS}", value=nrows, path=("nrows",))
         columns = field(doc, "columns", list)
         if len(columns) > MAX_COLUMNS:
-            raise FormatError(f"table: {len(columns)} columns, above the limit of {MAX_COLUMNS}")
+            raise FormatError(
+                f"a table holds at most {MAX_COLUMNS} columns",
+                value=len(columns),
+                path=("columns",),
+            )
         table = cls.__new__(cls)
         s = _State()
         object.__setattr__(table, "_s", s)
         layout = {}
         for j, item in enumerate(columns):
-            name, col, sidecar = wire.decode_column(item, nrows, store, f"table: columns[{j}]")
+            name, col, sidecar = wire.decode_column(item, nrows, store, ("columns", j))
             if name in s.index:
-                raise FormatError(f"table: duplicate column name {name!r}")
+                raise FormatError("duplicate column name", value=name, path=("columns", j, "name"))
             s.add(name, col, False)
             layout[name] = sidecar
         s.nrows = nrows

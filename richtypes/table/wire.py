@@ -1,6 +1,11 @@
 """Table column wire codec: one column to its JSON form (inline list or sidecar) and back.
 
-Private to :mod:`richtypes.table`.
+Private to :mod:`richtypes.table`. Numbers are spelled by :mod:`richtypes.core.wire`
+(non-finite floats as ``"NaN"``, ``"Infinity"``, ``"-Infinity"``), string
+sidecars are :mod:`richtypes.codecs.msgpack` blocks and numeric sidecars
+``.npy`` files. Every error is a :class:`~richtypes.FormatError` whose path is
+relative to the table's envelope (``decode_envelope`` puts the envelope's own
+place in front).
 """
 
 from __future__ import annotations
@@ -10,16 +15,18 @@ import operator
 from collections.abc import Mapping
 from typing import Any
 
-import msgpack
 import numpy as np
 
-from ..core.errors import FormatError
-from ..core.media import Media, decode_envelope
+from ..codecs.msgpack import decode_strings, encode_strings
+from ..core.errors import FormatError, PathKey
+from ..core.media import Media, decode_envelope, registered_types
+from ..core.wire import from_list, to_list
 from ..store.local import Store
-from .coltypes import ColumnType, parse_type
+from .coltypes import TYPE_HELP, ColumnType, parse_type
 from .columns import Column
 
-_NONFINITE_TEXT = {"NaN": np.nan, "Infinity": np.inf, "-Infinity": -np.inf}
+Path = tuple[PathKey, ...]
+_FIELDS = frozenset({"name", "type", "values", "valid"})
 
 
 def encode_column(col: Column, name: str, store: Store, sidecar: bool) -> dict[str, Any]:
@@ -31,9 +38,9 @@ def encode_column(col: Column, name: str, store: Store, sidecar: bool) -> dict[s
     if kind == "media":
         out["values"] = [None if c is None else c.to_json(store) for c in col.values]
     elif not sidecar:
-        out["values"] = _inline_list(col.values.reshape(-1)) if kind != "str" else list(col.values)
+        out["values"] = to_list(col.values) if kind != "str" else list(col.values)
     elif kind == "str":
-        out["values"] = store.put_bytes(msgpack.packb(col.values, use_bin_type=True), "msgpack")
+        out["values"] = store.put_bytes(encode_strings(col.values), "msgpack")
     else:
         out["values"] = store.put_array(col.values)
     if col.valid is not None:
@@ -43,52 +50,53 @@ def encode_column(col: Column, name: str, store: Store, sidecar: bool) -> dict[s
     return out
 
 
-def _inline_list(flat: np.ndarray) -> list[Any]:
-    out = flat.tolist()
-    if flat.dtype.kind == "f":
-        for i in np.flatnonzero(~np.isfinite(flat)).tolist():
-            v = out[i]
-            out[i] = "NaN" if v != v else ("Infinity" if v > 0 else "-Infinity")
-    return out
+def decode_column(doc: Any, nrows: int, store: Store, path: Path) -> tuple[str, Column, bool]:
+    """Rebuild one column from its wire form; returns (name, column, whether it used sidecars).
 
-
-def decode_column(doc: Any, nrows: int, store: Store, where: str) -> tuple[str, Column, bool]:
-    """Rebuild one column from its wire form; returns (name, column, whether it used sidecars)."""
+    The checks are the constructor's: the values must have the column type's
+    dtype and shape, strings must be valid Unicode, media cells must be
+    envelopes of the column's media type (decoded through
+    :func:`~richtypes.core.media.decode_envelope`, so a nested table is
+    checked column by column too), and null cells must be exactly where
+    ``valid`` is false.
+    """
     if not isinstance(doc, Mapping):
-        raise FormatError(f"{where} must be an object, got {type(doc).__name__}")
-    extra = set(doc) - {"name", "type", "values", "valid"}
+        raise FormatError("must be an object", value=type(doc).__name__, path=path)
+    extra = set(doc) - _FIELDS
     if extra:
-        raise FormatError(f"{where} has unknown fields {sorted(extra)}")
+        raise FormatError(f"has unknown fields {sorted(extra)}", path=path)
     name, text = doc.get("name"), doc.get("type")
-    if not isinstance(name, str) or not isinstance(text, str):
-        raise FormatError(f"{where} needs a string 'name' and 'type'")
+    if not isinstance(name, str):
+        raise FormatError("must be a string", value=name, path=path + ("name",))
+    if not isinstance(text, str):
+        raise FormatError("must be a string", value=text, path=path + ("type",))
     ct = parse_type(text)
     if ct is None:
-        raise FormatError(f"{where}: unknown column type {text!r}")
+        raise FormatError(
+            f"unknown column type (use {TYPE_HELP})", value=text, path=path + ("type",)
+        )
     if ct.kind == "null":
         if "values" in doc or "valid" in doc:
-            raise FormatError(f"{where}: a null column has no values")
+            raise FormatError("a null column has no values", path=path)
         return name, Column(ct, nrows, None, None), False
     if "values" not in doc:
-        raise FormatError(f"{where}: missing field 'values'")
-    values, sidecar = _decode_values(doc["values"], ct, nrows, store, where)
+        raise FormatError("missing field 'values'", path=path)
+    values, sidecar = _decode_values(doc["values"], ct, nrows, store, path + ("values",))
     valid = None
     if ct.optional:
         if "valid" not in doc:
-            raise FormatError(f"{where}: an optional column needs 'valid'")
+            raise FormatError("an optional column needs 'valid'", path=path)
         raw = doc["valid"]
         if isinstance(raw, list):
-            _check_len(raw, nrows, where + ".valid")
-            _check_types(raw, {bool}, where + ".valid")
-            valid = np.asarray(raw, dtype=bool) if raw else np.zeros(0, bool)
+            valid = from_list(raw, np.dtype(bool), nrows, path + ("valid",))
         else:
-            valid = _decode_array(raw, np.dtype(bool), (nrows,), store, where + ".valid")
+            valid = _decode_array(raw, np.dtype(bool), (nrows,), store, path + ("valid",))
     elif "valid" in doc:
-        raise FormatError(f"{where}: only an optional column has 'valid'")
+        raise FormatError("only an optional column has 'valid'", path=path + ("valid",))
     if ct.kind == "media":
         present = np.fromiter(map(operator.is_not, values, itertools.repeat(None)), bool, nrows)
         if not np.array_equal(present, valid if valid is not None else np.ones(nrows, bool)):
-            raise FormatError(f"{where}: media cells must be null exactly where 'valid' is false")
+            raise FormatError("media cells must be null exactly where 'valid' is false", path=path)
     elif valid is not None and not valid.all():
         values = _canonical_fill(values, valid, ct)
     return name, Column(ct, nrows, values, valid), sidecar
@@ -109,105 +117,63 @@ def _canonical_fill(values: Any, valid: np.ndarray, ct: ColumnType) -> Any:
 
 
 def _decode_values(
-    raw: Any, ct: ColumnType, nrows: int, store: Store, where: str
+    raw: Any, ct: ColumnType, nrows: int, store: Store, path: Path
 ) -> tuple[Any, bool]:
     kind = ct.kind
     if kind == "media":
         if not isinstance(raw, list):
-            raise FormatError(f"{where}: media values must be a list of envelopes")
-        _check_len(raw, nrows, where + ".values")
-        cells: list[Media | None] = []
-        for i, env in enumerate(raw):
-            if env is None:
-                cells.append(None)
-                continue
-            if not isinstance(env, Mapping) or env.get("_type") != ct.media:
-                raise FormatError(f"{where}.values[{i}] must be a {ct.media!r} envelope or null")
-            cells.append(decode_envelope(env, store))
+            raise FormatError("must be a list of envelopes", value=type(raw).__name__, path=path)
+        if len(raw) != nrows:
+            raise FormatError(f"must hold {nrows} values", value=len(raw), path=path)
+        cls = registered_types()[ct.media]
+        cells: list[Media | None] = [
+            None if env is None else decode_envelope(env, store, expect=cls, path=path + (i,))
+            for i, env in enumerate(raw)
+        ]
         return cells, False
-    if isinstance(raw, list):
-        return _decode_inline(raw, ct, nrows, where + ".values"), False
     if kind == "str":
-        return _decode_strings(raw, nrows, store, where + ".values"), True
-    return _decode_array(raw, ct.np_dtype, (nrows,) + ct.shape, store, where + ".values"), True  # type: ignore[arg-type]
-
-
-def _decode_inline(raw: list[Any], ct: ColumnType, nrows: int, where: str) -> Any:
-    if ct.kind == "str":
-        _check_len(raw, nrows, where)
-        _check_types(raw, {str}, where)
-        return raw
-    count = nrows * int(np.prod(ct.shape, dtype=np.int64))
-    _check_len(raw, count, where)
+        if isinstance(raw, list):
+            return _decode_inline_strings(raw, nrows, path), False
+        if not isinstance(raw, Mapping) or raw.get("format") != "msgpack":
+            raise FormatError("must be a list or a msgpack sidecar reference", path=path)
+        return decode_strings(store.get_bytes(raw), nrows, path), True
     dtype: np.dtype = ct.np_dtype  # type: ignore[assignment]
-    if dtype.kind == "b":
-        _check_types(raw, {bool}, where)
-    elif dtype.kind in "iu":
-        _check_types(raw, {int}, where)
-    else:
-        found = _check_types(raw, {int, float, str}, where)
-        if str in found:
-            texts = [v for v in raw if type(v) is str]
-            if not set(texts) <= _NONFINITE_TEXT.keys():
+    shape = (nrows,) + ct.shape
+    if isinstance(raw, list):
+        count = nrows * int(np.prod(ct.shape, dtype=np.int64))
+        return from_list(raw, dtype, count, path).reshape(shape), False
+    return _decode_array(raw, dtype, shape, store, path), True
+
+
+def _decode_inline_strings(raw: list[Any], nrows: int, path: Path) -> list[str]:
+    if len(raw) != nrows:
+        raise FormatError(f"must hold {nrows} values", value=len(raw), path=path)
+    if set(map(type, raw)) - {str}:
+        for i, v in enumerate(raw):
+            if type(v) is not str:
+                raise FormatError("must be a string", value=v, path=path + (i,))
+    if not all(
+        map(str.isascii, raw)
+    ):  # JSON may carry lone surrogates; the constructor refuses them
+        for i, v in enumerate(raw):
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
                 raise FormatError(
-                    f"{where}: strings in a float column must be NaN, Infinity or -Infinity"
-                )
-            raw = [_NONFINITE_TEXT[v] if type(v) is str else v for v in raw]
-    try:
-        arr = np.asarray(raw, dtype=dtype) if raw else np.zeros(0, dtype)
-    except OverflowError:
-        raise FormatError(f"{where}: a value is outside the {dtype} range") from None
-    return arr.reshape((nrows,) + ct.shape)
-
-
-def _check_len(raw: list[Any], n: int, where: str) -> None:
-    if len(raw) != n:
-        raise FormatError(f"{where} has {len(raw)} items, expected {n}")
-
-
-def _check_types(raw: list[Any], allowed: set[type], where: str) -> set[type]:
-    found = set(map(type, raw))
-    if not found <= allowed:
-        names = "/".join(sorted(t.__name__ for t in allowed))
-        raise FormatError(
-            f"{where} must hold only {names} values, found {sorted(t.__name__ for t in found - allowed)}"
-        )
-    return found
+                    "is not valid Unicode (lone surrogate)", value=v, path=path + (i,)
+                ) from None
+    return raw
 
 
 def _decode_array(
-    ref: Any, dtype: np.dtype, shape: tuple[int, ...], store: Store, where: str
+    ref: Any, dtype: np.dtype, shape: tuple[int, ...], store: Store, path: Path
 ) -> np.ndarray:
     if not isinstance(ref, Mapping) or ref.get("format") != "npy":
-        raise FormatError(f"{where} must be a list or an npy sidecar reference")
+        raise FormatError("must be a list or an npy sidecar reference", path=path)
     arr = store.get_array(ref)
     if arr.dtype != dtype.newbyteorder("<") or arr.shape != shape:
         raise FormatError(
-            f"{where}: expected an array of {dtype} with shape {shape}, got {arr.dtype} {arr.shape}"
+            f"must be an array of {dtype} with shape {shape}, got {arr.dtype} {arr.shape}",
+            path=path,
         )
     return arr
-
-
-def _decode_strings(ref: Any, nrows: int, store: Store, where: str) -> list[str]:
-    if not isinstance(ref, Mapping) or ref.get("format") != "msgpack":
-        raise FormatError(f"{where} must be a list or a msgpack sidecar reference")
-    data = store.get_bytes(ref)
-    try:
-        cells = msgpack.unpackb(
-            data,
-            raw=False,
-            strict_map_key=True,
-            max_str_len=len(data),
-            max_array_len=nrows,
-            max_bin_len=0,
-            max_map_len=0,
-            max_ext_len=0,
-            use_list=True,
-        )
-    except (ValueError, msgpack.UnpackException, UnicodeDecodeError) as exc:
-        raise FormatError(f"{where}: not a valid msgpack list of strings ({exc})") from None
-    if not isinstance(cells, list):
-        raise FormatError(f"{where}: the msgpack block must hold a list of strings")
-    _check_len(cells, nrows, where)
-    _check_types(cells, {str}, where)
-    return cells
