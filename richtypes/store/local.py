@@ -16,12 +16,11 @@ once. Reading refuses references that leave the root (``..``, absolute paths,
 symlinks that point out), checks the size before reading, and verifies the
 digest (:class:`~richtypes.IntegrityError` on any mismatch).
 
-Why BLAKE3: hashing must not dominate the write. Measured here on a 24 MB
-float32 array (2-core machine): ``np.save`` to a file 3.4 ms, SHA-256 12.3 ms,
-BLAKE2b 22.5 ms, BLAKE3 3.1 ms, xxh3-128 0.8 ms. xxh3 is not collision
-resistant, and a content-addressed store that deduplicates must not let crafted
-bytes stand in for others, so the fastest cryptographic hash wins. Readers also
-accept ``sha256:`` references.
+Why BLAKE3: hashing must not dominate the write, and a content-addressed store
+that deduplicates must not let crafted bytes stand in for others, so the hash is
+the fastest cryptographic one measured (``benchmarks/bench_digest.py`` compares
+it with SHA-256, BLAKE2b and the non-cryptographic xxh3 beside ``np.save``).
+Readers also accept ``sha256:`` references.
 """
 
 from __future__ import annotations
