@@ -691,41 +691,41 @@ def test_equality_is_by_content() -> None:
     [
         (
             {"form": "yolo"},
-            "boxes2d: form must be one of box_data, xyxy, cxcywh, xywh, coco, got 'yolo'",
+            "$.form: must be one of box_data, xyxy, cxcywh, xywh, coco, got 'yolo'",
         ),
         (
             {"layout": "xywh"},
-            "boxes2d: form 'xyxy' cannot have layout 'xywh' and domain 'fraction'",
+            "$.layout: form 'xyxy' cannot have layout 'xywh' and domain 'fraction'",
         ),
-        ({"count": 3}, "boxes2d: coords must have 3 entries, got 2"),
-        ({"count": -1}, "boxes2d: count must be 0..100000000, got -1"),
+        ({"count": 3}, "$.coords: must have 3 entries, got 2"),
+        ({"count": -1}, "$.count: must be 0..100000000, got -1"),
         (
             {"coords": [[0, 0, 1], [0, 0, 1, 1]]},
-            "boxes2d: coords must be a regular array of numbers",
+            "$.coords: must be a regular array of numbers",
         ),
         (
             {"coords": [[0, 0, 1, "1"], [0, 0, 1, 1]]},
-            "boxes2d: coords must be numbers of shape (2, 4), got <U",
+            "$.coords: must be numbers of shape (2, 4), got <U",
         ),
         (
             {"coords": [[0.5, 0, 0.1, 1], [0, 0, 1, 1]]},
-            r"boxes2d: invalid document: $.xyxy[0][2]: must be >= minX (0.5), got 0.1",
+            r"$.coords[0][2]: must be >= minX (0.5), got 0.1",
         ),
         (
             {"class_ids": [0, 9]},
-            "boxes2d: invalid document: $.class_ids[1]: must be a key of class_labels, got 9",
+            "$.class_ids[1]: must be a key of class_labels, got 9",
         ),
         (
             {"class_ids": [0, 1e999]},
-            "boxes2d: invalid document: $.class_ids[1]: class id must be an integer in 0..2147483647, got inf",
+            "$.class_ids[1]: class id must be an integer in 0..2147483647, got inf",
         ),
         (
             {"scores": [[0.5, None]]},
-            "boxes2d: invalid document: $.scores: must be finite (NaN only for a score not given)",
+            "$.scores: must be finite (NaN only for a score not given)",
         ),
-        ({"score_names": ["a", "a"]}, "boxes2d: score_names must be distinct strings"),
-        ({"captions": [None, None]}, "boxes2d: captions must be null when no box has one"),
-        ({"dtype": "int8"}, "boxes2d: dtype must be one of float32, float64, got 'int8'"),
+        ({"score_names": ["a", "a"]}, "$.score_names: must be distinct strings"),
+        ({"captions": [None, None]}, "$.captions: must be null when no box has one"),
+        ({"dtype": "int8"}, "$.dtype: must be one of float32, float64, got 'int8'"),
     ],
 )
 def test_malformed_documents_are_format_errors(tmp_path: Path, change, message) -> None:
@@ -752,7 +752,7 @@ def test_a_record_sidecar_claiming_too_many_bytes_is_refused_before_reading(tmp_
     )
     with pytest.raises(
         FormatError,
-        match=r"^boxes2d: the record sidecar claims 40192 bytes, more than 2 records need$",
+        match=r"^\$\.coords\.size: the record sidecar claims 40192 bytes, more than 2 records need$",
     ):
         richtypes.load(doc, store)
     doc["coords"] = doc["class_ids"] = store.put_array(
@@ -760,7 +760,7 @@ def test_a_record_sidecar_claiming_too_many_bytes_is_refused_before_reading(tmp_
     )
     with pytest.raises(
         FormatError,
-        match=r"^boxes2d: the record sidecar must hold 2 records of .*got \(2,\) .*'<f4'",
+        match=r"^\$\.coords: the record sidecar must hold 2 records of .*got \(2,\) .*'<f4'",
     ):
         richtypes.load(doc, store)
 
@@ -771,7 +771,7 @@ def test_record_sidecar_references_must_agree(tmp_path: Path) -> None:
     doc["scores"] = [[0.5, 1.0]]
     with pytest.raises(
         FormatError,
-        match=r"^boxes2d: with a record sidecar, coords, class_ids and scores \(when named\) must all refer to it$",
+        match=r"^\$\.class_ids: with a record sidecar, coords, class_ids and scores \(when named\) must all refer to it$",
     ):
         richtypes.load(doc, store)
 

@@ -512,19 +512,19 @@ def test_a_decompression_bomb_is_refused_on_decode(tmp_path, monkeypatch) -> Non
     ref = richtypes.Store(tmp_path).put_bytes(
         _bomb_png(), "png"
     )  # a hostile sidecar behind an honest-looking doc
-    with pytest.raises(FormatError, match=r"^image: the sidecar is not a 10x12 png file$"):
+    with pytest.raises(FormatError, match=r"^\$\.image: the sidecar is not a 10x12 png file$"):
         richtypes.load({**doc, "image": ref}, tmp_path)
 
 
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"format": "tiff"}, r"^image: format must be one of png, jpeg, webp, got 'tiff'$"),
-        ({"format": "jpeg"}, r"^image: the sidecar is not a 10x12 jpeg file$"),
-        ({"width": 11}, r"^image: the sidecar is not a 11x12 png file$"),
-        ({"channels": 4}, r"^image: mode 'RGB' does not match 4 channels of uint8$"),
+        ({"format": "tiff"}, r"^\$\.format: must be one of png, jpeg, webp, got 'tiff'$"),
+        ({"format": "jpeg"}, r"^\$\.image: the sidecar is not a 10x12 jpeg file$"),
+        ({"width": 11}, r"^\$\.image: the sidecar is not a 11x12 png file$"),
+        ({"channels": 4}, r"^\$\.mode: does not match 4 channels of uint8, got 'RGB'$"),
         ({"height": "12"}, r"^\$\.height: must be int, got str$"),
-        ({"masks": {"m": 3}}, r"^image: masks\.m must be an envelope object, got int$"),
+        ({"masks": {"m": 3}}, r"^\$\.masks\.m: must be an envelope object, got 'int'$"),
         (
             {
                 "classes": {
@@ -535,7 +535,7 @@ def test_a_decompression_bomb_is_refused_on_decode(tmp_path, monkeypatch) -> Non
                     "count_type": "int",
                 }
             },
-            r"^image: classes must be a classes envelope, got 'histogram'$",
+            r"^\$\.classes\._type: must be a 'classes' envelope, got 'histogram'$",
         ),
     ],
 )

@@ -173,10 +173,10 @@ def test_round_trip_with_labels(roundtrip) -> None:
 def test_a_sidecar_that_is_not_the_announced_png_is_a_format_error(tmp_path) -> None:
     doc = richtypes.dump(ImageMask(IDS), tmp_path)
     doc["width"] = 4
-    with pytest.raises(FormatError, match=r"^mask: the sidecar is not a 4x2 PNG$"):
+    with pytest.raises(FormatError, match=r"^\$\.mask: the sidecar is not a 4x2 PNG$"):
         richtypes.load(doc, tmp_path)
     doc["width"], doc["dtype"] = 3, "int8"
-    with pytest.raises(FormatError, match=r"^mask: dtype must be 'uint8' or 'uint16', got 'int8'$"):
+    with pytest.raises(FormatError, match=r"^\$\.dtype: must be 'uint8' or 'uint16', got 'int8'$"):
         richtypes.load(doc, tmp_path)
 
 

@@ -460,22 +460,24 @@ class BoundingBoxes2D(Media):
         dtype = np.dtype(_w.choice(doc, "dtype", ("float32", "float64")))
         n = field(doc, "count", int)
         if not 0 <= n <= MAX_BOXES:
-            raise FormatError(f"boxes2d: count must be 0..{MAX_BOXES}, got {n}")
+            raise FormatError(f"must be 0..{MAX_BOXES}", value=n, path=("count",))
         expected_layout = {"box_data": ("xyxy", "cxcywh"), "coco": ("xywh",)}.get(form, (form,))
         if layout not in expected_layout or (form == "coco" and domain != "pixel"):
             raise FormatError(
-                f"boxes2d: form {form!r} cannot have layout {layout!r} and domain {domain!r}"
+                f"form {form!r} cannot have layout {layout!r} and domain {domain!r}",
+                path=("layout",),
             )
         names = field(doc, "score_names", list)
         if not all(isinstance(s, str) for s in names) or len(set(names)) != len(names):
-            raise FormatError("boxes2d: score_names must be distinct strings")
+            raise FormatError("must be distinct strings", path=("score_names",))
         raw_scores = field(doc, "scores", (list, dict))
         coords_doc = field(doc, "coords", (list, dict))
         if isinstance(coords_doc, dict):
             ref = coords_doc
             if doc.get("class_ids") != ref or (raw_scores != ref if names else raw_scores != []):
                 raise FormatError(
-                    "boxes2d: with a record sidecar, coords, class_ids and scores (when named) must all refer to it"
+                    "with a record sidecar, coords, class_ids and scores (when named) must all refer to it",
+                    path=("class_ids",),
                 )
             native, ids, block_scores = _w.read_block(ref, store, n, dtype, len(names))
             raw_scores = []
@@ -489,7 +491,7 @@ class BoundingBoxes2D(Media):
         elif isinstance(raw_scores, list) and names:
             if len(raw_scores) != len(names):
                 raise FormatError(
-                    f"boxes2d: scores must have {len(names)} columns, got {len(raw_scores)}"
+                    f"must have {len(names)} columns", value=len(raw_scores), path=("scores",)
                 )
             cols = [
                 _w.read_list(
@@ -502,36 +504,34 @@ class BoundingBoxes2D(Media):
             ]
             scores = _in.stack_scores(cols, n)
         elif names:
-            raise FormatError("boxes2d: inline scores must be a list of columns")
+            raise FormatError("inline scores must be a list of columns", path=("scores",))
         elif raw_scores != []:
-            raise FormatError("boxes2d: scores must be [] when there are no score_names")
+            raise FormatError("must be [] when there are no score_names", path=("scores",))
         else:
             scores = np.empty((n, 0), np.float64)
-        paths = _geo.Paths(form, layout)
-        try:
-            captions = _w.read_captions(doc, store, n, paths)
-            labels = _in.check_labels(field(doc, "class_labels", (dict, type(None))))
-            ids = _in.check_class_ids(ids, paths, labels)
-            bad = np.isinf(scores) if form in ("box_data", "coco") else ~np.isfinite(scores)
-            if bad.any():
-                raise ValidationError(
-                    "must be finite (NaN only for a score not given)", path=("scores",)
-                )
-            obj = cls.__new__(cls)
-            obj._setup(
-                _in.Parsed(
-                    native,
-                    layout,
-                    ids,
-                    tuple(names),
-                    scores,
-                    captions,
-                    "pixel" if domain == "pixel" else None,
-                    labels,
-                    form,
-                    paths,
-                )
+        # the constructor's own checks, naming the document's fields (FormatError via decode_envelope)
+        paths = _geo.Paths(form, layout, doc=True)
+        captions = _w.read_captions(doc, store, n, paths)
+        labels = _in.check_labels(field(doc, "class_labels", (dict, type(None))))
+        ids = _in.check_class_ids(ids, paths, labels)
+        bad = np.isinf(scores) if form in ("box_data", "coco") else ~np.isfinite(scores)
+        if bad.any():
+            raise ValidationError(
+                "must be finite (NaN only for a score not given)", path=("scores",)
             )
-        except ValidationError as err:
-            raise FormatError(f"boxes2d: invalid document: {err}") from None
+        obj = cls.__new__(cls)
+        obj._setup(
+            _in.Parsed(
+                native,
+                layout,
+                ids,
+                tuple(names),
+                scores,
+                captions,
+                "pixel" if domain == "pixel" else None,
+                labels,
+                form,
+                paths,
+            )
+        )
         return obj

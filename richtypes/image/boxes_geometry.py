@@ -23,10 +23,13 @@ Path = tuple[PathKey, ...]
 class Paths:
     """The user's path of each box field, for the input form the boxes came in."""
 
-    def __init__(self, form: str, layout: str, middle: np.ndarray | None = None) -> None:
+    def __init__(
+        self, form: str, layout: str, middle: np.ndarray | None = None, *, doc: bool = False
+    ) -> None:
         self.form = form
         self.layout = layout
         self.middle = middle  # box_data only: rows given as middle/width/height in a mixed group
+        self.doc = doc  # decoded: name the document's own fields (coords, class_ids, captions)
 
     def row_layout(self, i: int) -> str:
         if self.middle is not None:
@@ -34,6 +37,8 @@ class Paths:
         return self.layout
 
     def row(self, i: int) -> Path:
+        if self.doc:
+            return ("coords", i)
         if self.form == "box_data":
             return ("box_data", i, "position")
         if self.form == "coco":
@@ -41,6 +46,8 @@ class Paths:
         return (self.form, i)
 
     def coord(self, i: int, j: int) -> Path:
+        if self.doc:
+            return ("coords", i, j)
         if self.form == "box_data":
             if self.row_layout(i) == "xyxy":
                 return ("box_data", i, "position", MINMAX[j])
@@ -50,6 +57,8 @@ class Paths:
         return self.row(i) + (j,)
 
     def class_id(self, i: int) -> Path:
+        if self.doc:
+            return ("class_ids", i)
         if self.form == "box_data":
             return ("box_data", i, "class_id")
         if self.form == "coco":
@@ -64,7 +73,9 @@ class Paths:
         return ("scores", name, i)
 
     def caption(self, i: int) -> Path:
-        return ("box_data", i, "box_caption") if self.form == "box_data" else ("captions", i)
+        if self.form == "box_data" and not self.doc:
+            return ("box_data", i, "box_caption")
+        return ("captions", i)
 
     @property
     def unknown_class(self) -> str:

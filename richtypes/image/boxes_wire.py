@@ -27,13 +27,13 @@ def nan_to_none(col: np.ndarray) -> list[Any]:
 def choice(doc: Mapping[str, Any], name: str, allowed: Sequence[str]) -> str:
     value = field(doc, name, str)
     if value not in allowed:
-        raise FormatError(f"boxes2d: {name} must be one of {', '.join(allowed)}, got {value!r}")
+        raise FormatError(f"must be one of {', '.join(allowed)}", value=value, path=(name,))
     return value
 
 
 def as_list(value: Any, name: str) -> list[Any]:
     if not isinstance(value, list):
-        raise FormatError(f"boxes2d: {name} must hold lists, got {type(value).__name__}")
+        raise FormatError("must hold lists", value=type(value).__name__, path=(name,))
     return value
 
 
@@ -42,14 +42,14 @@ def read_list(
 ) -> np.ndarray:
     """A regular numeric array of ``shape`` from JSON lists, cast to ``dtype`` (``None``: as parsed)."""
     if len(values) != shape[0]:
-        raise FormatError(f"boxes2d: {name} must have {shape[0]} entries, got {len(values)}")
+        raise FormatError(f"must have {shape[0]} entries", value=len(values), path=(name,))
     try:
         arr = np.array(values) if values else np.empty(shape, dtype)
     except (ValueError, TypeError):
-        raise FormatError(f"boxes2d: {name} must be a regular array of numbers") from None
+        raise FormatError("must be a regular array of numbers", path=(name,)) from None
     if arr.dtype.kind not in "iuf" or arr.shape != shape:
         raise FormatError(
-            f"boxes2d: {name} must be numbers of shape {shape}, got {arr.dtype} {arr.shape}"
+            f"must be numbers of shape {shape}, got {arr.dtype} {arr.shape}", path=(name,)
         )
     return arr if dtype is None else arr.astype(dtype)
 
@@ -79,12 +79,14 @@ def read_block(
     limit = n * expected.itemsize + _NPY_HEADER_MAX
     if not isinstance(size, int) or size > limit:
         raise FormatError(
-            f"boxes2d: the record sidecar claims {size!r} bytes, more than {n} records need"
+            f"the record sidecar claims {size!r} bytes, more than {n} records need",
+            path=("coords", "size"),
         )
     arr = store.get_array(ref)
     if arr.dtype != expected or arr.shape != (n,):
         raise FormatError(
-            f"boxes2d: the record sidecar must hold {n} records of {expected}, got {arr.shape} {arr.dtype}"
+            f"the record sidecar must hold {n} records of {expected}, got {arr.shape} {arr.dtype}",
+            path=("coords",),
         )
     scores = np.ascontiguousarray(arr["scores"]) if k else np.empty((n, 0), np.float64)
     coords = np.ascontiguousarray(arr["coords"]).astype(dtype, copy=False)
@@ -99,12 +101,14 @@ def read_captions(
         try:
             value = msgpack.unpackb(store.get_bytes(value), raw=False, strict_map_key=True)
         except (ValueError, msgpack.UnpackException) as exc:
-            raise FormatError(f"boxes2d: captions sidecar is not valid msgpack ({exc})") from None
+            raise FormatError(
+                f"the captions sidecar is not valid msgpack ({exc})", path=("captions",)
+            ) from None
         if not isinstance(value, list):
-            raise FormatError("boxes2d: captions sidecar must hold a list")
+            raise FormatError("the captions sidecar must hold a list", path=("captions",))
     if value is None:
         return None
     captions = _in.check_captions(value, n, paths)
     if captions is None:
-        raise FormatError("boxes2d: captions must be null when no box has one")
+        raise FormatError("must be null when no box has one", path=("captions",))
     return captions

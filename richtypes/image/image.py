@@ -173,11 +173,7 @@ class Image(Media):
         for key, value in _groups(masks, "masks").items():
             mask = ImageMask.coerce(value, ("masks", key))
             where = "path" if isinstance(value, Mapping) and "path" in value else "mask_data"
-            check_mask_size(mask, self.width, self.height, ("masks", key, where))
-            if self.classes is not None:
-                mask.check_ids(
-                    self.classes.ids, ("masks", key, where), "class id is not in classes"
-                )
+            _check_mask(mask, ("masks", key, where), self.width, self.height, self.classes)
             self.masks[key] = mask
         self.boxes = {}
         for key, value in _groups(boxes, "boxes").items():
@@ -305,18 +301,17 @@ class Image(Media):
         }
         if info["format"] not in _KEPT:
             raise FormatError(
-                f"image: format must be one of {', '.join(_KEPT)}, got {info['format']!r}"
+                f"must be one of {', '.join(_KEPT)}", value=info["format"], path=("format",)
             )
         width, height = info["width"], info["height"]
         problem = codec.pixel_problem(width, height)
         if problem:
             raise FormatError(problem, path=("width",))
-        if info["mode"] not in codec.MODE_LAYOUT or codec.MODE_LAYOUT[info["mode"]] != (
-            info["channels"],
-            info["dtype"],
-        ):
+        if codec.MODE_LAYOUT.get(info["mode"]) != (info["channels"], info["dtype"]):
             raise FormatError(
-                f"image: mode {info['mode']!r} does not match {info['channels']} channels of {info['dtype']}"
+                f"does not match {info['channels']} channels of {info['dtype']}",
+                value=info["mode"],
+                path=("mode",),
             )
         caption = field(doc, "caption", (str, type(None)), None)
         data = store.get_bytes(field(doc, "image", dict))
@@ -325,39 +320,32 @@ class Image(Media):
         except ValueError:
             size = None
         if size != (width, height):
-            raise FormatError(f"image: the sidecar is not a {width}x{height} {info['format']} file")
+            raise FormatError(
+                f"the sidecar is not a {width}x{height} {info['format']} file", path=("image",)
+            )
         img = cls.__new__(cls)
         img._set(info, caption, None, data, codec.JPEG_QUALITY)
+        # nested envelopes: each place takes only its own _type; then the constructor's checks
         classes = doc.get("classes")
-        object.__setattr__(
-            img,
-            "classes",
-            None if classes is None else _decode_as(classes, store, Classes, "classes"),
-        )
-        masks = field(doc, "masks", dict, {})
-        object.__setattr__(
-            img,
-            "masks",
-            {k: _decode_as(v, store, ImageMask, f"masks.{k}") for k, v in masks.items()},
-        )
-        for key, mask in img.masks.items():
-            check_mask_size(mask, width, height, ("masks", key))
-        boxes = field(doc, "boxes", dict, {})
-        object.__setattr__(
-            img, "boxes", {k: _decode_as(v, store, None, f"boxes.{k}") for k, v in boxes.items()}
-        )
+        if classes is not None:
+            classes = decode_envelope(classes, store, expect=Classes, path=("classes",))
+        object.__setattr__(img, "classes", classes)
+        masks = {
+            key: decode_envelope(value, store, expect=ImageMask, path=("masks", key))
+            for key, value in field(doc, "masks", dict, {}).items()
+        }
+        for key, mask in masks.items():
+            _check_mask(mask, ("masks", key, "mask"), width, height, classes)
+        object.__setattr__(img, "masks", masks)
+        from .boxes import BoundingBoxes2D
+
+        boxes = {}
+        for key, value in field(doc, "boxes", dict, {}).items():
+            group = decode_envelope(value, store, expect=BoundingBoxes2D, path=("boxes", key))
+            boxes[key] = _check_boxes(group, key, width, height, classes)
+        object.__setattr__(img, "boxes", boxes)
         img._freeze()
         return img
-
-
-def _decode_as(doc: Any, store: Store, kind: type | None, where: str) -> Any:
-    if not isinstance(doc, Mapping):
-        raise FormatError(f"image: {where} must be an envelope object, got {type(doc).__name__}")
-    value = decode_envelope(doc, store)
-    if kind is not None and not isinstance(value, kind):
-        expected = getattr(kind, "_type", kind.__name__)
-        raise FormatError(f"image: {where} must be a {expected} envelope, got {doc.get('_type')!r}")
-    return value
 
 
 def _groups(value: Any, name: str) -> dict[str, Any]:
@@ -396,10 +384,23 @@ def _check_file_type(fmt: str, pixels: np.ndarray) -> None:
         )
 
 
+def _check_mask(
+    mask: ImageMask, path: tuple[Any, ...], width: int, height: int, classes: Classes | None
+) -> None:
+    """What an image asks of each mask, on construction and on decode: its size, ids in ``classes``."""
+    check_mask_size(mask, width, height, path)
+    if classes is not None:
+        mask.check_ids(classes.ids, path, "class id is not in classes")
+
+
 def _coerce_boxes(value: Any, key: str, width: int, height: int, classes: Classes | None) -> Any:
     from .boxes import BoundingBoxes2D
 
-    boxes = BoundingBoxes2D.coerce(value, ("boxes", key))
+    return _check_boxes(BoundingBoxes2D.coerce(value, ("boxes", key)), key, width, height, classes)
+
+
+def _check_boxes(boxes: Any, key: str, width: int, height: int, classes: Classes | None) -> Any:
+    """What an image asks of each box group, on construction and on decode: inside it, ids in ``classes``."""
     boxes.check_image(width, height, ("boxes", key))
     if classes is not None and len(boxes):
         bad = np.flatnonzero(classes.missing(boxes.class_ids))

@@ -211,7 +211,7 @@ class ImageMask(Media):
         width, height = field(doc, "width", int), field(doc, "height", int)
         dtype = field(doc, "dtype", str)
         if dtype not in ("uint8", "uint16"):
-            raise FormatError(f"mask: dtype must be 'uint8' or 'uint16', got {dtype!r}")
+            raise FormatError("must be 'uint8' or 'uint16'", value=dtype, path=("dtype",))
         problem = codec.pixel_problem(width, height)
         if problem:
             raise FormatError(problem, path=("width",))
@@ -224,7 +224,7 @@ class ImageMask(Media):
         except ValueError:
             size = None
         if size != (width, height):
-            raise FormatError(f"mask: the sidecar is not a {width}x{height} PNG")
+            raise FormatError(f"the sidecar is not a {width}x{height} PNG", path=("mask",))
         mask = cls.__new__(cls)
         for name, value in (
             ("_ids", None),
