@@ -17,7 +17,14 @@ from .core.inputs import check_caption, read_source
 from .core.media import Media, field, register
 from .store.local import Store
 
-__all__ = ["Audio", "AudioLike", "FORMATS", "MAX_CHANNELS", "MAX_DECODE_SAMPLES"]
+__all__ = [
+    "Audio",
+    "AudioLike",
+    "FORMATS",
+    "MAX_CHANNELS",
+    "MAX_DECODE_SAMPLES",
+    "MAX_DECODE_BYTES",
+]
 
 #: The file formats ``Audio`` stores (sniffed from the first bytes, never from a file name).
 FORMATS = ("wav", "flac", "mp3", "ogg")
@@ -25,6 +32,9 @@ FORMATS = ("wav", "flac", "mp3", "ogg")
 MAX_CHANNELS = 64
 #: ``to_numpy`` of a compressed file decodes at most this many samples per channel by default.
 MAX_DECODE_SAMPLES = 1 << 28
+#: ``to_numpy`` of a compressed file refuses (``FormatError``) to decode more bytes of float32
+#: samples (samples x channels x 4) than this unless told otherwise; the decoder is stopped there.
+MAX_DECODE_BYTES = 1024**3
 _DTYPES = ("uint8", "int16", "int32", "float32", "float64")
 _WHERE = ("data_or_path",)
 
@@ -164,20 +174,27 @@ class Audio(Media):
             return None
         return self.num_samples / self.sample_rate
 
-    def to_numpy(self, max_samples: int = MAX_DECODE_SAMPLES) -> np.ndarray:
+    def to_numpy(
+        self, max_samples: int = MAX_DECODE_SAMPLES, max_bytes: int = MAX_DECODE_BYTES
+    ) -> np.ndarray:
         """The samples: (samples,) for mono, else (samples, channels), read-only.
 
         WAV samples come back exactly in the file's own type (uint8 for 8-bit,
         int16, int32 for 24- and 32-bit, float32/float64), or as float32 when
         the clip was made from floats. FLAC, MP3 and Ogg decode to float32
-        through ffmpeg (the ``video`` extra), at most ``max_samples`` per channel.
+        through ffmpeg (the ``video`` extra), at most ``max_samples`` per
+        channel; ``FormatError`` when those would take more than ``max_bytes``
+        (samples x channels x 4 bytes; ffmpeg is stopped there, whatever the
+        file states), or for a file that cannot be decoded.
         """
         if self.format == "wav":
             samples = _wav.wav_samples(self.data, _wav.parse_wav(self.data))[:max_samples]
             if self.dtype == "float32" and samples.dtype == np.int16:
                 samples = _wav.pcm16_to_float(samples)
         else:
-            samples = _ffmpeg.decode_audio(self.data, self.format, self.channels or 2, max_samples)
+            samples = _ffmpeg.decode_audio(
+                self.data, self.format, self.channels or 2, max_samples, max_bytes
+            )
         if samples.shape[1] == 1:
             samples = samples[:, 0]
         samples.flags.writeable = False

@@ -201,8 +201,10 @@ class Video(Media):
 
         The frames are those of the encoded file (GIF has 256 colours per
         frame; mp4 and webm are lossy). Raises ``FormatError`` when the
-        frames would take more than ``max_bytes``; mp4, webm and mov need the
-        ``video`` extra.
+        frames would take more than ``max_bytes`` (budgeted from the file's
+        own headers and frame timing while decoding, not from the document's
+        ``frames``/``width``/``height``), or for a damaged file; mp4, webm
+        and mov need the ``video`` extra.
         """
         limit = MAX_FRAMES if max_frames is None else int(max_frames)
         if self.frames is not None and self.width and self.height:
@@ -213,9 +215,9 @@ class Video(Media):
                     f"above max_bytes={max_bytes}; pass max_frames or a larger max_bytes"
                 )
         if self.format == "gif":
-            out = _gif.decode_gif(self.data, limit, self.fps)
+            out = _gif.decode_gif(self.data, limit, self.fps, max_bytes)
         else:
-            out = _ffmpeg.decode_video(self.data, self.format, limit)
+            out = _ffmpeg.decode_video(self.data, self.format, limit, max_bytes)
         out.flags.writeable = False
         return out
 
@@ -250,24 +252,44 @@ class Video(Media):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any], store: Store) -> Video:
+        """Rebuild a clip, checking the document against the constructor's rules and the stored file.
+
+        For a GIF, ``frames``, ``width`` and ``height`` must be what the file
+        itself gives at ``fps`` (what :meth:`to_numpy` would decode); mp4,
+        webm and mov are not probed here (that needs ffmpeg and a pass over the
+        file) and are budgeted while decoding instead.
+        """
         fmt = field(doc, "format", str)
         if fmt not in FORMATS:
-            raise FormatError(f"video: format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-        fps = float(field(doc, "fps", (int, float)))
-        if not (np.isfinite(fps) and fps > 0):
-            raise FormatError(f"video: fps must be a positive number, got {fps!r}")
-        sizes = [field(doc, name, (int, type(None))) for name in ("frames", "width", "height")]
-        if any(v is not None and v < 0 for v in sizes):
-            raise FormatError(f"video: frames, width and height must be >= 0, got {sizes}")
-        caption = field(doc, "caption", (str, type(None)))
+            raise FormatError(f"must be one of {', '.join(FORMATS)}", value=fmt, path=("format",))
+        fps = check_positive_number(field(doc, "fps", (int, float)), ("fps",))
+        names = ("frames", "width", "height")
+        sizes = [field(doc, name, (int, type(None))) for name in names]
+        for name, value in zip(names, sizes):
+            if value is not None and value < 0:
+                raise FormatError("must be >= 0", value=value, path=(name,))
+        caption = check_caption(field(doc, "caption", (str, type(None))))
         ref = field(doc, "file", dict)
         if ref.get("format") != fmt:
             raise FormatError(
-                f"video: the file reference's format {ref.get('format')!r} differs from format {fmt!r}"
+                f"must be the video's format {fmt!r}",
+                value=ref.get("format"),
+                path=("file", "format"),
             )
         data = store.get_bytes(ref)
         if sniff_video(data[:64]) != fmt:
-            raise FormatError(f"video: the stored file is not a {fmt} file")
+            raise FormatError(f"the stored file is not a {fmt} file", path=("file",))
+        if fmt == "gif":
+            try:
+                probed = _gif.gif_frames_at(data, fps)
+            except FormatError as err:
+                raise err.with_prefix("file") from None
+            if tuple(sizes) != probed:
+                raise FormatError(
+                    f"frames, width and height must be those of the stored gif file at fps {fps:g} {list(probed)}",
+                    value=sizes,
+                    path=(),
+                )
         video = cls.__new__(cls)
         video._set(fmt, fps, sizes[0], sizes[1], sizes[2], caption, data, None)
         return video
@@ -281,6 +303,8 @@ def _probe(data: bytes, fmt: str) -> tuple[int | None, int | None, int | None, f
         return _ffmpeg.probe_video(data, fmt)
     except MissingDependencyError:
         return None, None, None, None
+    except FormatError as exc:  # the codecs' word for a damaged file
+        raise ValidationError(exc.problem, path=_WHERE) from None
     except Exception as exc:  # the decoders raise many types for a damaged file
         raise ValidationError(
             f"is not a readable {fmt} file ({type(exc).__name__})", path=_WHERE

@@ -178,8 +178,21 @@ def test_gltf_with_external_buffers_from_a_nameless_stream_is_refused(tmp_path: 
             {},
             r"^\$: cannot tell the mesh format from the file's name or content; pass file_type= \(obj, gltf, glb, stl, ply\)$",
         ),
-        (b"glTF\x02\x00\x00\x00junk", {}, r"^\$: is not a valid glb mesh \(trimesh: "),
-        (b"ply\nformat nonsense\n", {}, r"^\$: is not a valid ply mesh \(trimesh: "),
+        (
+            b"glTF\x02\x00\x00\x00junk",
+            {},
+            r"^\$: is not a valid glb mesh \(the header states 1802401130 bytes, the file has 12\)$",
+        ),
+        (
+            b"ply\nformat nonsense\n",
+            {},
+            r"^\$: is not a valid ply mesh \(no end_header within the first 65536 bytes\)$",
+        ),
+        (
+            b"ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nend_header\n",
+            {},
+            r"^\$: is not a valid ply mesh \(element 'vertex' states 3 rows, more than the 0 bytes after the header can hold\)$",
+        ),
         (b"{not json", {"file_type": "gltf"}, r"^\$: is not a valid gltf mesh \(not JSON: "),
         (
             b"x",

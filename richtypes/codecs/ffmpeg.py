@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import MissingDependencyError
+from ..core.errors import FormatError, MissingDependencyError
 
 __all__ = [
     "require_ffmpeg",
@@ -91,44 +91,91 @@ def encode_video(frames: np.ndarray, fps: float, fmt: str) -> bytes:
             return fh.read()
 
 
+#: What imageio-ffmpeg raises for a damaged file (reported as ``FormatError``).
+_BROKEN = (
+    RuntimeError,
+    OSError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    StopIteration,
+    OverflowError,
+)
+
+
 def probe_video(data: bytes, fmt: str) -> tuple[int, int, int, float | None]:
-    """``(frames, width, height, fps)`` of an mp4, mov or webm file."""
+    """``(frames, width, height, fps)`` of an mp4, mov or webm file; ``FormatError`` for a damaged one."""
     ffmpeg = require_ffmpeg(f"reading {fmt} video")
-    with _TempFile("." + fmt, data) as path:
-        reader = ffmpeg.read_frames(path)
-        try:
-            meta = next(reader)
-        finally:
-            reader.close()  # type: ignore[attr-defined]  # imageio-ffmpeg's reader is a generator
-        frames, _ = ffmpeg.count_frames_and_secs(path)
-    width, height = meta["size"]
-    fps = meta.get("fps")
-    return int(frames), int(width), int(height), (float(fps) if fps else None)
+    try:
+        with _TempFile("." + fmt, data) as path:
+            reader = ffmpeg.read_frames(path)
+            try:
+                meta = next(reader)
+            finally:
+                reader.close()  # type: ignore[attr-defined]  # imageio-ffmpeg's reader is a generator
+            frames, _ = ffmpeg.count_frames_and_secs(path)
+        width, height = meta["size"]
+        fps = meta.get("fps")
+        return int(frames), int(width), int(height), (float(fps) if fps else None)
+    except _BROKEN as exc:
+        raise FormatError(f"is not a readable {fmt} file ({type(exc).__name__})") from None
 
 
-def decode_video(data: bytes, fmt: str, max_frames: int) -> np.ndarray:
-    """The (T, H, W, 3) RGB frames of an mp4, mov or webm file, at most ``max_frames`` of them."""
+def decode_video(data: bytes, fmt: str, max_frames: int, max_bytes: int) -> np.ndarray:
+    """The (T, H, W, 3) RGB frames of an mp4, mov or webm file, at most ``max_frames`` of them.
+
+    The memory is budgeted from the stream itself while decoding: a
+    ``FormatError`` as soon as the frames read so far (and the next one) would
+    take more than ``max_bytes``, or for a damaged file.
+    """
     ffmpeg = require_ffmpeg(f"decoding {fmt} video")
-    with _TempFile("." + fmt, data) as path:
-        reader: Iterator[Any] = ffmpeg.read_frames(path, pix_fmt="rgb24")
-        try:
-            meta = next(reader)
-            width, height = meta["size"]
-            frames: list[np.ndarray] = []
-            for raw in reader:
-                if len(frames) >= max_frames:
-                    break
-                frames.append(np.frombuffer(raw, np.uint8).reshape(height, width, 3))
-        finally:
-            reader.close()  # type: ignore[attr-defined]  # imageio-ffmpeg's reader is a generator
-    if not frames:
-        return np.zeros((0, height, width, 3), np.uint8)
-    return np.stack(frames)
+    try:
+        with _TempFile("." + fmt, data) as path:
+            reader: Iterator[Any] = ffmpeg.read_frames(path, pix_fmt="rgb24")
+            try:
+                meta = next(reader)
+                width, height = (int(v) for v in meta["size"])
+                frame_bytes = width * height * 3
+                buf = bytearray()  # frames appended in place: no list of frames stacked at the end
+                count = 0
+                while count < max_frames:
+                    if (count + 1) * frame_bytes > max_bytes:
+                        if count and next(reader, None) is None:  # the stream ends in the budget
+                            break
+                        raise FormatError(
+                            f"decoding more than {count} frames of {width}x{height} needs more than "
+                            f"max_bytes={max_bytes} bytes; pass max_frames or a larger max_bytes"
+                        )
+                    raw = next(reader, None)
+                    if raw is None:
+                        break
+                    if len(raw) != frame_bytes:
+                        raise FormatError(f"{fmt} frame {count} is truncated")
+                    buf += raw
+                    count += 1
+            finally:
+                reader.close()  # type: ignore[attr-defined]  # imageio-ffmpeg's reader is a generator
+    except FormatError:
+        raise
+    except _BROKEN as exc:
+        raise FormatError(f"is not a readable {fmt} file ({type(exc).__name__})") from None
+    return np.frombuffer(buf, np.uint8).reshape(count, height, width, 3)
 
 
-def decode_audio(data: bytes, fmt: str, channels: int, max_samples: int) -> np.ndarray:
-    """The (samples, channels) float32 samples of a flac, mp3 or ogg file (at most ``max_samples``)."""
+def decode_audio(
+    data: bytes, fmt: str, channels: int, max_samples: int, max_bytes: int
+) -> np.ndarray:
+    """The (samples, channels) float32 samples of a flac, mp3 or ogg file (at most ``max_samples``).
+
+    ffmpeg stops after ``max_bytes // (4 * channels) + 1`` samples, so the
+    output read back is bounded whatever the file states; ``FormatError`` when
+    the clip (up to ``max_samples``) would take more than ``max_bytes``, or
+    for a file ffmpeg cannot decode.
+    """
     ffmpeg = require_ffmpeg(f"decoding {fmt} audio")
+    budget = max_bytes // (4 * channels)
+    limit = min(max_samples, budget + 1)
     cmd = [
         ffmpeg.get_ffmpeg_exe(),
         "-v",
@@ -136,7 +183,7 @@ def decode_audio(data: bytes, fmt: str, channels: int, max_samples: int) -> np.n
         "-i",
         "pipe:0",
         "-af",
-        f"atrim=end_sample={max_samples}",
+        f"atrim=end_sample={limit}",
         "-f",
         "f32le",
         "-ac",
@@ -145,9 +192,14 @@ def decode_audio(data: bytes, fmt: str, channels: int, max_samples: int) -> np.n
     ]
     result = subprocess.run(cmd, input=data, capture_output=True, check=False)
     if result.returncode != 0:
-        raise ValueError(
-            f"ffmpeg could not decode the {fmt} file: {result.stderr.decode(errors='replace').strip()}"
+        raise FormatError(
+            f"ffmpeg could not decode the {fmt} file: {result.stderr.decode(errors='replace').strip()[:300]}"
         )
     samples = np.frombuffer(result.stdout, "<f4")
     samples = samples[: samples.size - samples.size % channels].reshape(-1, channels)
+    if samples.shape[0] > budget and max_samples > budget:
+        raise FormatError(
+            f"decoding more than {budget} samples of {channels} channels needs more than "
+            f"max_bytes={max_bytes} bytes; pass max_samples or a larger max_bytes"
+        )
     return samples[:max_samples]

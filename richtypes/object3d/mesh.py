@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from ..core.errors import PathKey, ValidationError
+from ..core.errors import FormatError, PathKey, ValidationError
+from .mesh_limits import check_declared
 
 __all__ = [
     "MESH_FORMATS",
@@ -144,13 +145,11 @@ def sniff(data: bytes) -> str | None:
 
 
 def check_mesh(data: bytes, fmt: str) -> None:
-    """Refuse bytes trimesh cannot load as ``fmt`` or that hold no geometry."""
+    """Refuse bytes trimesh cannot load as ``fmt`` or that hold no geometry (``ValidationError``)."""
     try:
         loaded = load_trimesh(data, fmt)
-    except Exception as exc:  # trimesh raises many kinds of errors for broken files
-        text = f"{type(exc).__name__}: {exc}"
-        text = text if len(text) <= 160 else text[:157] + "..."
-        raise ValidationError(f"is not a valid {fmt} mesh (trimesh: {text})", path=()) from None
+    except FormatError as err:
+        raise ValidationError(err.problem, path=()) from None
     geometry = getattr(loaded, "geometry", None)
     vertices = getattr(loaded, "vertices", None)
     empty = (not geometry) if geometry is not None else (vertices is None or len(vertices) == 0)
@@ -159,10 +158,23 @@ def check_mesh(data: bytes, fmt: str) -> None:
 
 
 def load_trimesh(data: bytes, fmt: str) -> Any:
-    """``trimesh.load`` of in-memory mesh bytes."""
+    """``trimesh.load`` of in-memory mesh bytes, after :func:`~.mesh_limits.check_declared`.
+
+    Raises
+    ------
+    FormatError
+        For declared sizes above the file's bytes, or anything trimesh raises
+        while loading (it raises many kinds of errors for broken files).
+    """
     import trimesh
 
-    return trimesh.load(io.BytesIO(data), file_type=fmt, process=False)
+    check_declared(data, fmt)
+    try:
+        return trimesh.load(io.BytesIO(data), file_type=fmt, process=False)
+    except Exception as exc:
+        text = f"{type(exc).__name__}: {exc}"
+        text = text if len(text) <= 160 else text[:157] + "..."
+        raise FormatError(f"is not a valid {fmt} mesh (trimesh: {text})") from None
 
 
 def export_glb(mesh: Any) -> bytes:

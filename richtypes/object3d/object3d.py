@@ -371,7 +371,12 @@ class Object3D(Media):
         return self.points[:, :3]
 
     def to_trimesh(self) -> Any:
-        """The mesh as a trimesh object (``Trimesh`` or ``Scene``, as trimesh loads it)."""
+        """The mesh as a trimesh object (``Trimesh`` or ``Scene``, as trimesh loads it).
+
+        ``FormatError`` for a file whose declared sizes exceed its bytes or
+        that trimesh cannot load (memory stays proportional to the file; see
+        :mod:`richtypes.object3d.mesh_limits`).
+        """
         if self.mesh_bytes is None:
             raise AttributeError(f"a {self.kind} Object3D has no mesh")
         return _mesh.load_trimesh(self.mesh_bytes, self.mesh_format)  # type: ignore[arg-type]
@@ -544,7 +549,12 @@ def _read_mesh_ref(doc: Mapping[str, Any], store: Store) -> bytes:
         raise FormatError(
             f"object3d: mesh file of {size} bytes is above the limit of {_mesh.MAX_MESH_BYTES}"
         )
-    return store.get_bytes(ref)
+    data = store.get_bytes(ref)
+    try:  # the constructor's check: declared sizes within the file, trimesh loads it, it has geometry
+        _mesh.check_mesh(data, fmt)
+    except ValidationError as err:
+        raise FormatError(err.problem, path=("file",)) from None
+    return data
 
 
 def _private_copy(arr: np.ndarray) -> np.ndarray:
