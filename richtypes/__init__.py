@@ -17,7 +17,8 @@ from .core.errors import (
     RichTypesError,
     ValidationError,
 )
-from .core.nest import dump, encode_many, load
+from .core.nest import dump, load
+from .core.parallel import encode_many
 from .histogram import Histogram
 from .html import HTML, Html
 from .image import BoundingBoxes2D, Classes, Image, ImageMask

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from ..store.local import Store, StoreLike, as_store, open_temp
 from .errors import FormatError, PathKey, ValidationError
 from .media import Media, decode_envelope, is_envelope, register_value
 
-__all__ = ["dump", "load", "encode_many", "write_json", "map_nest", "MAX_DOC_BYTES"]
+__all__ = ["dump", "load", "write_json", "map_nest", "MAX_DOC_BYTES"]
 
 #: ``load`` refuses JSON documents larger than this.
 MAX_DOC_BYTES = 256 * 1024**2
@@ -24,7 +24,7 @@ _NONFINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 _MAX_DEPTH = 64
 
 
-def dump(value: Any, root: StoreLike) -> Any:
+def dump(value: Any, root: StoreLike, *, executor: Executor | None = None) -> Any:
     """Encode ``value`` into JSON-ready data, writing sidecars under ``root``.
 
     ``value`` is a media object or any nest of dicts (string keys), lists,
@@ -38,7 +38,12 @@ def dump(value: Any, root: StoreLike) -> Any:
     value:
         What to encode.
     root:
-        A :class:`~richtypes.Store` or the directory to use as one.
+        A :class:`~richtypes.Store`, or the directory or object-store URL
+        (``"s3://bucket/media"``) to use as one.
+    executor:
+        Encode the media objects inside ``value`` (a dict or list of images,
+        ...) on this :class:`concurrent.futures.Executor`. The document is
+        identical to the serial one. ``None`` (the default) encodes serially.
 
     Returns
     -------
@@ -56,7 +61,45 @@ def dump(value: Any, root: StoreLike) -> Any:
     >>> doc["loss"], doc["h"]["_type"], doc["h"]["counts"]
     (0.25, 'histogram', [1, 3])
     """
-    return _dump(value, as_store(root), (), 0)
+    store = as_store(root)
+    if executor is None:
+        return _dump(value, store, (), 0)
+    return _dump_parallel(value, store, executor)
+
+
+class _Slot:
+    """Where the ``index``-th media object of a nest goes once it is encoded."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
+def _dump_parallel(value: Any, store: Store, executor: Executor) -> Any:
+    from .parallel import encode_media
+
+    media: list[tuple[Media, tuple[PathKey, ...]]] = []
+
+    def collect(obj: Media, where: tuple[PathKey, ...]) -> _Slot:
+        media.append((obj, where))
+        return _Slot(len(media) - 1)
+
+    shape = map_nest(value, collect, on_float=lambda x: x if math.isfinite(x) else _nonfinite(x))
+    if len(media) < 2:  # nothing to spread: skip the executor's round trip
+        return _dump(value, store, (), 0)
+    docs = encode_media(media, store, executor)
+
+    def fill(item: Any) -> Any:
+        if isinstance(item, _Slot):
+            return docs[item.index]
+        if isinstance(item, dict):
+            return {key: fill(sub) for key, sub in item.items()}
+        if isinstance(item, list):
+            return [fill(sub) for sub in item]
+        return item
+
+    return fill(shape)
 
 
 def _dump(value: Any, store: Store, path: tuple[PathKey, ...], depth: int) -> Any:
@@ -232,26 +275,3 @@ def write_json(doc: Any, path: str | os.PathLike[str]) -> Path:
             pass
         raise
     return path
-
-
-def _dump_one(args: tuple[Any, str, int, bool]) -> Any:
-    value, root, inline_limit, fsync = args
-    return dump(value, Store(root, inline_limit=inline_limit, fsync=fsync))
-
-
-def encode_many(
-    values: Iterable[Any], root: StoreLike, executor: Executor | None = None
-) -> list[Any]:
-    """``dump`` each value into one store, in parallel when an executor is given.
-
-    Any :class:`concurrent.futures.Executor` works (threads, processes, or a
-    cluster's executor); the store is safe for concurrent writers. Results keep
-    the input order.
-    """
-    store = as_store(root)
-    if executor is None:
-        return [dump(value, store) for value in values]
-    jobs: Sequence[tuple[Any, str, int, bool]] = [
-        (v, str(store.root), store.inline_limit, store.fsync) for v in values
-    ]
-    return list(executor.map(_dump_one, jobs))
