@@ -116,7 +116,7 @@ def codec_job(
             extra(out_dir)
 
     decode, check = png_folder_reader(images)
-    return Job(name, encode, decode, check, note="filter Up + zlib level 1 on up to 2 threads")
+    return Job(name, encode, decode, check, note="filter Up + ISA-L deflate level 1")
 
 
 def _pixels(value: Any) -> Any:

@@ -2,44 +2,21 @@
 
 Plain functions on numpy arrays and bytes; they never import media classes.
 
-``encode_png`` writes standard PNG files with one fixed, vectorized row filter
-("Up") and zlib level 1, deflating bands of 256 KiB on up to two threads and
-joining them into one zlib stream (the way ``pigz`` does). Measured on this
-project's 2-core machine, 512x512 RGB, best of 21 runs (``Pillow level 6`` is
-``PIL.Image.save(format="PNG", compress_level=6)``, Pillow's default)::
-
-    image                          Pillow L6          ours (default)      Pillow L1
-    noise | gradient halves        14.7 ms  402 KB    3.0 ms  1.004x size  13.5 ms 1.007x
-    gradient + noise (sd 8)        31.4 ms  546 KB    7.2 ms  1.067x size  26.7 ms 1.066x
-    gradient + noise (sd 3)        52.3 ms  412 KB    4.6 ms  1.160x size  21.8 ms 1.156x
-
-So the default is 4.4x to 11x faster than level 6 for files at most 16% larger
-(with both cores busy with other work the two-thread gain shrinks: 3.1x, 2.4x and
-6.2x measured then, since one thread alone gives 2.6x, 2.3x and 6.1x).
-Rejected (same images, speed-up vs L6 / size): Pillow levels 0-3 (1.1-4.1x
-faster but 1.7-2.0x larger at level 0, only 1.1-2.5x faster at 1-3); Pillow
-``compress_type=Z_RLE`` (1.2-3.0x / up to 1.30x larger); ``optimize=True``
-(slower than level 6); our filter with ``Z_RLE`` on one thread (3.0-9.9x, but
-1.28x larger on the halves image); Paeth filter in numpy (its 8 ms alone cost
-more than the whole budget); our filter with level 1 on one thread (2.3-6.1x:
-below 3x on two of the three images).
-Bands are cut at fixed byte offsets, so the bytes never depend on the thread
-count: equal pixels always give equal files (and one sidecar).
+``encode_png`` (PNG with a vectorized row filter and ISA-L deflate, chosen by
+measurement) lives in :mod:`richtypes.codecs.png` and is re-exported here.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import struct
-import threading
 import warnings
-import zlib
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
+
+from .png import PNG_LEVEL, encode_png
 
 __all__ = [
     "MAX_PIXELS",
@@ -72,16 +49,7 @@ MODE_LAYOUT: dict[str, tuple[int, str]] = {
     "RGBA": (4, "uint8"),
     "I;16": (1, "uint16"),
 }
-#: The zlib level ``encode_png`` uses by default (chosen by measurement, see above).
-PNG_LEVEL = 1
-_BAND = 256 * 1024
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_COLOUR_TYPE = {1: 0, 2: 4, 3: 2, 4: 6}
-_IDAT_MAX = 1 << 30
-
-_pool: ThreadPoolExecutor | None = None
-_pool_pid = -1
-_pool_lock = threading.Lock()
 
 
 def sniff_format(header: bytes) -> str | None:
@@ -316,79 +284,6 @@ def decode_indices(data: bytes, *, max_pixels: int | None = None) -> np.ndarray:
     except (OSError, SyntaxError, ValueError) as exc:
         raise ValueError(f"Pillow cannot decode this file: {exc}") from None
     return arr.astype(arr.dtype.newbyteorder("=")) if arr.dtype.byteorder == ">" else arr
-
-
-# ---------------------------------------------------------------------- PNG
-def _chunk(tag: bytes, payload: bytes) -> bytes:
-    crc = zlib.crc32(payload, zlib.crc32(tag))
-    return struct.pack(">I", len(payload)) + tag + payload + struct.pack(">I", crc)
-
-
-def _thread_pool() -> ThreadPoolExecutor | None:
-    global _pool, _pool_pid
-    workers = min(2, os.cpu_count() or 1)
-    if workers < 2:
-        return None
-    with _pool_lock:
-        if _pool is None or _pool_pid != os.getpid():  # a forked child needs its own threads
-            _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="richtypes-png")
-            _pool_pid = os.getpid()
-        return _pool
-
-
-def _deflate_band(band: memoryview, level: int, last: bool) -> bytes:
-    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return comp.compress(band) + comp.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
-
-
-def _zlib_stream(data: np.ndarray, level: int) -> bytes:
-    """A zlib stream of ``data``; bands of _BAND bytes deflated independently, in parallel."""
-    view = memoryview(data).cast("B")  # type: ignore[arg-type]  # ndarray is a buffer
-    if len(view) <= _BAND:
-        return zlib.compress(view, level)
-    bands = [view[i : i + _BAND] for i in range(0, len(view), _BAND)]
-    flags = [i == len(bands) - 1 for i in range(len(bands))]
-    pool = _thread_pool()
-    if pool is None:
-        parts = list(map(_deflate_band, bands, [level] * len(bands), flags))
-    else:
-        parts = list(pool.map(_deflate_band, bands, [level] * len(bands), flags))
-    flevel = 0 if level < 2 else 1 if level < 6 else 2 if level == 6 else 3
-    flg = flevel << 6
-    flg += 31 - ((0x78 << 8 | flg) % 31)
-    return bytes((0x78, flg)) + b"".join(parts) + struct.pack(">I", zlib.adler32(view))
-
-
-def encode_png(arr: np.ndarray, level: int = PNG_LEVEL) -> bytes:
-    """Encode an HxW or HxWxC (C in 1..4) uint8 or uint16 array as PNG bytes.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> encode_png(np.zeros((2, 2, 3), np.uint8))[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
-    True
-    """
-    arr = np.asarray(arr)
-    if arr.dtype not in (np.uint8, np.uint16):
-        raise ValueError(f"encode_png needs uint8 or uint16 pixels, got {arr.dtype}")
-    if arr.ndim == 2:
-        arr = arr[:, :, None]
-    if arr.ndim != 3 or arr.shape[2] not in _COLOUR_TYPE or 0 in arr.shape:
-        raise ValueError(
-            f"encode_png needs an HxW or HxWxC array with C in 1..4, got shape {arr.shape}"
-        )
-    height, width, channels = arr.shape
-    depth = 8 * arr.dtype.itemsize
-    raw = np.ascontiguousarray(arr, dtype=">u2" if depth == 16 else np.uint8)
-    rows = raw.view(np.uint8).reshape(height, -1)
-    filtered = np.empty((height, rows.shape[1] + 1), np.uint8)
-    filtered[:, 0] = 2  # filter type "Up": each byte minus the byte above (row 0: above is zero)
-    filtered[0, 1:] = rows[0]
-    np.subtract(rows[1:], rows[:-1], out=filtered[1:, 1:])
-    stream = _zlib_stream(filtered, level)
-    header = struct.pack(">IIBBBBB", width, height, depth, _COLOUR_TYPE[channels], 0, 0, 0)
-    idat = [_chunk(b"IDAT", stream[i : i + _IDAT_MAX]) for i in range(0, len(stream), _IDAT_MAX)]
-    return b"".join([_PNG_SIGNATURE, _chunk(b"IHDR", header), *idat, _chunk(b"IEND", b"")])
 
 
 def _pil_from_array(arr: np.ndarray) -> Any:

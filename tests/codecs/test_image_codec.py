@@ -80,17 +80,6 @@ def test_encode_png_is_lossless_and_standard(shape, dtype) -> None:
     np.testing.assert_array_equal(codec.decode(data), arr)
 
 
-def test_multi_band_png_is_one_valid_zlib_stream_independent_of_threads(monkeypatch) -> None:
-    arr = np.random.default_rng(2).integers(
-        0, 256, (400, 700, 3), dtype=np.uint8
-    )  # > one 256 KiB band
-    data = codec.encode_png(arr)
-    idat = data[33 + 8 : -12 - 4]
-    assert zlib.decompress(idat)[:1] == b"\x02"
-    monkeypatch.setattr(codec, "_thread_pool", lambda: None)
-    assert codec.encode_png(arr) == data
-
-
 def test_equal_pixels_give_equal_bytes() -> None:
     assert codec.encode_png(RGB) == codec.encode_png(RGB.copy())
 
