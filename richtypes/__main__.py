@@ -4,6 +4,9 @@
 - ``richtypes inspect RUN_DIR``: what a run holds (keys, steps, media by type, sizes).
 - ``richtypes validate PATH``: check a run directory or a JSON document (schemas,
   sidecar digests); exit code 1 on any problem.
+- ``richtypes report RUN_DIR [RUN_DIR ...] [--out PATH] [--single-file]``: write the
+  run report page (opens from disk, no server, no network).
+- ``richtypes view RUN_DIR [--port N]``: write the page and serve it on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -44,7 +47,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     validate.add_argument(
         "--store", default=None, help="the sidecar store of a JSON document (default: its folder)"
     )
+    report = sub.add_parser(
+        "report",
+        help="write a run report page that opens from disk with no server and no network",
+    )
+    report.add_argument("run_dirs", nargs="+", help="one or more run directories (one page)")
+    report.add_argument(
+        "--out",
+        default=None,
+        help="the page to write (default: RUN_DIR/report.html of the first run)",
+    )
+    report.add_argument(
+        "--single-file",
+        action="store_true",
+        help="inline every media file so the page alone can be shared (up to a size limit)",
+    )
+    view = sub.add_parser(
+        "view", help="write a run's report page and serve it on 127.0.0.1 (for an SSH port forward)"
+    )
+    view.add_argument("run_dir", help="a run directory (holding run.json)")
+    view.add_argument("--port", type=int, default=0, help="the port (default: a free one)")
     args = parser.parse_args(argv)
+    if args.command == "report":
+        from .cli import report_command
+
+        return report_command(args.run_dirs, sys.stdout, args.out, args.single_file)
+    if args.command == "view":
+        from .cli import view_command
+
+        return view_command(args.run_dir, sys.stdout, args.port)
     if args.command == "demo":
         from .demo import run_demo
 

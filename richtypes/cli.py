@@ -35,7 +35,7 @@ from .core.schema import validate_document
 from .runlog.reader import RunReader, read_history_lines
 from .store.local import Store
 
-__all__ = ["inspect_run", "validate_path"]
+__all__ = ["inspect_run", "validate_path", "report_command", "view_command"]
 
 _REF_KEYS = frozenset(("path", "digest", "size", "format"))
 
@@ -279,4 +279,32 @@ def validate_path(path: str, stream: TextIO, store_root: str | None = None) -> i
         stream.write(f"FAILED: {checker.problems} problem(s) in {path} ({counts})\n")
         return 1
     stream.write(f"OK: {path} ({counts})\n")
+    return 0
+
+
+def report_command(
+    run_dirs: list[str], stream: TextIO, out: str | None = None, single_file: bool = False
+) -> int:
+    """``richtypes report``: write the page, print where it is; return the exit code."""
+    from .report import write_report
+
+    try:
+        page = write_report(run_dirs, out, single_file=single_file)
+    except (RichTypesError, OSError, ValueError) as exc:
+        stream.write(f"error: {exc}\n")
+        return 1
+    stream.write(f"wrote {page} ({page.stat().st_size:,} bytes); open it: file://{page}\n")
+    return 0
+
+
+def view_command(run_dir: str, stream: TextIO, port: int = 0) -> int:
+    """``richtypes view``: write the page, then serve its folder on 127.0.0.1 until interrupted."""
+    from .report import serve, write_report
+
+    try:
+        page = write_report([run_dir])
+    except (RichTypesError, OSError, ValueError) as exc:
+        stream.write(f"error: {exc}\n")
+        return 1
+    serve(page, stream, port)
     return 0
