@@ -166,7 +166,14 @@ def test_equality_is_by_content_and_type() -> None:
             r"^\$\.data\[1\]: must be a sequence of cells, got 5$",
         ),
         (lambda: Table(columns=["a", "a"]), r"^\$\.columns\[1\]: duplicate column name, got 'a'$"),
-        (lambda: Table(columns=[1]), r"^\$\.columns\[0\]: column names must be strings, got 1$"),
+        (
+            lambda: Table(columns=[1.5]),
+            r"^\$\.columns\[0\]: column names must be strings or integers, got 1\.5$",
+        ),
+        (
+            lambda: Table(columns=[0, "0"]),
+            r"^\$\.columns\[1\]: duplicate column name, got '0'$",
+        ),
         (lambda: Table(columns="ab"), r"^\$\.columns: must be a list of column names, got 'ab'$"),
         (
             lambda: Table(columns=["a"], data=[[1], ["x"]]),
@@ -197,7 +204,7 @@ def test_equality_is_by_content_and_type() -> None:
             r"^\$\.data\[1\]\.a: does not fit column type array\[float64,\(2,\)\], got array\(shape=\(3,\), dtype=float64\)$",
         ),
         (
-            lambda: Table(columns=["a"], data=[[_hist(1)], [Table()]]),
+            lambda: Table(columns=["a"], data=[[_hist(1)], [Table(columns=[])]]),
             r"^\$\.data\[1\]\.a: does not fit column type media:histogram, got Table\(rows=0, columns=\{\}\)$",
         ),
         (
@@ -537,9 +544,14 @@ def test_dataframe_errors() -> None:
     ):
         Table(dataframe=pd.DataFrame({"t": np.array(["2020-01-01"], "datetime64[us]")}))
     with pytest.raises(
-        ValidationError, match=r"^\$\.columns\[0\]: column names must be strings, got 0$"
+        ValidationError,
+        match=r"^\$\.columns\[0\]: column names must be strings or integers, got 1\.5$",
     ):
-        Table(dataframe=pd.DataFrame([[1]]))
+        Table(dataframe=pd.DataFrame({1.5: [1]}))
+    with pytest.raises(
+        ValidationError, match=r"^\$\.dataframe: give either dataframe or columns/data, not both$"
+    ):
+        Table(columns=["a"], data=pd.DataFrame({"a": [1]}))
 
 
 # --------------------------------------------------------------- property

@@ -16,12 +16,46 @@ from ..store.local import Store, StoreLike, as_store, open_temp
 from .errors import FormatError, PathKey, ValidationError
 from .media import Media, decode_envelope, is_envelope, register_value
 
-__all__ = ["dump", "load", "write_json", "map_nest", "MAX_DOC_BYTES"]
+__all__ = ["dump", "load", "write_json", "map_nest", "register_adapter", "MAX_DOC_BYTES"]
 
 #: ``load`` refuses JSON documents larger than this.
 MAX_DOC_BYTES = 256 * 1024**2
 _NONFINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 _MAX_DEPTH = 64
+#: "module.QualName" of a foreign type -> the function that turns its values into a media object.
+_ADAPTERS: dict[str, Callable[[Any], Media]] = {}
+
+
+def register_adapter(kind: type | str, adapt: Callable[[Any], Media]) -> None:
+    """Let :func:`dump` and ``log`` take values of a foreign type as the media object ``adapt`` builds.
+
+    ``kind`` is the type, or its ``"module.QualName"`` text so the foreign
+    library need not be imported (subclasses match too). A media module
+    registers its own adapters: :mod:`richtypes.table` turns a pandas
+    ``DataFrame`` into a ``Table``.
+
+    Examples
+    --------
+    >>> class Pair:
+    ...     def __init__(self, a, b): self.a, self.b = a, b
+    >>> from richtypes import Histogram
+    >>> register_adapter(Pair, lambda p: Histogram([p.a, p.b], num_bins=1))
+    >>> import tempfile
+    >>> dump({"p": Pair(1, 2)}, tempfile.mkdtemp())["p"]["counts"]
+    [2]
+    """
+    key = kind if isinstance(kind, str) else f"{kind.__module__}.{kind.__qualname__}"
+    _ADAPTERS[key] = adapt
+
+
+def _adapter(value: Any) -> Callable[[Any], Media] | None:
+    if not _ADAPTERS:
+        return None
+    for cls in type(value).__mro__:
+        adapt = _ADAPTERS.get(f"{cls.__module__}.{cls.__qualname__}")
+        if adapt is not None:
+            return adapt
+    return None
 
 
 def dump(value: Any, root: StoreLike, *, executor: Executor | None = None) -> Any:
@@ -179,6 +213,13 @@ def map_nest(
             value=value,
             path=path,
         )
+    adapt = _adapter(value)
+    if adapt is not None:
+        try:
+            media = adapt(value)
+        except ValidationError as err:
+            raise err.with_prefix(*path) from None
+        return on_media(media, path)
     raise ValidationError(
         f"cannot {verb} a value of type {type(value).__name__}", value=value, path=path
     )

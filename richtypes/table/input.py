@@ -35,13 +35,27 @@ def _check_names(columns: Any) -> list[str]:
             path=("columns",),
         )
     seen: set[str] = set()
+    names = []
     for i, name in enumerate(columns):
-        if not isinstance(name, str):
-            raise ValidationError("column names must be strings", value=name, path=("columns", i))
+        if isinstance(name, (int, np.integer)) and not isinstance(name, (bool, np.bool_)):
+            name = str(int(name))  # pd.DataFrame(rows) names its columns 0, 1, ...
+        elif not isinstance(name, str):
+            raise ValidationError(
+                "column names must be strings or integers", value=name, path=("columns", i)
+            )
         if name in seen:
             raise ValidationError("duplicate column name", value=name, path=("columns", i))
         seen.add(name)
-    return list(columns)
+        names.append(name)
+    return names
+
+
+def _is_dataframe(value: Any) -> bool:
+    """Whether ``value`` is a pandas DataFrame (without importing pandas)."""
+    return any(
+        c.__name__ == "DataFrame" and c.__module__.split(".")[0] == "pandas"
+        for c in type(value).__mro__
+    )
 
 
 def _check_dtypes(dtypes: DtypesLike, names: list[str]) -> dict[str, coltypes.ColumnType]:
@@ -83,10 +97,10 @@ def _row_columns(data: Any, ncols: int) -> list[Any]:
     if isinstance(data, np.ndarray) or (
         hasattr(data, "__array__") and not isinstance(data, (list, tuple))
     ):
-        arr = as_array(data, ("data",), what="a 2-D array of rows")
-        if arr.ndim != 2 or arr.shape[1] != ncols:
+        arr = as_array(data, ("data",), what="an array of rows")
+        if arr.ndim < 2 or arr.shape[1] != ncols:
             raise ValidationError(
-                f"must have shape (rows, {ncols}), got {arr.shape}", path=("data",)
+                f"must have shape (rows, {ncols}, ...), got {arr.shape}", path=("data",)
             )
         return [arr[:, j] for j in range(ncols)]
     if isinstance(data, (str, bytes)) or not isinstance(data, Sequence):
@@ -149,8 +163,9 @@ def _dataframe_columns(df: Any) -> tuple[list[str], list[Any]]:
         raise ValidationError("must be a pandas DataFrame", value=df, path=("dataframe",))
     names = _check_names(list(df.columns))
     sources: list[Any] = []
-    for name in names:
-        series = df[name]
+    for j in range(len(names)):
+        name = names[j]
+        series = df.iloc[:, j]
         dtype = series.dtype
         missing = series.isna().to_numpy()
         if isinstance(dtype, np.dtype) and dtype.kind in "biuf":

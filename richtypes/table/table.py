@@ -9,6 +9,7 @@ import numpy as np
 
 from ..core.errors import FormatError, MissingDependencyError, ValidationError
 from ..core.media import Media, deep_equal, field, register
+from ..core.nest import register_adapter
 from ..store.local import Store
 from . import coltypes, infer, wire
 from . import columns as tc
@@ -20,11 +21,15 @@ from .input import (
     _check_rows,
     _dataframe_columns,
     _estimate_bytes,
+    _is_dataframe,
     _object_array,
     _row_columns,
 )
 
-__all__ = ["Table", "MAX_ROWS", "MAX_COLUMNS"]
+__all__ = ["Table", "MAX_ROWS", "MAX_COLUMNS", "DEFAULT_COLUMNS"]
+
+#: The column names of a table built without ``columns`` (the reference tracker's defaults).
+DEFAULT_COLUMNS = ("Input", "Output", "Expected")
 
 MAX_ROWS = coltypes.MAX_ROWS
 MAX_COLUMNS = coltypes.MAX_COLUMNS
@@ -99,12 +104,18 @@ class Table(Media):
     Parameters
     ----------
     columns:
-        Column names (unique strings), with ``data``.
+        Column names, unique. Integers are kept as their text (``0`` becomes
+        ``"0"``), as the default names of ``pd.DataFrame(rows)`` need. Without
+        ``columns`` the names are the reference tracker's defaults,
+        :data:`DEFAULT_COLUMNS` (``Input``, ``Output``, ``Expected``).
     data:
-        Rows: a sequence of sequences with one cell per column, or a 2-D
-        numpy array.
+        Rows: a sequence of sequences with one cell per column; a numpy array
+        of shape ``(rows, columns, ...)`` (each ``data[:, j]`` one column,
+        array cells when it has more than two dimensions); or a pandas
+        DataFrame (as ``dataframe=``).
     dataframe:
-        A pandas DataFrame (the ``pandas`` extra); its index is dropped.
+        A pandas DataFrame (the ``pandas`` extra); its index is dropped and
+        its column names kept (integers as text).
     dtypes:
         Column types that override inference: a mapping name -> type, or a
         sequence aligned with ``columns``. A type is a name as above, ``int``,
@@ -141,6 +152,8 @@ class Table(Media):
         dtypes: DtypesLike = None,
     ) -> None:
         self._s = _State()
+        if dataframe is None and _is_dataframe(data):
+            dataframe, data = data, None
         if dataframe is not None:
             if columns is not None or data is not None:
                 raise ValidationError(
@@ -148,7 +161,7 @@ class Table(Media):
                 )
             names, sources = _dataframe_columns(dataframe)
         else:
-            names = _check_names(columns)
+            names = _check_names(DEFAULT_COLUMNS if columns is None else columns)
             sources = _row_columns(data, len(names))
         self._fill(names, sources, dtypes)
         self._freeze()
@@ -409,3 +422,8 @@ class Table(Media):
         s.layout = layout
         table._freeze()
         return table
+
+
+# pandas names the class "pandas.DataFrame" (older releases "pandas.core.frame.DataFrame")
+for _name in ("pandas.DataFrame", "pandas.core.frame.DataFrame"):
+    register_adapter(_name, lambda df: Table(dataframe=df))
