@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import richtypes
 from richtypes import Store, Table, ValidationError
+from richtypes.table import infer
 from richtypes.table.table import DEFAULT_COLUMNS
 
 
@@ -88,3 +92,48 @@ def test_a_dataframe_the_table_refuses_names_its_place(tmp_path: Path) -> None:
         richtypes.dump({"logs": [df]}, Store(tmp_path))
     dtype = df.dtypes.iloc[0]
     assert str(err.value) == f"$.logs[0].dataframe.when: unsupported column dtype {dtype}"
+
+
+# ------------------------------------------------- the rows fast path (W7)
+_number_cells = st.one_of(
+    st.integers(-(2**64), 2**64),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.sampled_from([np.float32(0.5), np.int32(-3), np.uint64(2**64 - 1), np.bool_(True), 0, 1]),
+    st.none(),
+)
+
+
+@given(st.lists(_number_cells, max_size=12))
+@settings(deadline=None, max_examples=300)
+def test_the_numeric_fast_path_decides_like_the_cell_rules(cells) -> None:
+    def build() -> tuple[str, object]:
+        try:
+            t = Table(columns=["a"], data=[[c] for c in cells])
+        except ValidationError as err:
+            return "error", str(err)
+        return "ok", t
+
+    fast = build()
+    with mock.patch.object(infer, "_plain_numbers", lambda cells: None):
+        slow = build()
+    assert fast == slow
+
+
+def test_rows_and_columns_build_equal_tables() -> None:
+    rng = np.random.default_rng(3)
+    cols = {
+        "id": np.arange(500),
+        "score": rng.random(500),
+        "ok": rng.random(500) > 0.5,
+        "label": [f"x{i}" for i in range(500)],
+    }
+    rows = [
+        list(r)
+        for r in zip(*(v.tolist() if isinstance(v, np.ndarray) else v for v in cols.values()))
+    ]
+    assert Table(columns=list(cols), data=rows) == Table.from_columns(cols)
+    assert Table(columns=list(cols), data=[tuple(r) for r in rows]) == Table.from_columns(cols)
+    with pytest.raises(ValidationError) as err:
+        Table(columns=["a", "b"], data=[[1, 2], "ab"])
+    assert str(err.value) == "$.data[1]: must be a sequence of cells, got 'ab'"

@@ -74,6 +74,10 @@ def _check_utf8(text: str, path: Sequence[PathKey]) -> None:
 
 def infer_cells(cells: list[Any], name: str, declared: ColumnType | None) -> Column:
     """Infer (or check against ``declared``) one column's type from a list of cells, once, then convert it."""
+    if declared is None:
+        fast = _plain_numbers(cells)
+        if fast is not None:
+            return fast
     py_types = set(map(type, cells))
     if py_types & {np.ndarray, list, tuple}:
         cell_types = set(map(cell_type, cells))
@@ -94,7 +98,8 @@ def infer_cells(cells: list[Any], name: str, declared: ColumnType | None) -> Col
         ct = ct or NULL
     if ct.kind == "str" and (py_types - {str, type(None)}):  # type: ignore[union-attr]
         cells = [c if c is None else str(c) for c in cells]
-    if ct.kind == "str" and not all(map(str.isascii, filter(None, cells))):  # type: ignore[union-attr]
+    # one C pass over the joined text instead of a call per cell (lone surrogates are never ASCII)
+    if ct.kind == "str" and not "".join(filter(None, cells)).isascii():  # type: ignore[union-attr]
         for i, c in enumerate(cells):
             if c is not None:
                 _check_utf8(c, ("data", i, name))
@@ -103,6 +108,43 @@ def infer_cells(cells: list[Any], name: str, declared: ColumnType | None) -> Col
     except OverflowError:
         _first_bad(cells, name, ct, declared, overflow=True)
         raise  # pragma: no cover - _first_bad always raises
+
+
+_NUMBER_TYPES = (int, float, np.integer, np.floating, np.bool_)
+
+
+def _plain_numbers(cells: list[Any]) -> Column | None:
+    """A column of plain numbers or bools in one numpy pass, or ``None`` when in doubt (the slow path decides).
+
+    ``np.array`` discovers the common dtype and converts in C, with no
+    per-cell Python call: float64 (floats, mixed with ints), int64 or bool.
+    What it merges that the column rules keep apart: a bool among numbers (it
+    becomes 0 or 1), so the cells whose value is 0 or 1 have their type looked
+    at, and ints past int64 (they become float64), so a float column with a
+    value that large (or an infinity) goes the slow way. Anything else (None, strings, arrays, ints outside int64,
+    exotic dtypes) is left to the slow path.
+    """
+    if not cells or not isinstance(cells[0], _NUMBER_TYPES):
+        return None
+    try:
+        arr = np.array(cells)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    kind = arr.dtype.kind
+    if arr.ndim != 1 or arr.dtype.itemsize > 8 or kind not in "bif":
+        return None
+    if kind == "f" and (np.abs(arr) >= 2.0**63).any():
+        return (
+            None  # ints past int64 alone come out as float64 too (infinities also go the slow way)
+        )
+    if kind != "b":
+        maybe_bool = np.flatnonzero((arr == 0) | (arr == 1)).tolist()
+        if maybe_bool and {bool, np.bool_} & set(map(type, map(cells.__getitem__, maybe_bool))):
+            return None
+    ct = BOOL if kind == "b" else INT if kind == "i" else FLOAT
+    if arr.dtype != ct.np_dtype:
+        arr = arr.astype(ct.np_dtype)
+    return Column(ct, len(cells), arr, None)
 
 
 def _first_bad(
