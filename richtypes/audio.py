@@ -230,41 +230,49 @@ class Audio(Media):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any], store: Store) -> Audio:
+        """Rebuild a clip from its stored file; the document's facts must be the file's own."""
         fmt = field(doc, "format", str)
         if fmt not in FORMATS:
-            raise FormatError(f"audio: format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+            raise FormatError(f"must be one of {', '.join(FORMATS)}", value=fmt, path=("format",))
         dtype = field(doc, "dtype", (str, type(None)))
-        caption = field(doc, "caption", (str, type(None)))
+        caption = check_caption(field(doc, "caption", (str, type(None))))
         ref = field(doc, "file", dict)
         if ref.get("format") != fmt:
             raise FormatError(
-                f"audio: the file reference's format {ref.get('format')!r} differs from format {fmt!r}"
+                f"must be the clip's format {fmt!r}",
+                value=ref.get("format"),
+                path=("file", "format"),
             )
         data = store.get_bytes(ref)
         if sniff_audio(data[:64]) != fmt:
-            raise FormatError(f"audio: the stored file is not a {fmt} file")
+            raise FormatError(f"the stored file is not a {fmt} file", path=("file",))
         try:
             probed = _probe(data, fmt)
         except ValueError as exc:
-            raise FormatError(f"audio: the stored {fmt} file cannot be read ({exc})") from None
-        stated = (
-            field(doc, "sample_rate", (int, type(None))),
-            field(doc, "channels", (int, type(None))),
-            field(doc, "samples", (int, type(None))),
-        )
-        if stated != probed[:3]:
             raise FormatError(
-                f"audio: sample_rate, channels, samples {stated} differ from the file's {probed[:3]}"
-            )
+                f"the stored {fmt} file cannot be read ({exc})", path=("file",)
+            ) from None
+        for name, stated, actual in zip(
+            ("sample_rate", "channels", "samples"), _stated(doc), probed
+        ):
+            if stated != actual:
+                raise FormatError(
+                    f"must be the stored file's {actual!r}", value=stated, path=(name,)
+                )
         if dtype != probed[3] and not (
             dtype == "float32" and probed[3] == "int16" and fmt == "wav"
         ):
             raise FormatError(
-                f"audio: dtype {dtype!r} does not fit the stored {fmt} file ({probed[3]})"
+                f"does not fit the stored {fmt} file ({probed[3]})", value=dtype, path=("dtype",)
             )
         audio = cls.__new__(cls)
         audio._set(fmt, data, probed[0], probed[1], probed[2], dtype, caption)
         return audio
+
+
+def _stated(doc: Mapping[str, Any]) -> tuple[int | None, ...]:
+    names = ("sample_rate", "channels", "samples")
+    return tuple(field(doc, name, (int, type(None))) for name in names)
 
 
 def _check_rate(value: Any) -> int:

@@ -136,24 +136,35 @@ class Histogram(Media):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any], store: Store) -> Histogram:
+        """Rebuild the constructor's ``np_histogram=(counts, edges)`` input and run its checks."""
         counts = field(doc, "counts", list)
         edges = field(doc, "edges", list)
         count_type = field(doc, "count_type", str)
         if count_type not in ("int", "float"):
-            raise FormatError(f"histogram: count_type must be 'int' or 'float', got {count_type!r}")
+            raise FormatError("must be 'int' or 'float'", value=count_type, path=("count_type",))
         if len(counts) > MAX_BINS:
-            raise FormatError(f"histogram: {len(counts)} bins, above the limit of {MAX_BINS}")
+            raise FormatError(
+                f"must have at most {MAX_BINS} bins", value=len(counts), path=("counts",)
+            )
+        for name, values, kinds in (
+            ("counts", counts, (int,) if count_type == "int" else (int, float)),
+            ("edges", edges, (int, float)),
+        ):
+            bad = next(
+                (i for i, v in enumerate(values) if type(v) not in kinds), None
+            )  # bools and strings are not numbers here; an int count_type takes no floats
+            if bad is not None:
+                what = "an integer" if kinds == (int,) else "a number"
+                raise FormatError(f"must be {what}", value=values[bad], path=(name, bad))
         try:
             counts_arr = np.asarray(counts, dtype=np.int64 if count_type == "int" else np.float64)
             edges_arr = np.asarray(edges, dtype=np.float64)
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise FormatError(
-                f"histogram: counts and edges must be lists of numbers ({exc})"
-            ) from None
+        except OverflowError:
+            raise FormatError("must fit a 64-bit integer", path=("counts",)) from None
         try:
             hist = cls(np_histogram=(counts_arr, edges_arr))
-        except ValidationError as exc:
-            raise FormatError(f"histogram: invalid document: {exc}") from None
+        except ValidationError as err:  # the constructor's path starts at np_histogram
+            raise FormatError(err.problem, value=err.value, path=err.path[1:]) from None
         object.__setattr__(hist, "nan_count", _count(doc, "nan_count"))
         object.__setattr__(hist, "posinf_count", _count(doc, "posinf_count"))
         object.__setattr__(hist, "neginf_count", _count(doc, "neginf_count"))
@@ -163,7 +174,7 @@ class Histogram(Media):
 def _count(doc: Mapping[str, Any], name: str) -> int:
     value = field(doc, name, int, 0)
     if value < 0:
-        raise FormatError(f"histogram: {name} must be >= 0, got {value}")
+        raise FormatError("must be >= 0", value=value, path=(name,))
     return int(value)
 
 

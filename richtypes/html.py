@@ -127,19 +127,19 @@ class Html(Media):
     def from_json(cls, doc: Mapping[str, Any], store: Store) -> Html:
         ref = field(doc, "file", dict)
         if ref.get("format") != "html":
-            raise FormatError(
-                f"html: the file reference's format must be 'html', got {ref.get('format')!r}"
-            )
+            raise FormatError("must be 'html'", value=ref.get("format"), path=("file", "format"))
         if isinstance(ref.get("size"), int) and ref["size"] > MAX_HTML_BYTES:
             raise FormatError(
-                f"html: the page is {ref['size']} bytes, above the limit of {MAX_HTML_BYTES}"
+                f"the page is above the limit of {MAX_HTML_BYTES} bytes",
+                value=ref["size"],
+                path=("file", "size"),
             )
         raw = store.get_bytes(ref)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise FormatError(
-                f"html: the stored page is not UTF-8 ({exc.reason} at byte {exc.start})"
+                f"the stored page is not UTF-8 ({exc.reason} at byte {exc.start})", path=("file",)
             ) from None
         page = cls.__new__(cls)
         page._set(text)

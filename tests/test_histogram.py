@@ -192,15 +192,21 @@ def test_round_trip_of_float_counts(roundtrip) -> None:
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"counts": "x"}, r"\$\.counts: must be list, got str"),
+        ({"counts": "x"}, r"^\$\.counts: must be list, got str$"),
+        ({"count_type": "complex"}, r"^\$\.count_type: must be 'int' or 'float', got 'complex'$"),
+        ({"counts": [1, "a"]}, r"^\$\.counts\[1\]: must be an integer, got 'a'$"),
+        ({"counts": [1, 1.5]}, r"^\$\.counts\[1\]: must be an integer, got 1\.5$"),
+        ({"counts": [1, True]}, r"^\$\.counts\[1\]: must be an integer, got True$"),
+        ({"counts": [1, 2**70]}, r"^\$\.counts: must fit a 64-bit integer$"),
+        ({"edges": [0, None, 2]}, r"^\$\.edges\[1\]: must be a number, got None$"),
         (
-            {"count_type": "complex"},
-            "histogram: count_type must be 'int' or 'float', got 'complex'",
+            {"edges": [2, 1, 0]},
+            r"^\$\.edges\[1\]: must be greater than the previous edge \(2\.0\), got 1\.0$",
         ),
-        ({"counts": [1, "a"]}, "histogram: counts and edges must be lists of numbers"),
-        ({"edges": [2, 1, 0]}, r"histogram: invalid document: \$\.np_histogram\.edges\[1\]"),
-        ({"nan_count": -1}, "histogram: nan_count must be >= 0, got -1"),
-        ({"nan_count": 1.5}, r"\$\.nan_count: must be int, got float"),
+        ({"counts": [1, -1]}, r"^\$\.counts\[1\]: must be finite and >= 0, got -1$"),
+        ({"counts": [1] * 9000}, r"^\$\.counts: must have at most 8192 bins, got 9000$"),
+        ({"nan_count": -1}, r"^\$\.nan_count: must be >= 0, got -1$"),
+        ({"nan_count": 1.5}, r"^\$\.nan_count: must be int, got float$"),
     ],
 )
 def test_malformed_documents_are_format_errors(tmp_path: Path, change, message) -> None:

@@ -152,14 +152,13 @@ def test_malformed_documents_are_format_errors(tmp_path: Path, change, message) 
 def test_a_stored_page_that_is_not_utf8_or_not_html_is_a_format_error(tmp_path: Path) -> None:
     store = richtypes.Store(tmp_path)
     with pytest.raises(
-        FormatError, match=r"^html: the stored page is not UTF-8 \(invalid start byte at byte 0\)$"
+        FormatError,
+        match=r"^\$\.file: the stored page is not UTF-8 \(invalid start byte at byte 0\)$",
     ):
         richtypes.load(
             {"_type": "html", "_version": 1, "file": store.put_bytes(b"\xff", "html")}, tmp_path
         )
-    with pytest.raises(
-        FormatError, match=r"^html: the file reference's format must be 'html', got 'txt'$"
-    ):
+    with pytest.raises(FormatError, match=r"^\$\.file\.format: must be 'html', got 'txt'$"):
         richtypes.load(
             {"_type": "html", "_version": 1, "file": store.put_bytes(b"x", "txt")}, tmp_path
         )

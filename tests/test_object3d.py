@@ -283,31 +283,31 @@ def test_large_sidecars_are_memory_mapped_on_decode(tmp_path: Path, monkeypatch)
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"kind": "cube"}, "^object3d: kind must be one of points, scene, mesh, got 'cube'$"),
+        ({"kind": "cube"}, r"^\$\.kind: must be one of points, scene, mesh, got 'cube'$"),
         (
             {"points": {"dtype": "complex64", "shape": [1, 3], "data": [0, 0, 0]}},
-            "^object3d: points.dtype must be one of",
+            r"^\$\.points\.dtype: must be one of float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64, got 'complex64'$",
         ),
         (
             {"points": {"dtype": "float32", "shape": [2, 3], "data": [0, 0, 0]}},
-            r"^object3d: points.data must be a list of prod\(shape\) numbers$",
+            r"^\$\.points\.data: must be a list of prod\(shape\) = 6 numbers$",
         ),
         (
             {"points": {"dtype": "float32", "shape": [3], "data": [0, 0, 0]}},
-            r"^object3d: points must be 2-D, got shape \(3,\)$",
+            r"^\$\.points: must be 2-D, got shape \(3,\)$",
         ),
         (
             {"points": {"dtype": "float32", "shape": [1, 3], "data": [0, "x", 0]}},
-            "^object3d: points.data must hold float32 numbers",
+            r"^\$\.points\.data: must hold float32 numbers \(ValueError\)$",
         ),
         (
             {"points": {"dtype": "float32", "shape": [1, 2], "data": [0, 0]}},
-            r"^object3d: invalid document: \$\.points: must have shape",
+            r"^\$\.points: must have shape \(N, 3\), \(N, 4\) or \(N, 6\), got \(1, 2\)$",
         ),
-        ({"dropped_nonfinite": -1}, "^object3d: dropped_nonfinite must be >= 0, got -1$"),
+        ({"dropped_nonfinite": -1}, r"^\$\.dropped_nonfinite: must be >= 0, got -1$"),
         (
             {"class_labels": {"x": "a"}},
-            "^object3d: class_labels must map decimal id strings to names$",
+            r"^\$\.class_labels: must map decimal id strings to names$",
         ),
         ({"points": [1, 2]}, r"^\$\.points: must be dict, got list$"),
     ],
@@ -419,3 +419,21 @@ def test_a_logged_cloud_is_not_changed_when_the_caller_refills_its_buffer(tmp_pa
         release.set()
     rows = richtypes.open_run(tmp_path / "run").history()
     assert rows[1]["cloud"] == Object3D(XYZRGB.copy())
+
+
+def test_columnar_document_errors_name_the_document_field(tmp_path: Path) -> None:
+    cloud = Object3D.from_points(np.zeros((2, 3)), colors=[[255, 0, 0], [0, 0, 255]])
+    doc = richtypes.dump(cloud, tmp_path)
+    doc["points"] = {"dtype": "float64", "shape": [1, 3], "data": [0, 0, float("nan")]}
+    doc["colors"] = {"dtype": "uint8", "shape": [1, 3], "data": [0, 0, 0]}
+    with pytest.raises(FormatError) as err:
+        richtypes.load(doc, tmp_path)
+    assert str(err.value) == "$.points[0]: coordinates must be finite, got [0.0, 0.0, nan]"
+
+
+def test_errors_of_a_nested_object3d_carry_the_whole_document_path(tmp_path: Path) -> None:
+    doc = richtypes.dump({"clouds": [Object3D(np.zeros((1, 3)))]}, tmp_path)
+    doc["clouds"][0]["points"]["shape"] = [1, 2]
+    with pytest.raises(FormatError) as err:
+        richtypes.load(doc, tmp_path)
+    assert str(err.value) == "$.clouds[0].points.data: must be a list of prod(shape) = 2 numbers"

@@ -255,7 +255,7 @@ def test_points_have_no_mesh_and_meshes_no_points(tmp_path: Path) -> None:
     [
         (
             {"format": "fbx"},
-            "^object3d: format must be one of obj, gltf, glb, stl, ply, got 'fbx'$",
+            r"^\$\.format: must be one of obj, gltf, glb, stl, ply, got 'fbx'$",
         ),
         ({"file": "x"}, r"^\$\.file: must be dict, got str$"),
     ],
@@ -272,6 +272,6 @@ def test_oversized_mesh_reference_is_refused_before_reading(tmp_path: Path, monk
     monkeypatch.setattr(mesh_mod, "MAX_MESH_BYTES", 10)
     with pytest.raises(
         FormatError,
-        match=rf"^object3d: mesh file of {doc['file']['size']} bytes is above the limit of 10$",
+        match=rf"^\$\.file\.size: must be at most the mesh limit of 10 bytes, got {doc['file']['size']}$",
     ):
         richtypes.load(doc, tmp_path)

@@ -331,20 +331,32 @@ def test_scenes_round_trip(roundtrip, name) -> None:
     [
         (
             lambda d: d.update(scene_type="radar"),
-            "^object3d: scene_type must be 'lidar/beta', got 'radar'$",
+            r"^\$\.scene_type: must be 'lidar/beta', got 'radar'$",
         ),
         (
             lambda d: d["boxes"].update(labels="x"),
-            "^object3d: boxes.labels must be a list and boxes.scores a list or null$",
+            r"^\$\.boxes\.labels: must be a list, got 'x'$",
         ),
         (
             lambda d: d["vectors"].update(starts=None),
-            "^object3d: vectors.starts must be an object, got NoneType$",
+            r"^\$\.vectors\.starts: must be an array object, got NoneType$",
         ),
         (lambda d: d.pop("boxes"), "^object3d: missing field 'boxes'$"),
         (
+            lambda d: d["boxes"].update(scores="x"),
+            r"^\$\.boxes\.scores: must be a list or null, got 'x'$",
+        ),
+        (
+            lambda d: d.update(colors={"dtype": "uint8", "shape": [0, 3], "data": []}),
+            r"^\$\.colors: must be null for a scene$",
+        ),
+        (
+            lambda d: d["vectors"]["ends"].update(data=d["vectors"]["starts"]["data"]),
+            r"^\$\.vectors\.ends\[0\]: must differ from start \(a vector needs a direction\), got \[0\.0, 0\.0, 0\.0\]$",
+        ),
+        (
             lambda d: d["boxes"]["corners"]["data"].__setitem__(0, 0.5),
-            r"^object3d: invalid document: \$\.boxes\.corners\[0\]",
+            r"^\$\.boxes\.corners\[0\]: edges from corner 2 to corners 6 and 4 are not perpendicular \(angle 45\.00 degrees\)$",
         ),
     ],
 )

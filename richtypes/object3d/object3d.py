@@ -23,17 +23,16 @@ from typing import Any
 import numpy as np
 
 from ..core.coerce import ArrayLike
-from ..core.errors import FormatError, ValidationError
-from ..core.media import Media, caller_writable, field, register
+from ..core.errors import ValidationError
+from ..core.media import Media, caller_writable, register
 from ..store.local import Store
 from . import mesh as _mesh
+from .decode import SCENE_TYPE, decode_fields
 from .points import (
     check_class_labels,
     check_columns,
     check_packed,
-    decode_array,
     encode_array,
-    labels_from_json,
     labels_to_json,
 )
 from .pts import PTS_TYPE, is_pts_name, looks_like_pts, parse_pts
@@ -41,10 +40,7 @@ from .scene import box3d, check_boxes, check_vectors
 
 __all__ = ["Object3D", "box3d", "SCENE_TYPE"]
 
-#: The ``type`` of a lidar scene dict.
-SCENE_TYPE = "lidar/beta"
 _SCENE_KEYS = ("type", "points", "boxes", "vectors")
-_KINDS = ("points", "scene", "mesh")
 
 
 @register
@@ -467,94 +463,11 @@ class Object3D(Media):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any], store: Store) -> Object3D:
-        kind = field(doc, "kind", str)
-        if kind not in _KINDS:
-            raise FormatError(f"object3d: kind must be one of {', '.join(_KINDS)}, got {kind!r}")
+        """Rebuild an Object3D; the document's arrays go through the constructor's checks."""
         obj = cls.__new__(cls)
-        try:
-            if kind == "mesh":
-                obj._set(kind="mesh", mesh=(_read_mesh_ref(doc, store), field(doc, "format", str)))
-            else:
-                obj._decode_points(kind, doc, store)
-        except ValidationError as exc:
-            raise FormatError(f"object3d: invalid document: {exc}") from None
+        obj._set(**decode_fields(doc, store))
         obj._freeze()
         return obj
-
-    def _decode_points(self, kind: str, doc: Mapping[str, Any], store: Store) -> None:
-        points = decode_array(field(doc, "points", dict), store, "points", 2)
-        get = lambda name, nd: (
-            None if doc.get(name) is None else decode_array(doc[name], store, name, nd)
-        )  # noqa: E731
-        colors, categories = get("colors", 2), get("categories", 1)
-        labels = labels_from_json(doc.get("class_labels"))
-        dropped = field(doc, "dropped_nonfinite", int)
-        if dropped < 0:
-            raise FormatError(f"object3d: dropped_nonfinite must be >= 0, got {dropped}")
-        if kind == "points" and (colors is not None or categories is not None):
-            pts, col, cat, _ = check_columns(
-                points, colors, categories, labels, drop_nonfinite=False
-            )
-        else:
-            pts, _ = check_packed(points, ("points",), drop_nonfinite=False, class_labels=labels)
-            col = cat = None
-        boxes = vectors = None
-        if kind == "scene":
-            if field(doc, "scene_type", str) != SCENE_TYPE:
-                raise FormatError(
-                    f"object3d: scene_type must be {SCENE_TYPE!r}, got {doc['scene_type']!r}"
-                )
-            b, v = field(doc, "boxes", dict), field(doc, "vectors", dict)
-            if not isinstance(b.get("labels"), list) or not isinstance(
-                b.get("scores"), (list, type(None))
-            ):
-                raise FormatError(
-                    "object3d: boxes.labels must be a list and boxes.scores a list or null"
-                )
-            boxes = check_boxes(
-                {
-                    "corners": decode_array(b.get("corners"), store, "boxes.corners", 3),
-                    "labels": b.get("labels"),
-                    "scores": b.get("scores"),
-                    "colors": decode_array(b.get("colors"), store, "boxes.colors", 2),
-                }
-            )
-            vectors = check_vectors(
-                {
-                    k: decode_array(v.get(k), store, f"vectors.{k}", 2)
-                    for k in ("starts", "ends", "colors")
-                }
-            )
-        self._set(
-            kind=kind,
-            points=pts,
-            colors=col,
-            categories=cat,
-            class_labels=labels,
-            dropped=dropped,
-            boxes=boxes,
-            vectors=vectors,
-        )
-
-
-def _read_mesh_ref(doc: Mapping[str, Any], store: Store) -> bytes:
-    fmt = field(doc, "format", str)
-    if fmt not in _mesh.MESH_FORMATS:
-        raise FormatError(
-            f"object3d: format must be one of {', '.join(_mesh.MESH_FORMATS)}, got {fmt!r}"
-        )
-    ref = field(doc, "file", dict)
-    size = ref.get("size")
-    if isinstance(size, int) and size > _mesh.MAX_MESH_BYTES:
-        raise FormatError(
-            f"object3d: mesh file of {size} bytes is above the limit of {_mesh.MAX_MESH_BYTES}"
-        )
-    data = store.get_bytes(ref)
-    try:  # the constructor's check: declared sizes within the file, trimesh loads it, it has geometry
-        _mesh.check_mesh(data, fmt)
-    except ValidationError as err:
-        raise FormatError(err.problem, path=("file",)) from None
-    return data
 
 
 def _private_copy(arr: np.ndarray) -> np.ndarray:

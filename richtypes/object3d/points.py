@@ -8,6 +8,7 @@ integer colours narrowed to ``uint8``, rows dropped with ``drop_nonfinite``).
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -318,21 +319,21 @@ def encode_array(arr: np.ndarray, store: Store) -> dict[str, Any]:
     return store.put_array(arr)
 
 
-def decode_array(doc: Any, store: Store, where: str, ndim: int) -> np.ndarray:
-    """Read what :func:`encode_array` wrote; ``FormatError`` for anything else."""
+def decode_array(doc: Any, store: Store, path: Path, ndim: int) -> np.ndarray:
+    """Read what :func:`encode_array` wrote at ``path`` in the document; ``FormatError`` for anything else."""
     if not isinstance(doc, Mapping):
-        raise FormatError(f"object3d: {where} must be an object, got {type(doc).__name__}")
+        raise FormatError(f"must be an array object, got {type(doc).__name__}", path=path)
     if "path" in doc:
         arr = store.get_array(
             doc, mmap=isinstance(doc.get("size"), int) and doc["size"] >= MMAP_MIN_BYTES
         )
         if arr.dtype.str not in _DTYPES:
-            raise FormatError(f"object3d: {where} has unsupported dtype {arr.dtype}")
+            raise FormatError(f"has unsupported dtype {arr.dtype}", path=path)
     else:
         dtype, shape, data = doc.get("dtype"), doc.get("shape"), doc.get("data")
         if dtype not in _DTYPES.values():
             raise FormatError(
-                f"object3d: {where}.dtype must be one of {', '.join(_DTYPES.values())}, got {dtype!r}"
+                f"must be one of {', '.join(_DTYPES.values())}", value=dtype, path=path + ("dtype",)
             )
         if (
             not isinstance(shape, list)
@@ -342,16 +343,21 @@ def decode_array(doc: Any, store: Store, where: str, ndim: int) -> np.ndarray:
             )
         ):
             raise FormatError(
-                f"object3d: {where}.shape must be a list of non-negative integers, got {shape!r}"
+                "must be a list of non-negative integers", value=shape, path=path + ("shape",)
             )
-        if not isinstance(data, list) or len(data) != int(np.prod(shape, dtype=np.int64)):
-            raise FormatError(f"object3d: {where}.data must be a list of prod(shape) numbers")
+        count = math.prod(shape)  # Python ints: no overflow
+        if not isinstance(data, list) or len(data) != count:
+            raise FormatError(
+                f"must be a list of prod(shape) = {count} numbers", path=path + ("data",)
+            )
         try:
             arr = np.asarray(data, dtype=dtype).reshape(shape)
         except (TypeError, ValueError, OverflowError) as exc:
-            raise FormatError(f"object3d: {where}.data must hold {dtype} numbers ({exc})") from None
+            raise FormatError(
+                f"must hold {dtype} numbers ({type(exc).__name__})", path=path + ("data",)
+            ) from None
     if arr.ndim != ndim:
-        raise FormatError(f"object3d: {where} must be {ndim}-D, got shape {arr.shape}")
+        raise FormatError(f"must be {ndim}-D, got shape {arr.shape}", path=path)
     return readonly(arr)
 
 
@@ -365,5 +371,5 @@ def labels_from_json(doc: Any) -> dict[int, str] | None:
     if not isinstance(doc, Mapping) or not all(
         isinstance(k, str) and k.isdigit() and isinstance(v, str) for k, v in doc.items()
     ):
-        raise FormatError("object3d: class_labels must map decimal id strings to names")
+        raise FormatError("must map decimal id strings to names", path=("class_labels",))
     return dict(sorted((int(k), v) for k, v in doc.items()))
