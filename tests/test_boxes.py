@@ -347,9 +347,14 @@ BAD = [
         lambda: BoundingBoxes2D({"box_data": GOOD[:2] + [box(minmax(0, 0, 1, 1), box_caption=7)]}),
         r"$.box_data[2].box_caption: must be a string, got 7",
     ),
-    (
-        lambda: BoundingBoxes2D({"box_data": GOOD[:2] + [box(minmax(0, 0, 1, 1), domain="pixel")]}),
-        r"$.box_data[2].domain: must be the same for every box of a group (box 0 has None), got 'pixel'",
+    (  # a fractional box in a mixed group must still lie within [0, 1]
+        lambda: BoundingBoxes2D(
+            {
+                "box_data": GOOD[:2]
+                + [box(minmax(0, 0, 2, 1)), box(minmax(0, 0, 1, 1), domain="pixel")]
+            }
+        ),
+        r"$.box_data[2].position.maxX: must be within [0, 1] (fractions of the image; set domain 'pixel' for pixel coordinates), got 2.0",
     ),
     (
         lambda: BoundingBoxes2D({"box_data": [box(minmax(0, 0, 1, 1), domain="pixels")]}),
@@ -771,7 +776,7 @@ def test_record_sidecar_references_must_agree(tmp_path: Path) -> None:
     doc["scores"] = [[0.5, 1.0]]
     with pytest.raises(
         FormatError,
-        match=r"^\$\.class_ids: with a record sidecar, coords, class_ids and scores \(when named\) must all refer to it$",
+        match=r"^\$\.class_ids: with a record sidecar, coords, class_ids, scores \(when named\) and pixel \(when mixed\) must all refer to it$",
     ):
         richtypes.load(doc, store)
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import msgpack
 import numpy as np
 
 from ..core.coerce import ArrayLike
-from ..core.errors import FormatError, PathKey, ValidationError
-from ..core.media import Media, field, register
+from ..core.errors import PathKey, ValidationError
+from ..core.media import Media, register
 from ..store.local import Store
 from . import boxes_geometry as _geo
 from . import boxes_input as _in
@@ -46,14 +45,17 @@ class BoundingBoxes2D(Media):
          "class_id": 0, "box_caption": "cat 0.9", "scores": {"acc": 0.9},
          "domain": "pixel"}  # optional; absent = fractions of the image
 
-      ``position`` and ``class_id`` are required. ``domain`` must be the same
-      for every box of a group. A box may leave out a score name others have
+      ``position`` and ``class_id`` are required. Each box has its own
+      ``domain``: a group may mix fractional and pixel boxes (as the
+      reference tracker's example does); :attr:`domain` is then ``"mixed"``
+      and :attr:`pixel` tells which box is which. A box may leave out a score name others have
       (stored as NaN, "not given"). The whole group dict
       ``{"box_data": [...], "class_labels": {...}}`` is accepted too.
     - ``xyxy`` (minX, minY, maxX, maxY), ``cxcywh`` (centre, width, height) or
       ``xywh`` (top-left corner, width, height): an (N, 4) array, with
       ``class_ids`` (N,), default all 0, ``scores`` ``{name: (N,)}``,
-      ``captions`` (N strings or None), ``domain``. Nothing loops in Python.
+      ``captions`` (N strings or None), ``domain`` (one value, or one per
+      box). Nothing loops in Python.
     - :meth:`from_coco` for COCO annotations.
 
     Coordinates are fractions of the image (0..1) unless ``domain="pixel"``;
@@ -78,7 +80,8 @@ class BoundingBoxes2D(Media):
     captions:
         N strings or None, one per box (columnar forms only).
     domain:
-        ``"pixel"`` or None for fractions of the image (columnar forms only).
+        ``"pixel"`` or None for fractions of the image, or a sequence of N
+        such values, one per box (columnar forms only).
     class_labels:
         ``{class id: name}``; keys may be ints or decimal strings (JSON keys).
 
@@ -100,7 +103,7 @@ class BoundingBoxes2D(Media):
     """
 
     _type = "boxes2d"
-    _version = 1
+    _version = 2  # 2: a per-box domain column for groups mixing pixel and fractional boxes
 
     class_ids: np.ndarray
 
@@ -232,7 +235,7 @@ class BoundingBoxes2D(Media):
             raise err.with_prefix(*path) from None
 
     def _setup(self, p: _in.Parsed) -> None:
-        xyxy = _geo.check_geometry(p.native, p.layout, p.domain, p.paths)
+        xyxy = _geo.check_geometry(p.native, p.layout, p.domain, p.paths, p.pixel)
         native, layout = (xyxy, "xyxy") if p.paths.middle is not None else (p.native, p.layout)
         for arr in (native, xyxy, p.class_ids, p.scores):
             arr.flags.writeable = False
@@ -244,6 +247,9 @@ class BoundingBoxes2D(Media):
         self._scores = p.scores
         self._captions = p.captions
         self._domain = p.domain
+        self._pixel = p.pixel
+        # the wire version this group needs: 1 unless pixel and fractional boxes mix
+        object.__setattr__(self, "_version", 2 if p.pixel is not None else 1)
         self._labels = p.class_labels
         self._form = p.form
         self._paths = p.paths  # to name fields in the user's form in later errors (check_image)
@@ -265,8 +271,17 @@ class BoundingBoxes2D(Media):
 
     @property
     def domain(self) -> str | None:
-        """``"pixel"``, or None for fractions of the image."""
+        """``"pixel"``, None for fractions of the image, or ``"mixed"`` (see :attr:`pixel`)."""
         return self._domain
+
+    @property
+    def pixel(self) -> np.ndarray:
+        """(N,) read-only bool: which boxes are in pixels (the others are fractions of the image)."""
+        if self._pixel is not None:
+            return self._pixel
+        out = np.full(len(self), self._domain == "pixel")
+        out.flags.writeable = False
+        return out
 
     @property
     def xyxy(self) -> np.ndarray:
@@ -321,11 +336,17 @@ class BoundingBoxes2D(Media):
         ...
         richtypes.core.errors.ValidationError: $.boxes.gt.xyxy[0][2]: must be <= 640 (the image width), got 700.0
         """
-        if self._domain != "pixel":
+        if self._domain is None:
             return
         try:
             _geo.check_inside(
-                self._xyxy, self._native, self._layout, int(width), int(height), self._paths
+                self._xyxy,
+                self._native,
+                self._layout,
+                int(width),
+                int(height),
+                self._paths,
+                self._pixel,
             )
         except ValidationError as err:
             raise err.with_prefix(*path) from None
@@ -359,6 +380,7 @@ class BoundingBoxes2D(Media):
         ids = self.class_ids.tolist()
         columns = [self._scores[:, k].tolist() for k in range(len(self._score_names))]
         caps = self._captions or (None,) * len(rows)
+        pixels = self.pixel.tolist()
         boxes = []
         for i, (row, cid, cap) in enumerate(zip(rows, ids, caps)):
             if middle:
@@ -379,8 +401,8 @@ class BoundingBoxes2D(Media):
             )
             if given:
                 box["scores"] = given
-            if self._domain is not None:
-                box["domain"] = self._domain
+            if pixels[i]:
+                box["domain"] = "pixel"
             boxes.append(box)
         out: dict[str, Any] = {"box_data": boxes}
         if self._labels is not None:
@@ -398,6 +420,7 @@ class BoundingBoxes2D(Media):
             self._form,
             self._layout,
             self._domain,
+            self._pixel,
             self._native,
             self.class_ids,
             self._score_names,
@@ -411,127 +434,16 @@ class BoundingBoxes2D(Media):
         """Columns inline when their bytes fit ``store.inline_limit``, else one record ``.npy`` sidecar.
 
         The sidecar is a structured array of ``count`` records with the fields
-        ``coords`` (4 numbers in ``dtype``), ``class_id`` (int64) and, when
-        there are scores, ``scores`` (K float64, NaN where a box gave none);
-        ``coords``, ``class_ids`` and ``scores`` all refer to it.
+        ``coords`` (4 numbers in ``dtype``), ``class_id`` (int64), when there
+        are scores ``scores`` (K float64, NaN where a box gave none) and, for
+        a group mixing pixel and fractional boxes (``_version`` 2), ``pixel``
+        (bool); the columns all refer to it. A group in one domain is written
+        as ``_version`` 1, byte for byte as before.
         """
-        numeric = self._native.nbytes + self.class_ids.nbytes + self._scores.nbytes
-        if store.wants_inline(numeric):
-            coords: Any = self._native.tolist()
-            ids: Any = self.class_ids.tolist()
-            scores: Any = [_w.nan_to_none(self._scores[:, k]) for k in range(self._scores.shape[1])]
-        else:  # one record .npy for every numeric column: one file, one hash, one rename
-            coords = ids = store.put_array(
-                _w.pack_block(self._native, self.class_ids, self._scores)
-            )
-            scores = coords if self._score_names else []
-        captions: Any = None
-        if self._captions is not None:
-            size = sum(map(len, filter(None, self._captions))) + 4 * len(
-                self._captions
-            )  # chars: an estimate
-            captions = (
-                list(self._captions)
-                if store.wants_inline(size)
-                else store.put_bytes(
-                    msgpack.packb(list(self._captions), use_bin_type=True), "msgpack"
-                )
-            )
-        labels = None if self._labels is None else {str(k): v for k, v in self._labels.items()}
-        return self._envelope(
-            form=self._form,
-            layout=self._layout,
-            domain=self._domain or "fraction",
-            count=len(self),
-            dtype=self._native.dtype.name,
-            coords=coords,
-            class_ids=ids,
-            score_names=list(self._score_names),
-            scores=scores,
-            captions=captions,
-            class_labels=labels,
-        )
+        return self._envelope(**_w.encode(self, store))
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any], store: Store) -> BoundingBoxes2D:
-        form = _w.choice(doc, "form", _in.FORMS)
-        layout = _w.choice(doc, "layout", _geo.LAYOUTS)
-        domain = _w.choice(doc, "domain", ("pixel", "fraction"))
-        dtype = np.dtype(_w.choice(doc, "dtype", ("float32", "float64")))
-        n = field(doc, "count", int)
-        if not 0 <= n <= MAX_BOXES:
-            raise FormatError(f"must be 0..{MAX_BOXES}", value=n, path=("count",))
-        expected_layout = {"box_data": ("xyxy", "cxcywh"), "coco": ("xywh",)}.get(form, (form,))
-        if layout not in expected_layout or (form == "coco" and domain != "pixel"):
-            raise FormatError(
-                f"form {form!r} cannot have layout {layout!r} and domain {domain!r}",
-                path=("layout",),
-            )
-        names = field(doc, "score_names", list)
-        if not all(isinstance(s, str) for s in names) or len(set(names)) != len(names):
-            raise FormatError("must be distinct strings", path=("score_names",))
-        raw_scores = field(doc, "scores", (list, dict))
-        coords_doc = field(doc, "coords", (list, dict))
-        if isinstance(coords_doc, dict):
-            ref = coords_doc
-            if doc.get("class_ids") != ref or (raw_scores != ref if names else raw_scores != []):
-                raise FormatError(
-                    "with a record sidecar, coords, class_ids and scores (when named) must all refer to it",
-                    path=("class_ids",),
-                )
-            native, ids, block_scores = _w.read_block(ref, store, n, dtype, len(names))
-            raw_scores = []
-        else:
-            native = _w.read_list(coords_doc, "coords", (n, 4), dtype)
-            # as parsed: check_class_ids below refuses non-integral, negative or huge ids by name, then casts
-            ids = _w.read_list(field(doc, "class_ids", list), "class_ids", (n,), None)
-            block_scores = None
-        if block_scores is not None:
-            scores = block_scores
-        elif isinstance(raw_scores, list) and names:
-            if len(raw_scores) != len(names):
-                raise FormatError(
-                    f"must have {len(names)} columns", value=len(raw_scores), path=("scores",)
-                )
-            cols = [
-                _w.read_list(
-                    [np.nan if v is None else v for v in _w.as_list(c, "scores")],
-                    "scores",
-                    (n,),
-                    np.dtype(np.float64),
-                )
-                for c in raw_scores
-            ]
-            scores = _in.stack_scores(cols, n)
-        elif names:
-            raise FormatError("inline scores must be a list of columns", path=("scores",))
-        elif raw_scores != []:
-            raise FormatError("must be [] when there are no score_names", path=("scores",))
-        else:
-            scores = np.empty((n, 0), np.float64)
-        # the constructor's own checks, naming the document's fields (FormatError via decode_envelope)
-        paths = _geo.Paths(form, layout, doc=True)
-        captions = _w.read_captions(doc, store, n, paths)
-        labels = _in.check_labels(field(doc, "class_labels", (dict, type(None))))
-        ids = _in.check_class_ids(ids, paths, labels)
-        bad = np.isinf(scores) if form in ("box_data", "coco") else ~np.isfinite(scores)
-        if bad.any():
-            raise ValidationError(
-                "must be finite (NaN only for a score not given)", path=("scores",)
-            )
         obj = cls.__new__(cls)
-        obj._setup(
-            _in.Parsed(
-                native,
-                layout,
-                ids,
-                tuple(names),
-                scores,
-                captions,
-                "pixel" if domain == "pixel" else None,
-                labels,
-                form,
-                paths,
-            )
-        )
+        obj._setup(_w.decode(doc, store, MAX_BOXES))
         return obj

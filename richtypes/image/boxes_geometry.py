@@ -123,8 +123,18 @@ def _slack(native: np.ndarray, layout: str, middle: np.ndarray | None, scale: fl
     return 0.0 if layout == "xyxy" else eps
 
 
-def check_geometry(native: np.ndarray, layout: str, domain: str | None, paths: Paths) -> np.ndarray:
-    """Validate coordinates (finite, non-negative size, within [0, 1] for fractions); return corners."""
+def check_geometry(
+    native: np.ndarray,
+    layout: str,
+    domain: str | None,
+    paths: Paths,
+    pixel: np.ndarray | None = None,
+) -> np.ndarray:
+    """Validate coordinates (finite, non-negative size, within [0, 1] for fractions); return corners.
+
+    ``domain`` is ``"pixel"``, None (fractions) or ``"mixed"``, when ``pixel``
+    says which boxes are in pixels (only the others must lie within [0, 1]).
+    """
     middle = paths.middle
     bad = np.flatnonzero(~np.isfinite(native).all(axis=1))
     if bad.size:
@@ -154,9 +164,11 @@ def check_geometry(native: np.ndarray, layout: str, domain: str | None, paths: P
             problem = "must be >= 0"
         raise ValidationError(problem, value=float(c[i, j]), path=paths.coord(i, j))
     xyxy = corners(native, layout, middle)
-    if domain is None:
+    if domain != "pixel":
         slack = _slack(native, layout, middle, 1.0)
         out = (xyxy < -slack) | (xyxy > 1 + slack)
+        if pixel is not None:
+            out &= ~pixel[:, None]
         hint = "fractions of the image; set domain 'pixel' for pixel coordinates"
         _raise_outside(
             out,
@@ -170,14 +182,25 @@ def check_geometry(native: np.ndarray, layout: str, domain: str | None, paths: P
 
 
 def check_inside(
-    xyxy: np.ndarray, native: np.ndarray, layout: str, width: int, height: int, paths: Paths
+    xyxy: np.ndarray,
+    native: np.ndarray,
+    layout: str,
+    width: int,
+    height: int,
+    paths: Paths,
+    pixel: np.ndarray | None = None,
 ) -> None:
-    """Pixel boxes must lie inside a ``width`` x ``height`` image: 0 <= min, max <= size."""
+    """Pixel boxes must lie inside a ``width`` x ``height`` image: 0 <= min, max <= size.
+
+    With ``pixel`` (an (N,) bool array) only those boxes are checked.
+    """
     if xyxy.shape[0] == 0:
         return
     size = np.array([width, height, width, height], np.float64)
     slack = _slack(native, layout, paths.middle, float(max(width, height)))
     out = np.concatenate([xyxy[:, :2] < -slack, xyxy[:, 2:] > size[2:] + slack], axis=1)
+    if pixel is not None:
+        out &= pixel[:, None]
     limits = (
         "must be >= 0",
         "must be >= 0",

@@ -10,7 +10,7 @@ on failure, by :class:`Paths`, in the form the user gave.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import chain
+from itertools import chain, compress
 from operator import itemgetter, methodcaller
 from typing import Any, NamedTuple
 
@@ -28,6 +28,7 @@ _get_position = itemgetter("position")
 _get_class_id = itemgetter("class_id")
 _get_minmax = itemgetter(*MINMAX)
 _get_middle = itemgetter("middle", "width", "height")
+_has_middle = methodcaller("__contains__", "middle")
 _get_bbox = itemgetter("bbox")
 _get_category = itemgetter("category_id")
 
@@ -47,6 +48,9 @@ class Parsed(NamedTuple):
     class_labels: dict[int, str] | None
     form: str
     paths: Paths
+    pixel: np.ndarray | None = (
+        None  # (N,) bool, only when domain == "mixed": which boxes are in pixels
+    )
 
 
 # --------------------------------------------------------------------- shared checks
@@ -157,8 +161,10 @@ def stack_scores(columns: list[np.ndarray], n: int) -> np.ndarray:
     return out
 
 
-def coords_from_rows(rows: list[Any], paths: Paths) -> np.ndarray:
+def coords_from_rows(rows: list[Any] | np.ndarray, paths: Paths) -> np.ndarray:
     """(N, 4) coordinates from N row tuples, naming the first non-number on failure."""
+    if isinstance(rows, np.ndarray):  # already gathered (a group mixing position styles)
+        return coords_dtype(rows)
     if not rows:
         return np.empty((0, 4), np.float64)
     flat = list(chain.from_iterable(rows))  # a flat list converts ~1.6x faster than nested rows
@@ -188,6 +194,7 @@ def parse_box_data(box_data: Any, class_labels: Any) -> Parsed:
         collected = _collect_slow(box_data)
     rows, middle, ids, caps, scores, domains = collected
     n = len(rows)
+    domain, pixel = box_domains(domains, n, lambda i: ("box_data", i, "domain"))
     layout = "xyxy"
     if middle is not None and n and middle.all():
         layout = "cxcywh"
@@ -208,10 +215,11 @@ def parse_box_data(box_data: Any, class_labels: Any) -> Parsed:
         names,
         stack_scores(columns, n),
         captions,
-        _one_domain(domains, paths),
+        domain,
         labels,
         "box_data",
         paths,
+        pixel,
     )
 
 
@@ -226,14 +234,25 @@ def _collect_fast(boxes: Sequence[Any]) -> tuple | None:
         positions = list(map(_get_position, boxes))
         ids = list(map(_get_class_id, boxes))
         try:
-            rows = list(map(_get_minmax, positions))
-            middle, per_position = None, 4
+            rows: Any = list(map(_get_minmax, positions))
+            middle, n_keys = None, 4 * n
         except KeyError:
-            rows = [(m[0], m[1], w, h) for m, w, h in map(_get_middle, positions) if len(m) == 2]
-            if len(rows) != n:
-                return None
-            middle, per_position = np.ones(n, bool), 3
-        if sum(map(len, positions)) != per_position * n:
+            has_middle = list(map(_has_middle, positions))
+            n_middle = sum(has_middle)
+            if n_middle == n:  # all middle/width/height
+                rows = [
+                    (m[0], m[1], w, h) for m, w, h in map(_get_middle, positions) if len(m) == 2
+                ]
+                if len(rows) != n:
+                    return None
+                middle = np.ones(n, bool)
+            else:  # both styles: gather each style's rows at C speed, then place them
+                rows = _mixed_rows(positions, np.array(has_middle, bool))
+                if rows is None:
+                    return None
+                middle = np.array(has_middle, bool)
+            n_keys = 3 * n_middle + 4 * (n - n_middle)
+        if sum(map(len, positions)) != n_keys:
             return None
         caps, n_caps = _optional(boxes, "box_caption")
         scores, n_scores = _optional(boxes, "scores")
@@ -243,6 +262,27 @@ def _collect_fast(boxes: Sequence[Any]) -> tuple | None:
     except (KeyError, TypeError, IndexError, AttributeError):
         return None
     return rows, middle, ids, caps, scores, domains
+
+
+def _mixed_rows(positions: list[Any], middle: np.ndarray) -> np.ndarray | None:
+    """(N, 4) rows of a group mixing minX... and middle/width/height positions (None: not all numbers)."""
+    mid_pos = list(compress(positions, middle.tolist()))
+    corner_pos = list(compress(positions, (~middle).tolist()))
+    corners = list(map(_get_minmax, corner_pos))
+    centres = [(m[0], m[1], w, h) for m, w, h in map(_get_middle, mid_pos) if len(m) == 2]
+    if len(centres) != len(mid_pos):
+        return None
+    try:
+        a = np.array(list(chain.from_iterable(corners)))
+        b = np.array(list(chain.from_iterable(centres)))
+    except (ValueError, TypeError):
+        return None
+    if a.dtype.kind not in "iuf" or b.dtype.kind not in "iuf":
+        return None
+    out = np.empty((len(positions), 4), np.result_type(a.dtype, b.dtype))
+    out[~middle] = a.reshape(-1, 4)
+    out[middle] = b.reshape(-1, 4)
+    return out
 
 
 def _optional(boxes: Sequence[Mapping[str, Any]], key: str) -> tuple[list[Any] | None, int]:
@@ -345,26 +385,30 @@ def _score_columns(scores: list[Any], paths: Paths) -> tuple[tuple[str, ...], li
     ]
 
 
-def _one_domain(domains: list[Any] | None, paths: Paths) -> str | None:
+def box_domains(
+    domains: Sequence[Any] | None, n: int, where: Any
+) -> tuple[str | None, np.ndarray | None]:
+    """The group's domain from one domain per box: ``("pixel" | None, None)`` when all agree,
+    ``("mixed", pixel)`` with ``pixel`` an (N,) bool array when fractional and pixel boxes mix.
+
+    ``where(i)`` is the path of box ``i``'s domain, used only to name a bad value.
+    Counting with ``list.count`` keeps the common cases free of a Python loop.
+    """
     if not domains:
-        return None
-    try:
-        uniq = set(domains)
-    except TypeError:
-        uniq = set()
-    if uniq == {"pixel"} or uniq == {None}:
-        return domains[0]
-    first = domains[0]
-    for i, d in enumerate(domains):  # failure path: name the first bad or differing box
-        if d is not None and not (isinstance(d, str) and d == "pixel"):
-            check_domain(d, ("box_data", i, "domain"))
-        if d != first:
-            raise ValidationError(
-                f"must be the same for every box of a group (box 0 has {first!r})",
-                value=d,
-                path=("box_data", i, "domain"),
-            )
-    return check_domain(first, ("box_data", 0, "domain"))
+        return None, None
+    seq = domains if isinstance(domains, list) else list(domains)
+    n_pixel, n_none = seq.count("pixel"), seq.count(None)
+    if n_pixel + n_none != n:
+        for i, d in enumerate(seq):  # failure path: name the first bad box
+            if d is not None and not (isinstance(d, str) and d == "pixel"):
+                check_domain(d, where(i))
+    if n_pixel == n:
+        return "pixel", None
+    if n_none == n:
+        return None, None
+    pixel = np.array(seq, dtype=object) == "pixel"
+    pixel.flags.writeable = False
+    return "mixed", pixel
 
 
 # -------------------------------------------------------------------- columnar form
@@ -422,9 +466,30 @@ def parse_columns(
             columns.append(score_column(col, name, paths, allow_missing=False))
         names = tuple(scores.keys())
     caps = check_captions(captions, n, paths)
-    dom = check_domain(domain, ("domain",))
+    pixel = None
+    if domain is None or isinstance(domain, str):
+        dom = check_domain(domain, ("domain",))
+    else:  # one domain per box: "pixel" or None
+        per_box = domain.tolist() if isinstance(domain, np.ndarray) else domain
+        if not isinstance(per_box, Sequence) or len(per_box) != n:
+            raise ValidationError(
+                f"must be 'pixel', None, or one of them per box ({n})",
+                value=domain,
+                path=("domain",),
+            )
+        dom, pixel = box_domains(per_box, n, lambda i: ("domain", i))
     return Parsed(
-        native, layout, ids, names, stack_scores(columns, n), caps, dom, labels, layout, paths
+        native,
+        layout,
+        ids,
+        names,
+        stack_scores(columns, n),
+        caps,
+        dom,
+        labels,
+        layout,
+        paths,
+        pixel,
     )
 
 
