@@ -145,6 +145,9 @@ def inspect_run(run_dir: str, stream: TextIO) -> int:
         w(
             f"artifact {art.qualified_name} ({art.type}): {len(art.files)} files, {art.size:,} bytes\n"
         )
+    if "store" in reader.metadata:  # a shared store: other runs' media are there too
+        w(f"store: shared, {reader.store.url}\n")
+        return 0
     store_files = [
         p
         for p in (reader.dir / "media").rglob("*")
@@ -216,6 +219,8 @@ def _check_run(run_dir: Path, checker: _Checker) -> None:
                 f"{format_path(tuple(error.absolute_path))}: {error.message} (schema run-metadata)",
             )
         checker.documents += 1
+        if isinstance(meta, dict) and isinstance(meta.get("store"), str):
+            store = Store(meta["store"])
     config = (
         _load_json(run_dir / "config.json", checker) if (run_dir / "config.json").exists() else {}
     )

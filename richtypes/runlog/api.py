@@ -11,7 +11,9 @@ A run is a directory any tool can read later, with no service::
                       (Unix seconds) and what richtypes.dump wrote for the
                       logged dict; each line is appended whole with one write
       summary.json    the last value of each key (encoded like history cells)
-      media/          the sidecar Store shared by every step (same bytes once)
+      media/          the sidecar Store shared by every step (same bytes once);
+                      absent when init(store=...) names a shared store
+                      (a directory or s3://... URL, recorded in run.json)
       artifacts/<name>/v<k>.json   artifact manifests (files live in media/)
 
 ``log`` checks the shape of what it is given and returns; encoding (``dump``)

@@ -17,7 +17,7 @@ from typing import Any
 from ..core.errors import FormatError, MissingDependencyError
 from ..core.nest import MAX_DOC_BYTES, decode_value
 from ..core.schema import iter_envelopes
-from ..store.local import Store
+from ..store.local import Store, StoreLike, as_store
 from .artifacts import Artifact, get_artifact, list_artifacts
 
 __all__ = ["open_run", "RunReader", "Row", "LazyMedia", "read_history_lines"]
@@ -150,13 +150,21 @@ def _read_json(path: Path, default: Any = None) -> Any:
 class RunReader:
     """A run directory, read back (see :func:`open_run`)."""
 
-    def __init__(self, dir: str | os.PathLike[str]) -> None:
+    def __init__(self, dir: str | os.PathLike[str], store: StoreLike | None = None) -> None:
         self.dir = Path(dir)
         meta = _read_json(self.dir / "run.json")
         if not isinstance(meta, dict):
             raise FormatError(f"{str(self.dir / 'run.json')!r} must hold a JSON object")
         self.metadata: dict[str, Any] = meta
-        self.store = Store(self.dir / "media")
+        shared = meta.get("store")
+        if shared is not None and not isinstance(shared, str):
+            raise FormatError("must be a store URL", value=shared, path=("run.json", "store"))
+        if store is not None:
+            self.store = as_store(store)
+        elif shared is not None:
+            self.store = Store(shared)
+        else:
+            self.store = Store(self.dir / "media")
 
     id = property(lambda self: self.metadata.get("id"), doc="The run id.")
     name = property(lambda self: self.metadata.get("name"), doc="The run name.")
@@ -225,8 +233,12 @@ class RunReader:
         return f"RunReader({str(self.dir)!r}, id={self.id!r}, status={self.status!r})"
 
 
-def open_run(dir: str | os.PathLike[str]) -> RunReader:
+def open_run(dir: str | os.PathLike[str], store: StoreLike | None = None) -> RunReader:
     """Open a run directory for reading (while it runs, or after).
+
+    Media are read from the store ``run.json`` names (a shared store given to
+    ``init(store=...)``), else from ``<dir>/media``. ``store`` overrides both,
+    e.g. ``Store("s3://bucket/media", storage_options={...})`` for credentials.
 
     Examples
     --------
@@ -238,4 +250,4 @@ def open_run(dir: str | os.PathLike[str]) -> RunReader:
     >>> reader.notes, row.step, row.raw("h")["_type"], row["h"].counts.tolist()
     ('first try', 0, 'histogram', [1, 1])
     """
-    return RunReader(dir)
+    return RunReader(dir, store)

@@ -21,7 +21,8 @@ import numpy as np
 
 from ..core.errors import ValidationError
 from ..core.nest import dump, write_json
-from ..store.local import DEFAULT_INLINE_LIMIT, Store
+from ..core.parallel import shared_pool
+from ..store.local import DEFAULT_INLINE_LIMIT, Store, StoreLike, as_store
 from .artifacts import Artifact
 from .artifacts import log_artifact as _log_artifact
 from .config import Config, Summary, json_value
@@ -73,6 +74,12 @@ class Run:
         ``log`` blocks.
     inline_limit:
         The store's inline limit (payloads up to this many bytes stay in the JSON).
+    store:
+        Where media go: default ``<dir>/media``. A shared store (a directory,
+        ``"s3://bucket/media"``, or a :class:`~richtypes.Store` carrying
+        ``storage_options``) keeps history, config and summary in ``dir``
+        while media go to the store, deduplicated across every run writing
+        it; ``run.json`` records its URL and :func:`open_run` reads from it.
 
     Examples
     --------
@@ -96,6 +103,7 @@ class Run:
         *,
         queue_size: int = DEFAULT_QUEUE_SIZE,
         inline_limit: int = DEFAULT_INLINE_LIMIT,
+        store: StoreLike | None = None,
     ) -> None:
         self.id = time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(4)
         self.dir = Path(dir) if dir is not None else Path(DEFAULT_ROOT) / self.id
@@ -117,8 +125,13 @@ class Run:
         self._start = _utc_now()
         self._end: str | None = None
         self.dir.mkdir(parents=True, exist_ok=True)
+        self._shared_store = store is not None
+        self.store = (
+            as_store(store, inline_limit=inline_limit)
+            if store is not None
+            else Store(self.dir / "media", inline_limit=inline_limit)
+        )
         self._write_meta()
-        self.store = Store(self.dir / "media", inline_limit=inline_limit)
         self.config = Config(self.dir / "config.json", config)
         self.summary = Summary(self._set_summary)
         self._summary_doc: dict[str, Any] = {}
@@ -182,6 +195,7 @@ class Run:
             "end_time": self._end,
             "status": self._status,
             "richtypes_version": __version__,
+            **({"store": self.store.url} if self._shared_store else {}),
         }
 
     def _write_meta(self) -> None:
@@ -266,7 +280,7 @@ class Run:
         """Worker thread: encode one row, append it to history, update the summary."""
         start = time.perf_counter()
         try:
-            doc = dump(row, self.store)
+            doc = dump(row, self.store, executor=shared_pool())
         except OSError as exc:  # disk full, media/ unwritable ...
             raise HistoryWriteError(
                 f"step {step} of run {self.id} was not written: storing its media failed ({exc})"
