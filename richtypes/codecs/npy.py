@@ -22,6 +22,8 @@ from ..core.errors import IntegrityError
 __all__ = ["npy_header", "little_endian", "parse_header", "decode_npy", "CODECS"]
 
 _MAGIC = b"\x93NUMPY"
+#: Most elements (and the longest axis) an array may have: numpy counts in int64.
+_MAX_COUNT = 2**62
 #: Largest header this reader accepts (NumPy's own default limit is 10,000 bytes).
 MAX_HEADER_BYTES = 1 << 16
 _HEADER = re.compile(
@@ -101,8 +103,13 @@ def parse_header(
         raise bad(f"bad shape ({shape_text})") from None
     if "," not in shape_text and shape_text:
         raise bad(f"bad shape ({shape_text}) (a 1-tuple needs a trailing comma)")
+    if dtype.itemsize == 0:
+        raise bad(f"its dtype {dtype} has items of zero bytes")
+    count = math.prod(shape)  # Python ints: no overflow
+    if count > _MAX_COUNT or any(dim > _MAX_COUNT for dim in shape):
+        raise bad(f"shape {shape} has more than 2**62 elements")
     offset = start + length
-    expected = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+    expected = count * dtype.itemsize
     if total - offset != expected:
         raise IntegrityError(
             f"sidecar {where!r} should hold {expected} bytes of array data for shape {shape} {dtype}, has {total - offset}"
@@ -123,8 +130,13 @@ def _dtype(descr: str, bad: Callable[[str], IntegrityError]) -> np.dtype:
 def decode_npy(data: bytes, *, where: str = "<bytes>") -> np.ndarray:
     """Parse ``.npy`` bytes into a read-only array without copying; refuses pickled objects."""
     dtype, shape, fortran, offset = parse_header(data, where=where, total=len(data))
-    arr = np.frombuffer(data, dtype=dtype, offset=offset, count=math.prod(shape))
-    return arr.reshape(shape, order="F" if fortran else "C")
+    try:
+        arr = np.frombuffer(data, dtype=dtype, offset=offset, count=math.prod(shape))
+        return arr.reshape(shape, order="F" if fortran else "C")
+    except (ValueError, TypeError, OverflowError) as exc:  # numpy refuses what the header allowed
+        raise IntegrityError(
+            f"sidecar {where!r} is not a valid .npy file: {type(exc).__name__}: {exc}"
+        ) from None
 
 
 #: name -> decoder, the codec table of this module.

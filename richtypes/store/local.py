@@ -58,6 +58,9 @@ _READ_ALGORITHMS = ("blake3", "sha256")
 _TEMP_PREFIX = ".tmp-"
 _COUNTER = itertools.count()
 _STREAM_CHUNK = 1 << 20
+_READ_CHUNK = 1 << 30
+# Opening a FIFO for reading must not wait for a writer; the fstat check refuses it next.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 StoreLike = Union["Store", str, "os.PathLike[str]"]
 
@@ -341,6 +344,7 @@ class Store:
             pure.is_absolute()
             or "\\" in rel
             or ":" in rel
+            or "\0" in rel
             or any(part in ("..", ".", "") for part in rel.split("/"))
         ):
             raise IntegrityError(
@@ -351,23 +355,49 @@ class Store:
         if os.path.commonpath([root_real, full]) != root_real:
             raise IntegrityError(f"sidecar path {rel!r} resolves outside the store root")
         try:
-            actual = os.stat(full).st_size
+            st = os.stat(full)
         except FileNotFoundError:
             raise IntegrityError(
                 f"sidecar {rel!r} is missing from the store at {str(self.root)!r}"
             ) from None
-        if actual != size:
-            raise IntegrityError(
-                f"sidecar {rel!r} has {actual} bytes, its reference says {size} (truncated or altered)"
-            )
+        except OSError as exc:  # a path through a file, a name too long ...
+            raise IntegrityError(f"sidecar {rel!r} cannot be read: {exc.strerror or exc}") from None
+        _check_stat(rel, st, size)
         return Path(full)
 
-    def get_bytes(self, ref: Mapping[str, Any]) -> bytes:
-        """Read a sidecar's bytes, verifying size and digest."""
+    def _read(self, ref: Mapping[str, Any]) -> tuple[Path, bytes]:
+        """Read a sidecar through one descriptor: a regular file of the declared size, nothing more.
+
+        A FIFO or a device in the store (``size`` 0 in the reference) would block
+        or never end: the opened descriptor is checked with ``fstat`` and at most
+        ``size + 1`` bytes are read.
+        """
         path = self.resolve(ref)
-        data = path.read_bytes()
+        rel, size = ref["path"], ref["size"]
+        try:
+            fd = os.open(path, _READ_FLAGS)
+        except OSError as exc:
+            raise IntegrityError(f"sidecar {rel!r} cannot be read: {exc.strerror or exc}") from None
+        try:
+            _check_stat(rel, os.fstat(fd), size)
+            parts, wanted = [], size + 1
+            while wanted:
+                chunk = os.read(fd, min(wanted, _READ_CHUNK))
+                if not chunk:
+                    break
+                parts.append(chunk)
+                wanted -= len(chunk)
+        except OSError as exc:
+            raise IntegrityError(f"sidecar {rel!r} cannot be read: {exc.strerror or exc}") from None
+        finally:
+            os.close(fd)
+        data = parts[0] if len(parts) == 1 else b"".join(parts)
         _verify(ref, data)
-        return data
+        return path, data
+
+    def get_bytes(self, ref: Mapping[str, Any]) -> bytes:
+        """Read a sidecar's bytes, verifying that it is a regular file, its size and its digest."""
+        return self._read(ref)[1]
 
     def get_array(self, ref: Mapping[str, Any], *, mmap: bool = False) -> np.ndarray:
         """Read an ``.npy`` sidecar as a read-only array; never unpickles.
@@ -377,21 +407,31 @@ class Store:
         if mmap:
             path = self.resolve(ref)
             algorithm, expected = _split_digest(ref["digest"])
-            if algorithm == "blake3":
-                actual = blake3.blake3().update_mmap(path).hexdigest()
-            else:
-                actual = _digest_of(algorithm, path.read_bytes())
+            try:
+                if algorithm == "blake3":
+                    actual = blake3.blake3().update_mmap(path).hexdigest()
+                else:
+                    actual = _digest_of(algorithm, self._read(ref)[1])
+            except OSError as exc:
+                raise IntegrityError(
+                    f"sidecar {ref['path']!r} cannot be read: {exc.strerror or exc}"
+                ) from None
             if actual != expected:
                 raise IntegrityError(f"sidecar {ref['path']!r} does not match its digest")
             parse_header(_read_head(path), where=ref["path"], total=ref["size"])
-            return np.load(path, mmap_mode="r", allow_pickle=False)
+            try:
+                return np.load(path, mmap_mode="r", allow_pickle=False)
+            except (OSError, ValueError, TypeError, OverflowError) as exc:
+                raise IntegrityError(
+                    f"sidecar {ref['path']!r} is not a valid .npy file: {type(exc).__name__}: {exc}"
+                ) from None
         data = self.get_bytes(ref)
         return decode_npy(data, where=str(ref["path"]))
 
     def open_path(self, ref: Mapping[str, Any], *, verify: bool = True) -> Path:
         """The local path of a sidecar (digest verified unless ``verify=False``)."""
         if verify:
-            self.get_bytes(ref)
+            return self._read(ref)[0]
         return self.resolve(ref)
 
 
@@ -428,6 +468,15 @@ def _unlink_quietly(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+def _check_stat(rel: str, st: os.stat_result, size: int) -> None:
+    if not stat.S_ISREG(st.st_mode):
+        raise IntegrityError(f"sidecar {rel!r} is not a regular file")
+    if st.st_size != size:
+        raise IntegrityError(
+            f"sidecar {rel!r} has {st.st_size} bytes, its reference says {size} (truncated or altered)"
+        )
 
 
 def _read_head(path: Path) -> bytes:
