@@ -211,12 +211,12 @@ def test_bad_chart_arguments(kwargs, message) -> None:
         ({"spec": "x"}, r"^\$\.spec: must be dict, got str$"),
         (
             {"fields": {"x": "nope"}},
-            r"^chart: invalid document: \$\.fields\.x: no column 'nope' in the table",
+            r"^\$\.fields\.x: no column 'nope' in the table",
         ),
-        ({"spec": {"data": {}}}, r"^chart: invalid document: \$\.spec\.data: leave 'data' out"),
+        ({"spec": {"data": {}}}, r"^\$\.spec\.data: leave 'data' out"),
         (
             {"table": {"_type": "histogram", "_version": 1}},
-            r"^chart: field 'table' must be a table envelope, got _type 'histogram'$",
+            r"^\$\.table\._type: must be a 'table' envelope, got 'histogram'$",
         ),
     ],
 )

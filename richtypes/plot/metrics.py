@@ -34,6 +34,7 @@ __all__ = [
     "confusion_counts",
     "downsample",
     "curve_columns",
+    "interpolate_pr",
     "confusion_inputs",
     "series_columns",
 ]
@@ -295,6 +296,28 @@ def downsample(
 
 
 # ------------------------------------------------------- preset input assembly
+def interpolate_pr(
+    cls: np.ndarray, recall: np.ndarray, precision: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each class's PR curve at ``size`` evenly spaced recalls in [0, 1] (the reference's ``interp_size``).
+
+    The precision at recall ``r`` is the highest precision reached at any
+    recall >= ``r`` (the interpolated precision). ``cls`` is sorted and every
+    curve reaches recall 1 (as :func:`pr_points` gives them).
+    """
+    order = np.lexsort((recall, cls))
+    cls, recall, precision = cls[order], recall[order], precision[order]
+    classes, starts = np.unique(cls, return_index=True)
+    best = np.empty_like(precision)
+    for lo, hi in zip(
+        starts.tolist(), starts[1:].tolist() + [cls.size]
+    ):  # per class, not per point
+        best[lo:hi] = np.maximum.accumulate(precision[lo:hi][::-1])[::-1]
+    grid = np.linspace(0.0, 1.0, size)
+    at = np.searchsorted(2.0 * cls + recall, (2.0 * classes[:, None] + grid).reshape(-1), "left")
+    return np.repeat(classes, size), np.tile(grid, classes.size), best[at]
+
+
 def curve_columns(
     y_true: Any,
     y_probas: Any,
@@ -302,60 +325,90 @@ def curve_columns(
     compute: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]],
     start: tuple[float, float],
     empty: str,
+    interp_size: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validate curve inputs, compute the curves, down-sample: ``(class name, x, y)`` columns.
 
     Each curve is down-sampled to ``MAX_POINTS - 1`` points (its ends kept)
     before its ``start`` point is put in front: at most :data:`MAX_POINTS`.
+    With ``interp_size`` each curve is instead :func:`interpolate_pr`'d to
+    that many points.
     """
+    if interp_size is not None and (
+        not isinstance(interp_size, (int, np.integer))
+        or isinstance(interp_size, bool)
+        or not 2 <= interp_size <= MAX_POINTS
+    ):
+        raise ValidationError(
+            f"must be an integer in 2..{MAX_POINTS}", value=interp_size, path=("interp_size",)
+        )
     truth = check_labels(y_true, ("y_true",))
     binary = np.ndim(y_probas) == 1
     scores = check_scores(y_probas, truth.shape[0], ("y_probas",))
     check_range(truth, scores.shape[1], ("y_true",))
     names = np.array(class_names(labels, scores.shape[1], ("labels",)), dtype=str)
-    cls, x, y = compute(truth, scores, with_start=False)
+    cls, x, y = compute(truth, scores, with_start=interp_size is not None)
     if binary:  # a 1-D input is the probability of class 1: only its curve is drawn
         keep = cls == 1
         cls, x, y = cls[keep], x[keep], y[keep]
     if cls.size == 0:
         raise ValidationError(empty, path=("y_true",))
+    if interp_size is not None:
+        cls, x, y = interpolate_pr(cls, x, y, int(interp_size))
+        return names[cls], x, y
     kept = downsample(cls, x, y, MAX_POINTS - 1)
     cls, x, y = prepend(cls[kept], x[kept], y[kept], start)
     return names[cls], x, y
 
 
 def confusion_inputs(
-    y_true: Any, preds: Any, names: Sequence[Any] | None
+    y_true: Any, preds: Any, names: Sequence[Any] | None, probs: Any = None
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Validate confusion-matrix inputs: ``(true indices, predicted indices, class names)``.
 
-    ``preds`` is 1-D class indices or 2-D per-class scores (reduced by argmax).
+    ``preds`` is 1-D class indices or 2-D per-class scores (reduced by argmax);
+    ``probs`` (instead of ``preds``) is 2-D per-class probabilities, reduced by
+    argmax, with one column per class name when names are given.
     """
     truth = check_labels(y_true, ("y_true",))
-    pred_arr = as_array(preds, ("preds",), what="an array of class indices or scores")
+    if (preds is None) == (probs is None):
+        raise ValidationError("give either preds or probs", path=("preds",))
+    key = "preds" if probs is None else "probs"
+    if probs is not None:
+        preds = as_array(probs, ("probs",), what="an (n, k) array of probabilities")
+        if preds.ndim != 2:
+            raise ValidationError(
+                f"must be 2-D (samples, classes), got shape {preds.shape}", path=("probs",)
+            )
+        if names is not None and hasattr(names, "__len__") and len(names) != preds.shape[1]:
+            raise ValidationError(
+                f"must have one column per class name ({len(names)}), got {preds.shape[1]}",
+                path=("probs",),
+            )
+    pred_arr = as_array(preds, (key,), what="an array of class indices or scores")
     k: int | None = None
     if pred_arr.ndim == 2 and pred_arr.dtype.kind in "biuf":
         if pred_arr.shape[0] != truth.shape[0]:
             raise ValidationError(
                 f"must have one row per sample ({truth.shape[0]}), got {pred_arr.shape[0]}",
-                path=("preds",),
+                path=(key,),
             )
         bad = np.flatnonzero(~np.isfinite(pred_arr.reshape(-1)))
         if bad.size:
             index = tuple(int(i) for i in np.unravel_index(int(bad[0]), pred_arr.shape))
             raise ValidationError(
-                "must be finite", value=float(pred_arr[index]), path=("preds",) + index
+                "must be finite", value=float(pred_arr[index]), path=(key,) + index
             )
         k = pred_arr.shape[1]
         predicted = (
             np.argmax(pred_arr, axis=1).astype(np.int64) if pred_arr.size else np.zeros(0, np.int64)
         )
     else:
-        predicted = check_labels(pred_arr, ("preds",))
+        predicted = check_labels(pred_arr, (key,))
         if predicted.shape[0] != truth.shape[0]:
             raise ValidationError(
                 f"must have one entry per sample ({truth.shape[0]}), got {predicted.shape[0]}",
-                path=("preds",),
+                path=(key,),
             )
     if k is None and names is None:
         k = int(max(truth.max(initial=-1), predicted.max(initial=-1))) + 1
@@ -369,7 +422,7 @@ def confusion_inputs(
         )
     out = class_names(names, k, ("class_names",))
     check_range(truth, k, ("y_true",))
-    check_range(predicted, k, ("preds",))
+    check_range(predicted, k, (key,))
     return truth, predicted, out
 
 
@@ -379,7 +432,7 @@ def series_columns(
     """Validate ``line_series`` inputs into long-form ``(x, key, y)`` columns."""
     series = _series(ys, ("ys",))
     if not _is_per_series(xs):
-        x = _finite_1d(xs, ("xs",), allow_nan=False)
+        x = _x_values(xs, ("xs",))
         for i, y in enumerate(series):  # per series, not per value
             if y.shape[0] != x.shape[0]:
                 raise ValidationError(
@@ -393,7 +446,14 @@ def series_columns(
                 f"must be one shared x sequence or one per series ({len(series)}), got {len(xs)} sequences",
                 path=("xs",),
             )
-        per = [_finite_1d(v, ("xs", i), allow_nan=False) for i, v in enumerate(xs)]
+        per = [_x_values(v, ("xs", i)) for i, v in enumerate(xs)]
+        kinds = [x.dtype.kind == "U" for x in per]
+        if any(kinds) and not all(kinds):
+            i = kinds.index(not kinds[0])
+            raise ValidationError(
+                "must be numbers like xs[0]" if kinds[i] else "must be strings like xs[0]",
+                path=("xs", i),
+            )
         for i, (x, y) in enumerate(zip(per, series)):
             if y.shape[0] != x.shape[0]:
                 raise ValidationError(
@@ -406,6 +466,23 @@ def series_columns(
     )
     key_all = np.repeat(np.array(names, dtype=str), [y.shape[0] for y in series])
     return x_all, key_all, np.concatenate(series)
+
+
+def _x_values(values: Any, path: tuple[PathKey, ...]) -> np.ndarray:
+    """x values: finite numbers, or strings (a categorical axis, kept in the order given)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "US":
+        strings = values.ndim == 1
+    elif isinstance(values, (list, tuple)) and values and isinstance(values[0], str):
+        strings = True
+        for i, v in enumerate(values):
+            if not isinstance(v, str):
+                raise ValidationError("must be a string like xs[0]", value=v, path=path + (i,))
+    else:
+        return _finite_1d(values, path, allow_nan=False)
+    arr = np.asarray(values)
+    if not strings or arr.ndim != 1:
+        raise ValidationError(f"must be 1-D, got shape {arr.shape}", path=path)
+    return arr.astype(str)
 
 
 def _is_per_series(xs: Any) -> bool:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..core.coerce import ArrayLike
-from ..core.errors import FormatError, MissingDependencyError, PathKey, ValidationError
+from ..core.errors import MissingDependencyError, PathKey, ValidationError
 from ..core.media import Media, decode_envelope, field, register
 from ..store.local import Store
 from ..table.table import Table
@@ -214,15 +214,9 @@ class Chart(Media):
         fields = field(doc, "fields", dict)
         spec = field(doc, "spec", dict)
         table_doc = field(doc, "table", dict)
-        if table_doc.get("_type") != Table._type:
-            raise FormatError(
-                f"chart: field 'table' must be a table envelope, got _type {table_doc.get('_type')!r}"
-            )
-        table = decode_envelope(table_doc, store)
-        try:
-            return cls(table, spec, fields=fields, preset=preset)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            raise FormatError(f"chart: invalid document: {exc}") from None
+        table = decode_envelope(table_doc, store, expect=Table, path=("table",))
+        # the constructor's own checks: decode_envelope reports what it refuses at the document path
+        return cls(table, spec, fields=fields, preset=preset)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- table presets
@@ -316,7 +310,9 @@ def line_series(
     Parameters
     ----------
     xs:
-        One shared 1-D sequence of x values, or one per series.
+        One shared 1-D sequence of x values, or one per series. Numbers
+        (finite) make a quantitative axis; strings make a categorical axis
+        whose categories keep the order they first appear in.
     ys:
         The series: a list of 1-D sequences (lengths may differ when ``xs``
         gives one per series), a 2-D array (one row per series) or a single
@@ -337,7 +333,16 @@ def line_series(
     table = Table.from_columns({"x": x_all, "key": key_all, "y": y_all})
     if xname is not None and not isinstance(xname, str):
         raise ValidationError("must be a string", value=xname, path=("xname",))
-    spec = vega.line_spec("x", "quantitative", "y", "key", _title(title), x_title=xname or "x")
+    categorical = x_all.dtype.kind == "U"
+    spec = vega.line_spec(
+        "x",
+        "ordinal" if categorical else "quantitative",
+        "y",
+        "key",
+        _title(title),
+        x_title=xname or "x",
+        x_in_order=categorical,
+    )
     return Chart(table, spec, fields={"x": "x", "y": "y", "stroke": "key"}, preset="line_series")
 
 
@@ -346,6 +351,7 @@ def pr_curve(
     y_probas: ArrayLike,
     labels: Sequence[str] | None = None,
     title: str | None = None,
+    interp_size: int | None = None,
 ) -> Chart:
     """Precision-recall curve of each class (one-vs-rest).
 
@@ -359,6 +365,12 @@ def pr_curve(
         curve is drawn).
     labels:
         The ``k`` class names (default ``"0"``, ``"1"``, ...).
+    interp_size:
+        As in the reference tracker: each curve is given at this many evenly
+        spaced recalls from 0 to 1 (2 .. :data:`MAX_POINTS`), the precision at
+        recall ``r`` being the highest precision reached at any recall >= ``r``
+        (the interpolated precision). Unlike the reference, the values are not
+        rounded to 3 decimals and the default (``None``) keeps the exact curve.
 
     Each curve starts at recall 0, precision 1 and has a point per distinct
     score (highest threshold first), down-sampled to at most
@@ -373,7 +385,13 @@ def pr_curve(
     [1.0, 1.0, 1.0, 0.6666666666666666, 0.5]
     """
     names, x, y = curve_columns(
-        y_true, y_probas, labels, pr_points, PR_START, "no class has a positive sample"
+        y_true,
+        y_probas,
+        labels,
+        pr_points,
+        PR_START,
+        "no class has a positive sample",
+        interp_size=interp_size,
     )
     table = Table.from_columns({"class": names, "recall": x, "precision": y})
     spec = vega.curve_spec(
@@ -426,9 +444,11 @@ def roc_curve(
 
 def confusion_matrix(
     y_true: ArrayLike,
-    preds: ArrayLike,
+    preds: ArrayLike | None = None,
     class_names: Sequence[str] | None = None,
     title: str | None = None,
+    *,
+    probs: ArrayLike | None = None,
 ) -> Chart:
     """Counts of (true class, predicted class) pairs as a heat map.
 
@@ -439,6 +459,11 @@ def confusion_matrix(
     preds:
         ``(n,)`` predicted class indices, or ``(n, k)`` per-class scores
         (probabilities or logits, finite), reduced with ``argmax``.
+    probs:
+        Instead of ``preds``, as in the reference tracker: ``(n, k)`` per-class
+        probabilities, reduced with ``argmax``; with ``class_names``, one
+        column per name. (The reference's first positional parameter is
+        ``probs``; here pass it by keyword.)
     class_names:
         The class names; their number sets ``k`` (at most :data:`MAX_CLASSES`).
         Default: ``"0"``, ``"1"``, ... up to the largest index seen (or the
@@ -453,7 +478,7 @@ def confusion_matrix(
     >>> chart.table.get_column("nPredictions", convert_to="list")
     [1, 0, 1, 1]
     """
-    truth, predicted, names = confusion_inputs(y_true, preds, class_names)
+    truth, predicted, names = confusion_inputs(y_true, preds, class_names, probs)
     k = len(names)
     counts = confusion_counts(truth, predicted.astype(np.int64), k)
     name_arr = np.array(names, dtype=str)

@@ -152,11 +152,21 @@ def _base(title: str | None) -> dict[str, Any]:
 
 
 def line_spec(
-    x: str, x_type: str, y: str, stroke: str | None, title: str | None, x_title: str | None = None
+    x: str,
+    x_type: str,
+    y: str,
+    stroke: str | None,
+    title: str | None,
+    x_title: str | None = None,
+    x_in_order: bool = False,
 ) -> dict[str, Any]:
-    """A line per ``stroke`` value (one line when ``stroke`` is None), points ordered by x."""
+    """A line per ``stroke`` value (one line when ``stroke`` is None), points ordered by x.
+
+    ``x_in_order`` keeps a categorical axis in the order of the data (``sort: null``).
+    """
+    extra: dict[str, Any] = {"sort": None} if x_in_order else {}
     encoding: dict[str, Any] = {
-        "x": _channel(x, x_type, title=x_title or x),
+        "x": _channel(x, x_type, title=x_title or x, **extra),
         "y": _channel(y, "quantitative"),
     }
     if stroke is not None:
