@@ -7,7 +7,11 @@ one that does not fit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -15,11 +19,14 @@ import numpy as np
 from ..core.errors import PathKey, ValidationError
 from .coltypes import (
     BOOL,
+    COMPLEX,
     FLOAT,
     I64_MAX,
     I64_MIN,
     INT,
+    JSON,
     NULL,
+    TIMESTAMP,
     ColumnType,
     _order,
     cell_type,
@@ -29,13 +36,94 @@ from .coltypes import (
 )
 from .columns import Column, convert
 
-_UNSUPPORTED = "unsupported cell type {} (use int, float, bool, str, None, a numeric numpy array or a richtypes media object)"
+_UNSUPPORTED = (
+    "unsupported cell type {} (use int, float, bool, str, complex, None, a date or time, "
+    "a dict, a numeric numpy array or list, or a richtypes media object)"
+)
+_EPOCH = dt.datetime(1970, 1, 1)
+_UTC = dt.timezone.utc
+_MAX_JSON_DEPTH = 64
+
+
+def is_nat(cell: Any) -> bool:
+    """Whether ``cell`` is a not-a-time (``np.datetime64("NaT")``, ``pd.NaT``): a null cell."""
+    return isinstance(cell, (np.datetime64, dt.datetime)) and cell != cell
+
+
+def timestamp_us(cell: Any, path: Sequence[PathKey]) -> int:
+    """A date or time as microseconds since 1970-01-01 UTC.
+
+    Aware datetimes are converted to UTC; naive ones (and dates, at midnight)
+    are taken as UTC. Sub-microsecond precision (``datetime64[ns]``, a pandas
+    ``Timestamp`` with nanoseconds) is refused rather than cut.
+    """
+    if isinstance(cell, np.datetime64):
+        us = cell.astype("datetime64[us]")
+        if us != cell:
+            raise ValidationError(_SUB_US, value=cell, path=path)
+        return int(us.astype(np.int64))
+    if isinstance(cell, dt.datetime):
+        if getattr(cell, "nanosecond", 0):
+            raise ValidationError(_SUB_US, value=cell, path=path)
+        if cell.utcoffset() is not None:
+            cell = cell.astimezone(_UTC).replace(tzinfo=None)
+        delta = cell.replace(tzinfo=None) - _EPOCH
+    else:
+        delta = dt.datetime(cell.year, cell.month, cell.day) - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+_SUB_US = "has sub-microsecond precision (timestamps are stored in microseconds)"
+
+
+def json_text(cell: Any, path: Sequence[PathKey]) -> str:
+    """A dict cell as canonical JSON text (sorted keys, no spaces), after checking it is JSON.
+
+    Keys must be strings; values None, bool, int, finite float, str, lists,
+    tuples (read back as lists), dicts or numpy scalars of those.
+    """
+    return json.dumps(
+        _json_value(cell, tuple(path), 0),
+        ensure_ascii=False,
+        allow_nan=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+
+
+def _json_value(v: Any, path: tuple[PathKey, ...], depth: int) -> Any:
+    if depth > _MAX_JSON_DEPTH:
+        raise ValidationError(f"nests deeper than {_MAX_JSON_DEPTH} levels", path=path)
+    if v is None or isinstance(v, (bool, int, str)):
+        if isinstance(v, str) and not v.isascii():
+            _check_utf8(v, path)
+        return v
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            raise ValidationError(
+                "must be a finite number (JSON has no NaN or infinity)", value=v, path=path
+            )
+        return v
+    if isinstance(v, np.generic) and v.dtype.kind in "biuf":
+        return _json_value(v.item(), path, depth)
+    if isinstance(v, Mapping):
+        out = {}
+        for key, item in v.items():
+            if not isinstance(key, str):
+                raise ValidationError("keys must be strings", value=key, path=path)
+            out[key] = _json_value(item, path + (key,), depth + 1)
+        return out
+    if isinstance(v, (list, tuple)):
+        return [_json_value(item, path + (i,), depth + 1) for i, item in enumerate(v)]
+    raise ValidationError(f"cannot be stored as JSON ({type(v).__name__})", value=v, path=path)
 
 
 def check_cell(
     cur: ColumnType | None, declared: bool, cell: Any, path: Sequence[PathKey]
 ) -> tuple[ColumnType, Any]:
     """add_data's slow path: validate one cell; return the column's new type and the cell to store."""
+    if is_nat(cell):
+        cell = None
     ct = cell_type(cell)
     if ct is None:
         raise ValidationError(_UNSUPPORTED.format(type(cell).__name__), value=cell, path=path)
@@ -53,6 +141,10 @@ def check_cell(
             _check_utf8(cell, path)
     elif ct.kind == "array" and type(cell) is not np.ndarray:
         cell = np.asarray(cell)
+    elif ct.kind == "timestamp":
+        cell = timestamp_us(cell, path)
+    elif ct.kind == "json":
+        cell = json_text(cell, path)
     return new, cell  # type: ignore[return-value]
 
 
@@ -85,6 +177,10 @@ def infer_cells(cells: list[Any], name: str, declared: ColumnType | None) -> Col
         cell_types = {cell_type_of_type(t) for t in py_types}
     if None in cell_types:
         _first_bad(cells, name, None, declared)
+    if TIMESTAMP in cell_types or JSON in cell_types:
+        cells = _v2_cells(cells, name)
+        if None in cells:
+            cell_types.add(NULL)
     if declared is not None:
         ct: ColumnType | None = declared
         if not all(fits(declared, c) for c in cell_types):  # type: ignore[arg-type]
@@ -147,6 +243,18 @@ def _plain_numbers(cells: list[Any]) -> Column | None:
     return Column(ct, len(cells), arr, None)
 
 
+def _v2_cells(cells: list[Any], name: str) -> list[Any]:
+    """Dates and times as microseconds (NaT as None), dicts as JSON text; other cells unchanged."""
+    out = list(cells)
+    for i, c in enumerate(cells):
+        t = cell_type_of_type(type(c))
+        if t is TIMESTAMP:
+            out[i] = None if is_nat(c) else timestamp_us(c, ("data", i, name))
+        elif t is JSON:
+            out[i] = json_text(c, ("data", i, name))
+    return out
+
+
 def _first_bad(
     cells: list[Any],
     name: str,
@@ -184,6 +292,8 @@ def column_from_array(arr: np.ndarray, name: str, declared: ColumnType | None) -
         )
     if arr.dtype.kind == "U" and arr.ndim == 1:
         return infer_cells(arr.tolist(), name, declared)
+    if arr.ndim == 1 and (arr.dtype.kind == "M" or (arr.dtype.kind == "c" and arr.itemsize <= 16)):
+        return _timestamps_or_complex(arr, name, declared)
     if arr.dtype.kind not in "biuf":
         raise ValidationError(f"unsupported column dtype {arr.dtype}", path=("columns", name))
     n = arr.shape[0]
@@ -209,3 +319,33 @@ def column_from_array(arr: np.ndarray, name: str, declared: ColumnType | None) -
             )
     values = np.array(arr, dtype=ct.np_dtype, copy=True)
     return Column(ct, n, values, np.ones(n, bool) if ct.optional else None)
+
+
+def _timestamps_or_complex(arr: np.ndarray, name: str, declared: ColumnType | None) -> Column:
+    """A datetime64 array (NaT as null; sub-microsecond precision refused) or a complex array, vectorized."""
+    n = arr.shape[0]
+    valid = None
+    if arr.dtype.kind == "c":
+        ct, values = COMPLEX, arr.astype(np.complex128)
+    else:
+        ct = TIMESTAMP
+        values = arr.astype("datetime64[us]")
+        nat = np.isnat(arr)
+        bad = np.flatnonzero((values != arr) & ~nat)
+        if bad.size:
+            i = int(bad[0])
+            raise ValidationError(_SUB_US, value=arr[i], path=("data", i, name))
+        if nat.any():
+            ct, valid = replace(TIMESTAMP, optional=True), ~nat
+            values[nat] = np.datetime64(0, "us")
+    if declared is not None:
+        if declared.base != ct.base or (valid is not None and not declared.optional):
+            raise ValidationError(
+                f"does not fit column type {declared.name}",
+                value=arr[0] if n else arr,
+                path=("data", 0, name),
+            )
+        if declared.optional and valid is None:
+            valid = np.ones(n, bool)
+        ct = declared
+    return Column(ct, n, values, valid)

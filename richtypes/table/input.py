@@ -166,8 +166,10 @@ def _dataframe_columns(df: Any) -> tuple[list[str], list[Any]]:
         series = df.iloc[:, j]
         dtype = series.dtype
         missing = series.isna().to_numpy()
-        if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
-            sources.append(series.to_numpy())
+        if isinstance(dtype, np.dtype) and dtype.kind in "biufcM":
+            sources.append(series.to_numpy())  # datetime64: NaT becomes null
+        elif isinstance(dtype, pd.DatetimeTZDtype):  # aware: stored as UTC
+            sources.append(series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy())
         elif (
             pd.api.types.is_bool_dtype(dtype)
             or pd.api.types.is_integer_dtype(dtype)
@@ -199,7 +201,7 @@ def _dataframe_columns(df: Any) -> tuple[list[str], list[Any]]:
 def _estimate_bytes(cols: list[tc.Column], limit: int) -> int:
     """Inline size estimate; stops once past ``limit`` (string columns are costly to measure)."""
     total = 0
-    for col in sorted(cols, key=lambda c: c.ctype.kind == "str"):
+    for col in sorted(cols, key=lambda c: c.ctype.kind in ("str", "json")):
         total += col.nbytes(limit - total)
         if total > limit:
             break

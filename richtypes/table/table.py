@@ -28,6 +28,8 @@ from .input import (
 
 __all__ = ["Table", "MAX_ROWS", "MAX_COLUMNS", "DEFAULT_COLUMNS"]
 
+#: Column kinds whose non-optional columns ``get_column(..., "numpy")`` gives as their own array.
+NUMPY_KINDS = ("int", "float", "bool", "array", "complex", "timestamp")
 #: The column names of a table built without ``columns`` (the reference tracker's defaults).
 DEFAULT_COLUMNS = ("Input", "Output", "Expected")
 
@@ -48,6 +50,7 @@ class _State:
         "pending",
         "nrows",
         "layout",
+        "version",
     )
 
     def __init__(self) -> None:
@@ -60,6 +63,7 @@ class _State:
         self.pending: list[list[Any]] = []
         self.nrows = 0
         self.layout: dict[str, bool] | None = None  # sidecar-or-not per column, kept from decoding
+        self.version = Table._version  # the wire version decoded from, kept with the layout
 
     def add(self, name: str, col: tc.Column, declared: bool) -> None:
         self.index[name] = len(self.names)
@@ -84,8 +88,23 @@ class Table(Media):
       column, e.g. ``"array[float32,(3,)]"``, stored stacked;
     - ``"media:<type>"``: richtypes media objects of one type, e.g.
       ``"media:histogram"``, ``"media:image"``;
+    - ``"complex"`` (complex128; ints and floats mix in);
+    - ``"timestamp"``: ``datetime``, ``date`` (midnight), ``np.datetime64``
+      or pandas ``Timestamp`` cells, stored as microseconds since 1970 in UTC
+      (aware times are converted to UTC, naive ones taken as UTC; finer
+      precision is refused; NaT is a null); read back as naive ``datetime``;
+    - ``"json"``: dicts of JSON values (string keys, finite numbers), stored as
+      canonical JSON text (sorted keys; tuples read back as lists);
+    - ``"ragged[<dtype>]"``: 1-D numeric lists or arrays of varying length,
+      stored as all elements in one array plus row offsets, read back as
+      arrays (a fixed-shape 1-D column becomes ragged when a row of another
+      length arrives);
     - ``"optional[<type>]"``: any of the above with ``None`` cells (a validity
       mask); ``"null"``: every cell is ``None`` (or there are no rows yet).
+
+    Tables holding the last four types are written as wire version 2; a
+    decoded table is re-written in the version it was read from until it
+    changes.
 
     Ints and floats mixed in one column make a ``float`` column (ints above
     2**53 then lose precision); bools never mix with numbers. Python ints
@@ -142,7 +161,7 @@ class Table(Media):
     """
 
     _type = "table"
-    _version = 1
+    _version = 2
 
     def __init__(
         self,
@@ -311,9 +330,9 @@ class Table(Media):
             raise ValidationError(
                 "must be None, 'list' or 'numpy'", value=convert_to, path=("convert_to",)
             )
-        if col.valid is None and col.ctype.kind in ("int", "float", "bool", "array"):
+        if col.valid is None and col.ctype.kind in NUMPY_KINDS:
             return col.values
-        return _object_array(col.to_list(), col.ctype.kind in ("array", "media"))
+        return _object_array(col.to_list(), col.ctype.kind in ("array", "media", "ragged"))
 
     def get_index(self) -> np.ndarray:
         """The row indices ``0 .. len(self) - 1`` as an int64 array."""
@@ -348,7 +367,7 @@ class Table(Media):
                     "bool": pd.arrays.BooleanArray,
                 }[kind]
                 data[name] = pd.Series(cls(col.values.copy(), ~col.valid))
-            elif col.valid is None and kind in ("int", "float", "bool"):
+            elif col.valid is None and kind in ("int", "float", "bool", "complex", "timestamp"):
                 data[name] = pd.Series(col.values.copy())
             elif kind == "str" and col.n:  # pandas picks its default string dtype
                 data[name] = pd.Series(col.to_list())
@@ -393,11 +412,15 @@ class Table(Media):
             wire.encode_column(col, name, store, layout[name] if layout is not None else sidecar)
             for name, col in zip(s.names, s.cols)
         ]
-        return self._envelope(nrows=s.nrows, columns=columns)
+        doc = self._envelope(nrows=s.nrows, columns=columns)
+        if layout is not None:  # re-encoding a decoded, unchanged table: the same document
+            doc["_version"] = s.version
+        return doc
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any], store: Store) -> Table:
         """Rebuild a table; errors are :class:`FormatError` at their place in the envelope."""
+        version = doc["_version"]  # decode_envelope checked it is 1 .. _version
         nrows = field(doc, "nrows", int)
         if not 0 <= nrows <= MAX_ROWS:
             raise FormatError(f"must be 0..{MAX_ROWS}", value=nrows, path=("nrows",))
@@ -413,13 +436,14 @@ class Table(Media):
         object.__setattr__(table, "_s", s)
         layout = {}
         for j, item in enumerate(columns):
-            name, col, sidecar = wire.decode_column(item, nrows, store, ("columns", j))
+            name, col, sidecar = wire.decode_column(item, nrows, store, ("columns", j), version)
             if name in s.index:
                 raise FormatError("duplicate column name", value=name, path=("columns", j, "name"))
             s.add(name, col, False)
             layout[name] = sidecar
         s.nrows = nrows
         s.layout = layout
+        s.version = version
         table._freeze()
         return table
 

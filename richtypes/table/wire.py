@@ -11,6 +11,7 @@ place in front).
 from __future__ import annotations
 
 import itertools
+import json
 import operator
 from collections.abc import Mapping
 from typing import Any
@@ -23,10 +24,12 @@ from ..core.media import Media, decode_envelope, registered_types
 from ..core.wire import from_list, to_list
 from ..store.local import Store
 from .coltypes import TYPE_HELP, ColumnType, parse_type
-from .columns import Column
+from .columns import Column, Ragged
+from .infer import json_text
 
 Path = tuple[PathKey, ...]
-_FIELDS = frozenset({"name", "type", "values", "valid"})
+_FIELDS = frozenset({"name", "type", "values", "valid", "offsets"})
+_JSON_CONSTANTS = {"NaN", "Infinity", "-Infinity"}
 
 
 def encode_column(col: Column, name: str, store: Store, sidecar: bool) -> dict[str, Any]:
@@ -35,14 +38,24 @@ def encode_column(col: Column, name: str, store: Store, sidecar: bool) -> dict[s
     kind = col.ctype.kind
     if kind == "null":
         return out
+    values = col.values
+    if kind == "ragged":
+        values = values.flat
+    elif kind == "timestamp":  # microseconds since the epoch
+        values = values.view(np.int64)
+    elif kind == "complex":  # (real, imaginary) pairs
+        values = values.view(np.float64).reshape(col.n, 2)
     if kind == "media":
-        out["values"] = [None if c is None else c.to_json(store) for c in col.values]
+        out["values"] = [None if c is None else c.to_json(store) for c in values]
     elif not sidecar:
-        out["values"] = to_list(col.values) if kind != "str" else list(col.values)
-    elif kind == "str":
-        out["values"] = store.put_bytes(encode_strings(col.values), "msgpack")
+        out["values"] = list(values) if kind in ("str", "json") else to_list(values)
+    elif kind in ("str", "json"):
+        out["values"] = store.put_bytes(encode_strings(values), "msgpack")
     else:
-        out["values"] = store.put_array(col.values)
+        out["values"] = store.put_array(values)
+    if kind == "ragged":
+        offsets = col.values.offsets
+        out["offsets"] = store.put_array(offsets) if sidecar else to_list(offsets)
     if col.valid is not None:
         out["valid"] = (
             store.put_array(col.valid) if sidecar and kind != "media" else col.valid.tolist()
@@ -50,7 +63,9 @@ def encode_column(col: Column, name: str, store: Store, sidecar: bool) -> dict[s
     return out
 
 
-def decode_column(doc: Any, nrows: int, store: Store, path: Path) -> tuple[str, Column, bool]:
+def decode_column(
+    doc: Any, nrows: int, store: Store, path: Path, version: int = 2
+) -> tuple[str, Column, bool]:
     """Rebuild one column from its wire form; returns (name, column, whether it used sidecars).
 
     The checks are the constructor's: the values must have the column type's
@@ -75,13 +90,22 @@ def decode_column(doc: Any, nrows: int, store: Store, path: Path) -> tuple[str, 
         raise FormatError(
             f"unknown column type (use {TYPE_HELP})", value=text, path=path + ("type",)
         )
+    if ct.wire_version > version:
+        raise FormatError(
+            f"column type {text} needs table _version {ct.wire_version}", path=path + ("type",)
+        )
+    if ("offsets" in doc) != (ct.kind == "ragged"):
+        raise FormatError("only a ragged column has 'offsets', and it must", path=path)
     if ct.kind == "null":
         if "values" in doc or "valid" in doc:
             raise FormatError("a null column has no values", path=path)
         return name, Column(ct, nrows, None, None), False
     if "values" not in doc:
         raise FormatError("missing field 'values'", path=path)
-    values, sidecar = _decode_values(doc["values"], ct, nrows, store, path + ("values",))
+    if ct.kind == "ragged":
+        values, sidecar = _decode_ragged(doc, ct, nrows, store, path)
+    else:
+        values, sidecar = _decode_values(doc["values"], ct, nrows, store, path + ("values",))
     valid = None
     if ct.optional:
         if "valid" not in doc:
@@ -98,13 +122,23 @@ def decode_column(doc: Any, nrows: int, store: Store, path: Path) -> tuple[str, 
         if not np.array_equal(present, valid if valid is not None else np.ones(nrows, bool)):
             raise FormatError("media cells must be null exactly where 'valid' is false", path=path)
     elif valid is not None and not valid.all():
-        values = _canonical_fill(values, valid, ct)
+        values = _canonical_fill(values, valid, ct, path)
+    if ct.kind == "json":
+        _check_json(values, valid, path + ("values",))  # type: ignore[arg-type]
     return name, Column(ct, nrows, values, valid), sidecar
 
 
-def _canonical_fill(values: Any, valid: np.ndarray, ct: ColumnType) -> Any:
+def _canonical_fill(values: Any, valid: np.ndarray, ct: ColumnType, path: Path) -> Any:
     invalid = np.flatnonzero(~valid)
-    if ct.kind == "str":
+    if ct.kind == "ragged":
+        lengths = np.diff(values.offsets)
+        if lengths[invalid].any():
+            i = int(invalid[np.flatnonzero(lengths[invalid])[0]])
+            raise FormatError(
+                "a null cell of a ragged column must be empty", path=path + ("values", i)
+            )
+        return values
+    if ct.kind in ("str", "json"):
         if any(values[i] for i in invalid.tolist()):
             values = list(values)
             for i in invalid.tolist():
@@ -131,18 +165,72 @@ def _decode_values(
             for i, env in enumerate(raw)
         ]
         return cells, False
-    if kind == "str":
+    if kind in ("str", "json"):
         if isinstance(raw, list):
             return _decode_inline_strings(raw, nrows, path), False
         if not isinstance(raw, Mapping) or raw.get("format") != "msgpack":
             raise FormatError("must be a list or a msgpack sidecar reference", path=path)
         return decode_strings(store.get_bytes(raw), nrows, path), True
-    dtype: np.dtype = ct.np_dtype  # type: ignore[assignment]
-    shape = (nrows,) + ct.shape
+    # timestamps travel as int64 microseconds, complex numbers as float64 (real, imaginary) pairs
+    dtype: np.dtype = {"timestamp": np.dtype(np.int64), "complex": np.dtype(np.float64)}.get(
+        kind, ct.np_dtype
+    )  # type: ignore[assignment]
+    shape = (nrows,) + (ct.shape if kind != "complex" else (2,))
+    arr: np.ndarray
     if isinstance(raw, list):
-        count = nrows * int(np.prod(ct.shape, dtype=np.int64))
-        return from_list(raw, dtype, count, path).reshape(shape), False
-    return _decode_array(raw, dtype, shape, store, path), True
+        count = int(np.prod(shape, dtype=np.int64))
+        arr, sidecar = from_list(raw, dtype, count, path).reshape(shape), False
+    else:
+        arr, sidecar = _decode_array(raw, dtype, shape, store, path), True
+    if kind == "timestamp":
+        arr = arr.astype(np.int64, copy=False).view("datetime64[us]")
+    elif kind == "complex":
+        arr = np.ascontiguousarray(arr, dtype=np.float64).view(np.complex128).reshape(nrows)
+    return arr, sidecar
+
+
+def _decode_ragged(
+    doc: Mapping[str, Any], ct: ColumnType, nrows: int, store: Store, path: Path
+) -> tuple[Ragged, bool]:
+    raw = doc["offsets"]
+    if isinstance(raw, list):
+        offsets = from_list(raw, np.dtype(np.int64), nrows + 1, path + ("offsets",))
+    else:
+        offsets = _decode_array(raw, np.dtype(np.int64), (nrows + 1,), store, path + ("offsets",))
+    if offsets[0] != 0 or (np.diff(offsets) < 0).any():
+        raise FormatError("must start at 0 and never decrease", path=path + ("offsets",))
+    total = int(offsets[-1])
+    raw = doc["values"]
+    if isinstance(raw, list):
+        flat = from_list(raw, ct.dtype, total, path + ("values",))  # type: ignore[arg-type]
+        sidecar = False
+    else:
+        flat = _decode_array(raw, ct.dtype, (total,), store, path + ("values",))  # type: ignore[arg-type]
+        sidecar = True
+    return Ragged(flat, offsets), sidecar
+
+
+def _check_json(texts: list[str], valid: np.ndarray | None, path: Path) -> None:
+    """Each present cell must be the canonical text of a JSON object (what the constructor writes)."""
+    for i, text in enumerate(texts):
+        if valid is not None and not valid[i]:
+            continue
+        try:
+            value = json.loads(text, parse_constant=_no_constant)
+        except ValueError:
+            raise FormatError(
+                "must be the text of a JSON object", value=text, path=path + (i,)
+            ) from None
+        if not isinstance(value, dict):
+            raise FormatError("must be the text of a JSON object", value=text, path=path + (i,))
+        if json_text(value, path + (i,)) != text:
+            raise FormatError(
+                "must be canonical JSON (sorted keys, no spaces)", value=text, path=path + (i,)
+            )
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
 
 
 def _decode_inline_strings(raw: list[Any], nrows: int, path: Path) -> list[str]:
