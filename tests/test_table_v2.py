@@ -236,3 +236,21 @@ def test_a_decoded_v1_table_re_encodes_as_v1_until_it_changes(tmp_path: Path) ->
     assert richtypes.dump(back, tmp_path) == doc
     back.add_data(2)
     assert richtypes.dump(back, tmp_path)["_version"] == 2
+
+
+def test_to_pandas_keeps_timestamps_and_complex_numbers() -> None:
+    pytest.importorskip("pandas")
+    t = Table(
+        columns=["t", "z", "maybe", "r", "c"],
+        data=[
+            [dt.datetime(2024, 1, 1), 1j, dt.date(2024, 1, 2), [1, 2], {"a": 1}],
+            [dt.datetime(2024, 1, 3), 2.0, None, [3], {}],
+        ],
+    )
+    df = t.to_pandas()
+    assert str(df["t"].dtype) == "datetime64[us]" and df["z"].dtype == np.complex128
+    assert df["maybe"].isna().tolist() == [False, True]
+    assert df["r"].dtype == object and df["c"].tolist() == [{"a": 1}, {}]
+    assert Table(dataframe=df[["t", "z", "maybe", "c"]]) == Table(
+        columns=["t", "z", "maybe", "c"], data=[[r[0], r[1], r[2], r[4]] for r in t]
+    )

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..core.coerce import as_array
-from ..core.errors import MissingDependencyError, ValidationError
+from ..core.errors import ValidationError
 from . import coltypes, infer
 from . import columns as tc
 
@@ -152,52 +152,6 @@ def _build_column(source: Any, name: str, declared: coltypes.ColumnType | None) 
     )
 
 
-def _dataframe_columns(df: Any) -> tuple[list[str], list[Any]]:
-    try:
-        import pandas as pd
-    except ImportError:
-        raise MissingDependencyError("pandas", "pandas", "Table(dataframe=...)") from None
-    if not isinstance(df, pd.DataFrame):
-        raise ValidationError("must be a pandas DataFrame", value=df, path=("dataframe",))
-    names = _check_names(list(df.columns))
-    sources: list[Any] = []
-    for j in range(len(names)):
-        name = names[j]
-        series = df.iloc[:, j]
-        dtype = series.dtype
-        missing = series.isna().to_numpy()
-        if isinstance(dtype, np.dtype) and dtype.kind in "biufcM":
-            sources.append(series.to_numpy())  # datetime64: NaT becomes null
-        elif isinstance(dtype, pd.DatetimeTZDtype):  # aware: stored as UTC
-            sources.append(series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy())
-        elif (
-            pd.api.types.is_bool_dtype(dtype)
-            or pd.api.types.is_integer_dtype(dtype)
-            or pd.api.types.is_float_dtype(dtype)
-        ):
-            np_dtype = (
-                bool
-                if pd.api.types.is_bool_dtype(dtype)
-                else np.int64
-                if pd.api.types.is_integer_dtype(dtype)
-                else np.float64
-            )
-            values = series.to_numpy(dtype=np_dtype, na_value=0)
-            if missing.any():
-                sources.append(_with_nulls(values.tolist(), missing))
-            else:
-                sources.append(values)
-        elif (
-            dtype == np.dtype(object)
-            or pd.api.types.is_string_dtype(dtype)
-            or isinstance(dtype, pd.CategoricalDtype)
-        ):
-            sources.append(_with_nulls(series.astype(object).tolist(), missing))
-        else:
-            raise ValidationError(f"unsupported column dtype {dtype}", path=("dataframe", name))
-    return names, sources
-
-
 def _estimate_bytes(cols: list[tc.Column], limit: int) -> int:
     """Inline size estimate; stops once past ``limit`` (string columns are costly to measure)."""
     total = 0
@@ -206,12 +160,6 @@ def _estimate_bytes(cols: list[tc.Column], limit: int) -> int:
         if total > limit:
             break
     return total
-
-
-def _with_nulls(cells: list[Any], missing: np.ndarray) -> list[Any]:
-    for i in np.flatnonzero(missing).tolist():
-        cells[i] = None
-    return cells
 
 
 def _object_array(cells: list[Any], per_cell: bool) -> np.ndarray:

@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import FormatError, MissingDependencyError, ValidationError
+from ..core.errors import FormatError, ValidationError
 from ..core.media import Media, deep_equal, field, register
 from ..core.nest import register_adapter
 from ..store.local import Store
-from . import coltypes, infer, wire
+from . import coltypes, frames, infer, wire
 from . import columns as tc
 from .input import (
     DtypesLike,
@@ -19,7 +19,6 @@ from .input import (
     _check_dtypes,
     _check_names,
     _check_rows,
-    _dataframe_columns,
     _estimate_bytes,
     _is_dataframe,
     _object_array,
@@ -178,7 +177,7 @@ class Table(Media):
                 raise ValidationError(
                     "give either dataframe or columns/data, not both", path=("dataframe",)
                 )
-            names, sources = _dataframe_columns(dataframe)
+            names, sources = frames.dataframe_columns(dataframe)
         else:
             names = _check_names(DEFAULT_COLUMNS if columns is None else columns)
             sources = _row_columns(data, len(names))
@@ -350,30 +349,12 @@ class Table(Media):
         int, float and bool columns become int64, float64 and bool; their
         optional forms pandas' nullable ``Int64``, ``Float64`` and ``boolean``;
         str columns pandas' default string dtype (``object`` before pandas 3);
-        array, media and null columns ``object`` columns.
+        complex columns complex128; timestamp columns ``datetime64[us]`` (NaT
+        for nulls); array, ragged, json, media and null columns ``object``
+        columns.
         """
-        try:
-            import pandas as pd
-        except ImportError:
-            raise MissingDependencyError("pandas", "pandas", "Table.to_pandas()") from None
-        data = {}
-        for name in self._s.names:
-            col = self._column(name)
-            kind = col.ctype.kind
-            if col.valid is not None and kind in ("int", "float", "bool"):
-                cls = {
-                    "int": pd.arrays.IntegerArray,
-                    "float": pd.arrays.FloatingArray,
-                    "bool": pd.arrays.BooleanArray,
-                }[kind]
-                data[name] = pd.Series(cls(col.values.copy(), ~col.valid))
-            elif col.valid is None and kind in ("int", "float", "bool", "complex", "timestamp"):
-                data[name] = pd.Series(col.values.copy())
-            elif kind == "str" and col.n:  # pandas picks its default string dtype
-                data[name] = pd.Series(col.to_list())
-            else:
-                data[name] = pd.Series(self.get_column(name, "numpy").copy(), dtype=object)
-        return pd.DataFrame(data, columns=list(self._s.names))
+        self._finalize()
+        return frames.to_pandas(self._s.names, self._s.cols)
 
     def __repr__(self) -> str:
         return f"Table(rows={len(self)}, columns={self.column_types})"
