@@ -72,8 +72,12 @@ def test_box3d_yaw_and_quaternion_agree() -> None:
             r"^\$\.center: must be 3 finite numbers, got \[0, 0\]$",
         ),
         (
-            {"center": (0, 0, 0), "size": (1, 0, 1)},
-            r"^\$\.size\[1\]: must be finite and > 0, got 0$",
+            {"center": (0, 0, 0), "size": (1, np.inf, 1)},
+            r"^\$\.size\[1\]: must be finite, got inf$",
+        ),
+        (
+            {"center": (0, 0, 0), "size": (1, 0, 0)},
+            r"^\$\.size: may be 0 on one axis at most \(a flat box\), got \[1, 0, 0\]$",
         ),
         (
             {"center": (0, 0, 0), "size": (1, 1, 1), "orientation": [0, 0, 0, 0]},
@@ -180,7 +184,8 @@ SHEARED = [[x + 0.3 * z, y, z] for x, y, z in UNIT]
         ),
         (
             [{"corners": _corners(_set(2, [0.0, 0.0, 0.0]))}],
-            r"^\$\.boxes\[0\]\.corners: corners 0 and 2 coincide; a box needs 8 distinct corners$",
+            r"^\$\.boxes\[0\]\.corners: corners 0 and 2 coincide but other corners do not; "
+            r"a flat box \(one size 0\) gives each of its 4 corners twice$",
         ),
         (
             [{"corners": _corners(_set(3, [np.nan, 0.0, 0.0]))}],
@@ -435,3 +440,90 @@ def test_tolerance_is_relative_to_the_box_size() -> None:
     corners = np.array(UNIT, dtype=np.float64) * 1000.0
     corners[7] += BOX_RTOL * 0.1 * 1000.0  # well within tolerance
     Object3D.scene(PTS, boxes=[{"corners": corners}])
+
+
+# ------------------------------------------------------------- flat boxes
+FLAT = box3d((1, 2, 3), (2, 0, 1.5), [0.9, 0.1, 0.2, 0.3])["corners"]
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2])
+def test_a_flat_box_round_trips_and_keeps_its_corners(roundtrip, axis) -> None:
+    size = [2.0, 1.0, 1.5]
+    size[axis] = 0.0
+    box = box3d((1, -2, 0.5), size, 0.4, label="sign")
+    scene = Object3D.scene(np.zeros((1, 3)), [box])
+    stored = scene.boxes["corners"][0]
+    assert sorted(map(tuple, stored.tolist())) == sorted(map(tuple, box["corners"].tolist()))
+    _, back = roundtrip(scene)
+    np.testing.assert_array_equal(back.boxes["corners"], scene.boxes["corners"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(perm=st.permutations(range(8)))
+def test_a_flat_box_stores_the_same_corners_in_any_given_order(perm) -> None:
+    ref = Object3D.scene(np.zeros((1, 3)), [{"corners": FLAT}])
+    got = Object3D.scene(np.zeros((1, 3)), [{"corners": FLAT[list(perm)]}])
+    np.testing.assert_array_equal(got.boxes["corners"], ref.boxes["corners"])
+
+
+def test_the_canonical_order_of_an_upright_flat_box() -> None:
+    corners = Object3D.scene(np.zeros((1, 3)), [box3d((0, 0, 0), (4, 2, 0))]).boxes["corners"][0]
+    assert (
+        corners.tolist()
+        == [
+            [-2.0, -1.0, 0.0],
+            [2.0, -1.0, 0.0],
+            [-2.0, 1.0, 0.0],
+            [2.0, 1.0, 0.0],
+        ]
+        * 2
+    )
+
+
+@pytest.mark.parametrize("flips", [(-1, 1, 1), (1, -1, 1), (1, 1, -1), (-1, -1, -1)])
+def test_negative_sizes_are_the_mirrored_same_box(flips) -> None:
+    size = np.array([2.0, 1.0, 0.5])
+    pos = Object3D.scene(np.zeros((1, 3)), [box3d((1, 2, 3), size, 0.3)])
+    neg = Object3D.scene(np.zeros((1, 3)), [box3d((1, 2, 3), size * flips, 0.3)])
+    np.testing.assert_allclose(neg.boxes["corners"], pos.boxes["corners"], atol=1e-12)
+
+
+def test_flat_and_mixed_boxes_share_one_call() -> None:
+    boxes = [box3d((0, 0, 0), (1, 1, 1)), {"corners": FLAT}, box3d((5, 0, 0), (2, 0, 1), 1.0)]
+    scene = Object3D.scene(np.zeros((1, 3)), boxes)
+    for i, box in enumerate(boxes):
+        one = Object3D.scene(np.zeros((1, 3)), [box]).boxes["corners"][0]
+        np.testing.assert_array_equal(scene.boxes["corners"][i], one)
+
+
+@pytest.mark.parametrize(
+    "corners, message",
+    [
+        (
+            np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0]] * 2 + [[1, 1, 0.5]])[
+                [0, 1, 2, 3, 4, 5, 6, 8]
+            ],
+            r"^\$\.boxes\[0\]\.corners: corners 0 and 4 coincide but other corners do not; "
+            r"a flat box \(one size 0\) gives each of its 4 corners twice$",
+        ),
+        (
+            np.array([[0, 0, 0]] * 4 + [[1, 0, 0]] * 4, dtype=float),
+            r"^\$\.boxes\[0\]\.corners: corners 0, 1, 2 and 3 coincide; a box may be flat along one axis "
+            r"\(each corner given twice\), no more$",
+        ),
+        (
+            np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [1.5, 1, 0]] * 2, dtype=float),
+            r"^\$\.boxes\[0\]\.corners: corners coincide in pairs \(a flat box\) but the 4 distinct corners "
+            r"do not form a rectangle$",
+        ),
+        (
+            np.array([[0, 0, 0], [1, 0, 0], [0.5, 1, 0], [1.5, 1, 0]] * 2, dtype=float),
+            r"^\$\.boxes\[0\]\.corners: corners coincide in pairs \(a flat box\) but the 4 distinct corners "
+            r"do not form a rectangle$",
+        ),
+    ],
+    ids=["one-pair", "four-at-once", "trapezoid", "parallelogram"],
+)
+def test_non_rectangular_flat_corners_are_refused(corners, message) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Object3D.scene(np.zeros((1, 3)), [{"corners": corners}])

@@ -20,6 +20,11 @@ orthonormal box axes ``(X, Y, Z)``, corner ``i`` is the one whose offset from
 the remaining edge direction closest to world ``x`` (pointing to ``+x``), and
 ``Y = Z x X``. So an upright box has its bottom face first (0..3) and its top
 face last (4..7). Stored corners are the given values, reordered, never moved.
+
+A flat box (one size 0, as ``box3d`` makes for a sign or a ground patch) gives
+each of its 4 corners twice; its zero axis is the rectangle's normal, and of
+the two copies of a corner the one that sorts later lexicographically takes
+the ``+`` side. Corners may coincide only that way.
 """
 
 from __future__ import annotations
@@ -79,17 +84,21 @@ def canonical_corners(corners: np.ndarray, where: Callable[..., Path]) -> np.nda
     )  # anchor: the lexicographically smallest corner
     fit = _fit(s)
     tol = BOX_RTOL * fit["diag"]
-    coincide = fit["shortest"] <= tol
+    flat = fit["shortest"] <= tol  # corners coincide: only a flat box may do that
     skew = fit["cos"].max(axis=1) > BOX_RTOL
     off = fit["dist"].max(axis=1) > tol
     twice = np.sort(fit["nearest"], axis=1)
     doubled = (twice[:, 1:] == twice[:, :-1]).any(axis=1)
-    bad = np.flatnonzero(coincide | skew | off | doubled)
+    bad = np.flatnonzero(~flat & (skew | off | doubled))
     if bad.size:
         i = int(bad[0])
         raise _explain(s[i], order[i], fit, i, float(tol[i]), where)
-    # canonical order: sign bits of each corner's offset along the box's (X, Y, Z)
     unit = fit["unit"]
+    flat_at = np.flatnonzero(flat)
+    if flat_at.size:
+        unit = unit.copy()
+        unit[flat_at], upper = _flat_frame(s[flat_at], tol[flat_at], order[flat_at], flat_at, where)
+    # canonical order: sign bits of each corner's offset along the box's (X, Y, Z)
     az = np.abs(unit[..., 2]).copy()
     kz = np.argmax(az, axis=1)
     zaxis = unit[rows, kz] * _sign(unit[rows, kz, 2])[:, None]
@@ -99,11 +108,16 @@ def canonical_corners(corners: np.ndarray, where: Callable[..., Path]) -> np.nda
     xaxis = unit[rows, kx] * _sign(unit[rows, kx, 0])[:, None]
     yaxis = np.cross(zaxis, xaxis)
     d = s - s.mean(axis=1, keepdims=True)
-    bits = (
-        ((d @ xaxis[:, :, None])[..., 0] > 0).astype(np.intp)
-        + 2 * ((d @ yaxis[:, :, None])[..., 0] > 0)
-        + 4 * ((d @ zaxis[:, :, None])[..., 0] > 0)
-    )
+    sides = np.stack(
+        [(d @ axis[:, :, None])[..., 0] > 0 for axis in (xaxis, yaxis, zaxis)], axis=-1
+    )  # (M, 8, 3): the corner's side of the centre along X, Y, Z
+    if flat_at.size:
+        # along a flat box's zero axis both copies of a corner sit at the centre: the copy that
+        # sorts later (lexicographically) takes the + side, so the order depends only on the set
+        k = kz[flat_at]
+        canon = np.where(k == 2, 2, np.where(kx[flat_at] == 2, 0, 1))  # the zero axis's bit
+        sides[flat_at, :, canon] = upper
+    bits = sides[..., 0].astype(np.intp) + 2 * sides[..., 1] + 4 * sides[..., 2]
     ordered = np.take_along_axis(corners, order[..., None], axis=1)
     out = np.empty_like(corners)
     out[rows[:, None], bits] = ordered
@@ -113,6 +127,61 @@ def canonical_corners(corners: np.ndarray, where: Callable[..., Path]) -> np.nda
         i = int(np.flatnonzero(~check.all(axis=1))[0])
         raise ValidationError("corners do not form a rectangular box", path=where(i))
     return out
+
+
+def _flat_frame(
+    s: np.ndarray, tol: np.ndarray, order: np.ndarray, at: np.ndarray, where: Callable[..., Path]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The frame of F flat boxes (one size 0: each of 4 corners given twice): unit axes and copies.
+
+    ``s`` is (F, 8, 3), each box's corners sorted lexicographically. Returns the
+    (F, 3, 3) unit axes (two edges of the rectangle, then its normal, the zero
+    axis) and an (F, 8) mask of the copy of each corner that sorts later. Raises
+    for corners that coincide other than in pairs, or pairs that do not form a
+    rectangle.
+    """
+    f = s.shape[0]
+    diff = s[:, :, None, :] - s[:, None, :, :]
+    same = (diff * diff).sum(axis=-1) <= (tol * tol)[:, None, None]  # (F, 8, 8), self included
+    counts = same.sum(axis=2)
+    unpaired = np.flatnonzero((counts != 2).any(axis=1))
+    if unpaired.size:
+        j = int(unpaired[0])
+        user = order[j]
+        crowd = np.flatnonzero(counts[j] > 2)
+        if crowd.size:
+            group = sorted(int(user[k]) for k in np.flatnonzero(same[j, crowd[0]]))
+            names = ", ".join(map(str, group[:-1])) + f" and {group[-1]}"
+            problem = f"corners {names} coincide; a box may be flat along one axis (each corner given twice), no more"
+        else:
+            k = int(np.flatnonzero(counts[j] == 2)[0])
+            a, b = sorted(int(user[q]) for q in np.flatnonzero(same[j, k]))
+            problem = (
+                f"corners {a} and {b} coincide but other corners do not; "
+                "a flat box (one size 0) gives each of its 4 corners twice"
+            )
+        raise ValidationError(problem, path=where(int(at[j])))
+    eye = np.eye(8, dtype=bool)
+    partner = (same & ~eye).argmax(axis=2)
+    upper = partner < np.arange(8)  # the later copy of each corner
+    reps = s[~upper].reshape(f, 4, 3)
+    t = reps[:, 1:] - reps[:, :1]
+    rank = np.argsort((t * t).sum(axis=-1), axis=1)
+    e1, e2, e3 = (np.take_along_axis(t, rank[:, q, None, None], axis=1)[:, 0] for q in range(3))
+    len1 = np.sqrt((e1 * e1).sum(axis=-1))
+    len2 = np.sqrt((e2 * e2).sum(axis=-1))
+    cos = np.abs((e1 * e2).sum(axis=-1)) / (len1 * len2)
+    gap = e3 - e1 - e2
+    bad = np.flatnonzero((cos > BOX_RTOL) | (np.sqrt((gap * gap).sum(axis=-1)) > tol))
+    if bad.size:
+        raise ValidationError(
+            "corners coincide in pairs (a flat box) but the 4 distinct corners do not form a rectangle",
+            path=where(int(at[int(bad[0])])),
+        )
+    normal = np.cross(e1, e2)
+    normal /= np.sqrt((normal * normal).sum(axis=-1))[:, None]
+    unit = np.stack([e1 / len1[:, None], e2 / len2[:, None], normal], axis=1)
+    return unit, upper
 
 
 def _fit(s: np.ndarray) -> dict[str, np.ndarray]:
@@ -269,7 +338,10 @@ def box3d(
         ``(x, y, z)`` of the box centre.
     size:
         ``(length, width, height)``: extents along the box's own x, y and z
-        axes before rotation; each must be > 0.
+        axes before rotation, finite. One of them may be 0 (a flat box: its 8
+        corners are 4 corners given twice); a negative extent mirrors the box
+        along that axis, which is the same box (the scene stores its corners
+        in the canonical order).
     orientation:
         A yaw angle in radians (counter-clockwise about ``+z``, from ``+x``) or a
         quaternion ``(w, x, y, z)`` (normalised here).
@@ -297,10 +369,12 @@ def box3d(
         raise ValidationError(
             "must be 3 numbers (length, width, height)", value=sz.tolist(), path=("size",)
         )
-    bad = np.flatnonzero(~(np.isfinite(sz) & (sz > 0)))
+    bad = np.flatnonzero(~np.isfinite(sz))
     if bad.size:
+        raise ValidationError("must be finite", value=sz[bad[0]].item(), path=("size", int(bad[0])))
+    if int((sz == 0).sum()) > 1:
         raise ValidationError(
-            "must be finite and > 0", value=sz[bad[0]].item(), path=("size", int(bad[0]))
+            "may be 0 on one axis at most (a flat box)", value=sz.tolist(), path=("size",)
         )
     signs = np.array([[(i >> b & 1) * 2 - 1 for b in range(3)] for i in range(8)], dtype=np.float64)
     corners = (
