@@ -235,3 +235,12 @@ def test_two_clusters_write_overlapping_content_into_one_bucket(
     assert sorted(k.split("/media/", 1)[1] for k in keys) == sorted(refs)
     for key in keys:
         assert blake3.blake3(fs.cat_file(key)).hexdigest() == key.rsplit("/", 1)[1].split(".")[0]
+
+
+def test_the_scale_benchmark_runs_and_checks_its_documents(capsys) -> None:
+    bench = pytest.importorskip("benchmarks.bench_scale")
+    bench.main(
+        ["--n", "6", "--chunk", "4", "--no-s3", "--only", "1 thread", "--only", "thread pool"]
+    )
+    out = capsys.readouterr().out
+    assert "| local | 1 thread |" in out and "| local | thread pool |" in out
