@@ -31,6 +31,7 @@ from .core.errors import (
     RichTypesError,
     format_path,
 )
+from .core.jsontext import parse_json
 from .core.schema import validate_document
 from .runlog.reader import RunReader, read_history_lines
 from .store.local import Store
@@ -192,10 +193,12 @@ class _Checker:
 
 def _load_json(path: Path, checker: _Checker) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return parse_json(path.read_bytes(), where="the document")
+    except OSError as exc:
         checker.problem(str(path), f"not a readable JSON document: {exc}")
-        return None
+    except FormatError as exc:
+        checker.problem(str(path), f"not a readable JSON document: {exc}")
+    return None
 
 
 def _check_run(run_dir: Path, checker: _Checker) -> None:

@@ -7,6 +7,7 @@ an envelope ``{"_type": ..., "_version": ..., ...fields}`` (plus sidecars in a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
@@ -28,6 +29,9 @@ __all__ = [
 M = TypeVar("M", bound="Media")
 _REGISTRY: dict[str, type[Media]] = {}
 _VALUES: dict[str, tuple[int, Callable[[Mapping[str, Any]], Any]]] = {}
+#: Envelopes decoded inside one another (a table cell holding a table ...) at most.
+MAX_ENVELOPE_DEPTH = 32
+_NESTING = threading.local()
 _MISSING: Any = object()
 
 
@@ -224,6 +228,10 @@ def decode_envelope(
             f"{name} _version {version} is newer than this reader supports ({newest}); upgrade richtypes",
             path=where + ("_version",),
         )
+    depth = getattr(_NESTING, "depth", 0)
+    if depth >= MAX_ENVELOPE_DEPTH:
+        raise FormatError(f"envelopes nest deeper than {MAX_ENVELOPE_DEPTH} levels", path=where)
+    _NESTING.depth = depth + 1
     try:
         if cls is None:
             return value_type[1](doc)  # type: ignore[index]
@@ -234,6 +242,8 @@ def decode_envelope(
         if not where:
             raise
         raise err.with_prefix(*where) from None
+    finally:
+        _NESTING.depth = depth
 
 
 def field(

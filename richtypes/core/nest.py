@@ -14,6 +14,7 @@ import numpy as np
 
 from ..store.local import Store, StoreLike, as_store, open_temp
 from .errors import FormatError, PathKey, ValidationError
+from .jsontext import parse_json
 from .media import Media, decode_envelope, is_envelope, register_value
 
 __all__ = ["dump", "load", "write_json", "map_nest", "register_adapter", "MAX_DOC_BYTES"]
@@ -254,10 +255,7 @@ def load(doc_or_json_path: Any, root: StoreLike | None = None) -> Any:
         size = path.stat().st_size
         if size > MAX_DOC_BYTES:
             raise FormatError(f"{str(path)!r} is {size} bytes, above the limit of {MAX_DOC_BYTES}")
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise FormatError(f"{str(path)!r} is not valid JSON: {exc}") from None
+        doc = parse_json(path.read_bytes(), where=repr(str(path)))
         store = as_store(root if root is not None else path.parent)
     else:
         if root is None:

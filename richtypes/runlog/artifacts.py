@@ -15,7 +15,6 @@ did not change; their bytes are still stored once).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from ..core.errors import FormatError, ValidationError
+from ..core.jsontext import parse_json
 from ..core.nest import write_json
 from ..store.local import Store
 
@@ -149,8 +149,8 @@ def log_artifact(run_dir: Path, store: Store, path: PathLike, name: str, type: s
 
 
 def _read_manifest(path: Path, store: Store) -> Artifact:
+    doc = parse_json(path.read_bytes(), where=f"artifact manifest {str(path)!r}")
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
         return Artifact(
             doc["name"], int(doc["version"]), doc["type"], list(doc["files"]), path, store
         )

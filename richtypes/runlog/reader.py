@@ -8,13 +8,13 @@ middle of a write) is ignored; any other malformed line is a ``FormatError``.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import FormatError, MissingDependencyError
+from ..core.jsontext import parse_json
 from ..core.nest import MAX_DOC_BYTES, decode_value
 from ..core.schema import iter_envelopes
 from ..store.local import Store, StoreLike, as_store
@@ -118,14 +118,7 @@ def read_history_lines(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], bo
             if not line.endswith(b"\n"):
                 torn = True  # the writer died mid-line; everything before it is whole
                 break
-            try:
-                doc = json.loads(line[:-1])
-            except json.JSONDecodeError as exc:
-                raise FormatError(
-                    f"{str(path)!r} line {number} is not valid JSON: {exc.msg} at column {exc.colno}"
-                ) from None
-            except UnicodeDecodeError as exc:
-                raise FormatError(f"{str(path)!r} line {number} is not UTF-8: {exc}") from None
+            doc = parse_json(line[:-1], where=f"{str(path)!r} line {number}")
             if not isinstance(doc, dict) or not isinstance(doc.get("_step"), int):
                 raise FormatError(
                     f"{str(path)!r} line {number} is not a history row (an object with an integer _step)"
@@ -141,10 +134,7 @@ def _read_json(path: Path, default: Any = None) -> Any:
         raise FormatError(f"{str(path)!r} is missing: not a run directory")
     if path.stat().st_size > MAX_DOC_BYTES:
         raise FormatError(f"{str(path)!r} is above the limit of {MAX_DOC_BYTES} bytes")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FormatError(f"{str(path)!r} is not valid JSON: {exc}") from None
+    return parse_json(path.read_bytes(), where=repr(str(path)))
 
 
 class RunReader:
