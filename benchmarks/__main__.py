@@ -2,7 +2,7 @@
 
 Examples
 --------
-    python -m benchmarks                              # everything, 5 repeats, wandb when installed
+    python -m benchmarks                              # everything, 5 repeats, peers when installed
     python -m benchmarks --only W5 --only W6 --repeats 9
     python -m benchmarks --quick                      # tiny sizes, no peers (what the test runs)
     python -m benchmarks --out results.json --md results.md
@@ -24,6 +24,7 @@ from typing import Any
 
 from ._machine import machine_facts
 from ._report import add_ratios, markdown, text_table
+from ._worker import PEER_PARTS
 from ._workloads import WORKLOADS
 
 __all__ = ["main", "run_suite"]
@@ -99,8 +100,23 @@ def _end_session(pgid: int) -> None:
         time.sleep(0.05)
 
 
+#: Part -> the peers it measures (wandb's part is called "peers").
+_PEER_NAMES = {"peers": "wandb", **{part: part for part in PEER_PARTS}}
+
+
 def _skipped_peer(reason: str) -> dict[str, Any]:
-    return {"wandb": {"name": "wandb", "status": "skipped", "reason": reason}}
+    return {
+        name: {"name": name, "status": "skipped", "reason": reason} for name in _PEER_NAMES.values()
+    }
+
+
+def _peer_results(part: dict[str, Any], case_id: str) -> dict[str, Any]:
+    """The peer results one peer part measured for ``case_id``, or an error entry for its peer."""
+    for case in part.get("cases", []):
+        if case["id"] == case_id:
+            return dict(case.get("peers", {}))
+    name = _PEER_NAMES[part["part"]]
+    return {name: {"name": name, "status": "error", "reason": part.get("error", "no peer result")}}
 
 
 def run_suite(args: argparse.Namespace) -> dict[str, Any]:
@@ -127,8 +143,8 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
         for wid in ids:
             print(f"{wid}: {WORKLOADS[wid][0]}", file=sys.stderr, flush=True)
             main = _run_worker(wid, "main", args, tmp)
-            peer = _run_worker(wid, "peers", args, tmp) if peers else None
-            for part in (main, peer):
+            peer_parts = [_run_worker(wid, p, args, tmp) for p in _PEER_NAMES] if peers else []
+            for part in (main, *peer_parts):
                 if part is not None:
                     doc["workloads"].append(
                         {
@@ -139,21 +155,14 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
                     )
                     if part.get("error"):
                         print(f"  {wid} {part['part']}: {part['error'][:300]}", file=sys.stderr)
-            peer_cases = {c["id"]: c for c in (peer or {}).get("cases", [])}
             reason = "--quick" if args.quick else "--no-peers"
             for case in main.get("cases", []):
-                if peer is None:
+                if not peer_parts:
                     case["peers"] = _skipped_peer(f"peers disabled ({reason})")
-                elif case["id"] in peer_cases:
-                    case["peers"] = peer_cases[case["id"]].get("peers", {})
                 else:
-                    case["peers"] = {
-                        "wandb": {
-                            "name": "wandb",
-                            "status": "error",
-                            "reason": peer.get("error", "no peer result"),
-                        }
-                    }
+                    case["peers"] = {}
+                    for part in peer_parts:
+                        case["peers"].update(_peer_results(part, case["id"]))
                 doc["cases"].append(add_ratios(case))
     doc["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
     return doc
@@ -182,11 +191,13 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="timed runs per measurement (median reported; default 5, 1 with --quick)",
     )
-    parser.add_argument("--no-peers", action="store_true", help="do not run wandb")
+    parser.add_argument(
+        "--no-peers", action="store_true", help="do not run the peers (wandb, rerun, tensorboardX)"
+    )
     parser.add_argument(
         "--with-peers",
         action="store_true",
-        help="run wandb even with --quick (a smoke test of the peer jobs)",
+        help="run the peers even with --quick (a smoke test of the peer jobs)",
     )
     parser.add_argument(
         "--no-memory", action="store_true", help="skip the extra tracemalloc run per job"
@@ -207,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     print(text_table(doc["cases"]))
     m = doc["machine"]
     print(
-        f"\n{m['date']} | {m['cpu_model']} | {m['cores']} cores | Python {m['python']} | numpy {m['numpy']} | wandb {m.get('wandb')}"
+        f"\n{m['date']} | {m['cpu_model']} | {m['cores']} cores | Python {m['python']} | numpy {m['numpy']} | wandb {m.get('wandb')} | rerun {m.get('rerun')} | tensorboardX {m.get('tensorboardX')}"
     )
     if args.out:
         Path(args.out).write_text(json.dumps(doc, indent=1, default=str))

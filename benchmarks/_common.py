@@ -64,6 +64,8 @@ class Case:
     goals: list[Goal] = field(default_factory=list)
     input_bytes: int = 0
     params: dict[str, Any] = field(default_factory=dict)
+    #: The inputs, for the peer SDKs' jobs (``_rerun.py``, ``_tbx.py``) to log the same data.
+    inputs: dict[str, Any] = field(default_factory=dict)
 
 
 def richtypes_attr(dotted: str) -> Any:

@@ -92,6 +92,9 @@ def machine_facts() -> dict[str, Any]:
         "blake3": _version("blake3"),
         "pandas": _version("pandas"),
         "wandb": _version("wandb"),
+        "rerun": _version("rerun-sdk"),
+        "tensorboardX": _version("tensorboardX"),
+        "isal": _version("isal"),
         "richtypes": _version("richtypes"),
         "richtypes_commit": _git_commit(Path(__file__).resolve().parent.parent),
     }

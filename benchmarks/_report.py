@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["add_ratios", "text_table", "markdown", "fmt_time", "fmt_bytes"]
+__all__ = ["PEERS", "add_ratios", "text_table", "markdown", "fmt_time", "fmt_bytes"]
+
+#: The peer SDKs, in the order of the table's columns.
+PEERS = ("rerun", "wandb", "tensorboardX")
 
 
 def _ok(m: dict[str, Any] | None) -> bool:
@@ -45,13 +48,15 @@ def add_ratios(case: dict[str, Any]) -> dict[str, Any]:
         ratios["peak_traced_vs_input"] = _ratio(
             rt.get("peak_traced_bytes"), case.get("input_bytes")
         )
+        for name, peer in (case.get("peers") or {}).items():
+            if _ok(peer):
+                ratios[f"encode_vs_{name}"] = _ratio(rt.get("encode_s"), peer.get("encode_s"))
+                ratios[f"bytes_vs_{name}"] = _ratio(rt.get("bytes"), peer.get("bytes"))
+                ratios[f"peak_traced_vs_{name}"] = _ratio(
+                    rt.get("peak_traced_bytes"), peer.get("peak_traced_bytes")
+                )
         if _ok(wandb):
-            ratios["encode_vs_wandb"] = _ratio(rt.get("encode_s"), wandb.get("encode_s"))
             ratios["wandb_speedup"] = _ratio(wandb.get("encode_s"), rt.get("encode_s"))
-            ratios["bytes_vs_wandb"] = _ratio(rt.get("bytes"), wandb.get("bytes"))
-            ratios["peak_traced_vs_wandb"] = _ratio(
-                rt.get("peak_traced_bytes"), wandb.get("peak_traced_bytes")
-            )
     case["ratios"] = ratios
     for goal in case.get("goals") or []:
         goal.update(_evaluate(goal, case, rt, baselines, wandb, best_enc))
@@ -143,16 +148,25 @@ _HEADERS = [
     "best raw",
     "raw encode",
     "x raw",
-    "wandb encode",
-    "wandb bytes",
-    "wandb / richtypes",
+    *[h for name in PEERS for h in (name, f"x {name}")],
     "goals",
 ]
 
 
+def _peer_cells(case: dict[str, Any], name: str) -> list[str]:
+    """``[time, bytes]`` of one peer and ``richtypes / peer`` for time (and bytes)."""
+    peer = (case.get("peers") or {}).get(name) or {}
+    if not _ok(peer):
+        return [_status(peer), "-"]
+    r = case.get("ratios") or {}
+    ratio = fmt_ratio(r.get(f"encode_vs_{name}"))
+    if isinstance(r.get(f"bytes_vs_{name}"), (int, float)):
+        ratio += f" ({fmt_ratio(r[f'bytes_vs_{name}'])} B)"
+    return [f"{fmt_time(peer.get('encode_s'))}, {fmt_bytes(peer.get('bytes'))}", ratio]
+
+
 def _row(case: dict[str, Any]) -> list[str]:
     rt = case.get("richtypes") or {}
-    wandb = (case.get("peers") or {}).get("wandb") or {}
     best = (case.get("best_raw") or {}).get("encode") or {}
     r = case.get("ratios") or {}
     if _ok(rt):
@@ -164,21 +178,13 @@ def _row(case: dict[str, Any]) -> list[str]:
         ]
     else:
         rt_cells = [f"richtypes: {_status(rt)}", "-", "-", "-"]
-    if _ok(wandb):
-        wb_cells = [
-            fmt_time(wandb.get("encode_s")),
-            fmt_bytes(wandb.get("bytes")),
-            fmt_ratio(r.get("wandb_speedup")),
-        ]
-    else:
-        wb_cells = [_status(wandb), "-", "-"]
     return [
         case["id"],
         *rt_cells,
         best.get("name", "-"),
         fmt_time(best.get("encode_s")),
         fmt_ratio(r.get("encode_vs_best_raw")),
-        *wb_cells,
+        *[cell for name in PEERS for cell in _peer_cells(case, name)],
         _goal_text(case),
     ]
 
@@ -205,14 +211,18 @@ def markdown(doc: dict[str, Any]) -> str:
         "",
         f"Machine: {m['cpu_model']}, {m['cores']} cores ({m['usable_cores']} usable), "
         f"{fmt_bytes(m.get('memory_bytes'))} RAM, {m['os']}; load average at start {m.get('load_average_1_5_15')}. "
-        f"Python {m['python']}, numpy {m['numpy']}, Pillow {m['pillow']}, wandb {m.get('wandb') or 'not installed'}.",
+        f"Python {m['python']}, numpy {m['numpy']}, Pillow {m['pillow']}, isal {m.get('isal') or 'not installed'}; "
+        f"peers: rerun-sdk {m.get('rerun') or 'not installed'}, wandb {m.get('wandb') or 'not installed'}, "
+        f"tensorboardX {m.get('tensorboardX') or 'not installed'}.",
         "",
         f"Reproduce: `{doc['command']}`",
         "",
         f"Median of up to {doc['args']['repeats']} runs after a warm-up, each workload in a fresh process, "
         "each run into a fresh directory; encode = construct + write every file (JSON included); "
         "decode = read back to objects. Peak mem = tracemalloc peak (Python + numpy allocations) during one encode. "
-        "x raw = richtypes encode / fastest raw baseline; wandb / richtypes = how many times faster richtypes is than wandb offline.",
+        "x raw = richtypes encode / fastest raw baseline. Each peer column: the peer's encode time and bytes on disk; "
+        "x peer = richtypes encode / peer encode (below 1.00x: richtypes is faster), and in brackets richtypes bytes / peer bytes. "
+        "Peers log the same inputs to their own files: rerun to an .rrd recording, wandb offline, tensorboardX to an event file.",
         "",
         "| " + " | ".join(_HEADERS) + " |",
         "|" + "---|" * len(_HEADERS),
@@ -252,11 +262,12 @@ def markdown(doc: dict[str, Any]) -> str:
             line += f". richtypes {rt.get('status', '-')}: {rt.get('reason', '')}"
         elif rt.get("roundtrip_equal") is False:
             line += ". richtypes round trip NOT equal"
-        wandb = (case.get("peers") or {}).get("wandb") or {}
-        if wandb and not _ok(wandb):
-            line += f". wandb {wandb.get('status')}: {wandb.get('reason', '')}"
-        elif wandb.get("note"):
-            line += f". wandb: {wandb['note']}"
+        for name in PEERS:
+            peer = (case.get("peers") or {}).get(name) or {}
+            if peer and not _ok(peer):
+                line += f". {name} {peer.get('status')}: {peer.get('reason', '')}"
+            elif peer.get("note"):
+                line += f". {name}: {peer['note']}"
         lines.append(_md_escape(line))
     errors = [w for w in doc.get("workloads", []) if w.get("error")]
     if errors:

@@ -49,6 +49,7 @@ def w4(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
             goals=[Goal("not slower than np.histogram", "encode", "np.histogram", 1.0)],
             input_bytes=values.nbytes,
             params={"values": n, "bins": BINS},
+            inputs={"values": values, "bins": BINS},
         )
     )
 
@@ -72,6 +73,7 @@ def w4(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
             peers=peers,
             input_bytes=values.nbytes,
             params={"values": n, "bins": BINS},
+            inputs={"values": values, "bins": BINS},
         )
     )
     return cases
@@ -160,6 +162,7 @@ def w5(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
             ],
             input_bytes=points.nbytes,
             params={"points": n},
+            inputs={"points": points},
         )
     ]
 
@@ -217,9 +220,9 @@ def w6(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
             goals=[Goal("within 2x of writing the raw arrays", "encode", "best_raw", 2.0)],
             input_bytes=sum(a.nbytes for a in raw.values()),
             params={"points": n, "boxes": m, "vectors": v},
+            inputs=inputs,
         )
 
-    cases = [scene_case("W6", "lists of dicts", rt, peers)]
     labels = [d["label"] for d in box_dicts]
     box_cols = {
         "corners": boxes["corners"],
@@ -228,6 +231,9 @@ def w6(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
         "scores": boxes["scores"],
     }
     vec_cols = {"starts": starts, "ends": ends}
+    inputs = {"points": points, "box_dicts": box_dicts, "vec_dicts": vec_dicts}
+    inputs.update(box_cols=box_cols, vec_cols=vec_cols)
+    cases = [scene_case("W6", "lists of dicts", rt, peers)]
     if isinstance(Object3D, Unavailable):
         rt_cols: Job | Unavailable = Object3D
     elif not hasattr(Object3D, "scene"):

@@ -168,6 +168,7 @@ def w1(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
             ],
             input_bytes=sum(a.nbytes for a in images),
             params={"count": n, "size": size},
+            inputs={"images": images},
         )
     ]
 
@@ -271,6 +272,7 @@ def w2(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
                 ],
                 input_bytes=int(b["xyxy"].nbytes + b["class_ids"].nbytes + b["scores"].nbytes),
                 params={"boxes": n, "image": size},
+                inputs={"boxes": b, "form": form},
             )
         )
 
@@ -316,6 +318,7 @@ def w2(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
                 peers=peers,
                 input_bytes=int(image.nbytes + b["xyxy"].nbytes),
                 params={"boxes": n, "image": size},
+                inputs={"boxes": b, "form": form, "image": image},
             )
         )
     return cases
@@ -388,6 +391,7 @@ def w3(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
             goals=[Goal("within 1.1x of the PNG encode", "encode", CODEC_NAME, 1.1)],
             input_bytes=mask.nbytes,
             params={"size": size, "classes": 20},
+            inputs={"mask": mask, "labels": labels},
         )
     )
 
@@ -423,6 +427,7 @@ def w3(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
             peers=peers,
             input_bytes=image.nbytes + mask.nbytes,
             params={"size": size},
+            inputs={"mask": mask, "labels": labels, "image": image},
         )
     )
     return cases

@@ -112,6 +112,7 @@ def w7(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
                     + sum(len(s) for s in cols["label"])
                 ),
                 params={"rows": n, "columns": COLUMNS},
+                inputs={"form": form, "cols": cols, "rows": rows, "df": df},
             )
         )
     return cases
@@ -173,5 +174,6 @@ def w8(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
             goals=[Goal("within 3x of writing its two columns raw", "encode", "best_raw", 3.0)],
             input_bytes=x.nbytes + y.nbytes,
             params={"rows": n},
+            inputs={"x": x, "y": y},
         )
     ]

@@ -3,8 +3,9 @@
 ``python -m benchmarks._worker W5 --part main --repeats 5 --out w5.json``
 
 ``--part main`` measures richtypes and the raw baselines; ``--part peers``
-measures the peer SDKs (wandb) in a separate process, so a peer's imports and
-background service never run beside richtypes' timings.
+measures wandb, ``--part rerun`` and ``--part tensorboardX`` those SDKs, each
+in a separate process, so a peer's imports and background threads or service
+never run beside richtypes' (or another peer's) timings.
 """
 
 from __future__ import annotations
@@ -21,7 +22,11 @@ from typing import Any
 from ._measure import Unavailable, measure, memory_profile
 from ._workloads import WORKLOADS, load_workload
 
-__all__ = ["run_part", "main"]
+__all__ = ["PARTS", "PEER_PARTS", "run_part", "main"]
+
+#: Peer part -> module with ``NAME`` and ``peer_job(case)`` (wandb's part, "peers", is built by the workloads).
+PEER_PARTS = {"rerun": "benchmarks._rerun", "tensorboardX": "benchmarks._tbx"}
+PARTS = ("main", "peers", *PEER_PARTS)
 
 
 def run_part(
@@ -67,6 +72,14 @@ def run_part(
                         _log(f"{case.id}: {job.name}")
                         entry["baselines"].append(measure(job, repeats=repeats, workdir=tmp))
                         jobs.append((entry["baselines"][-1], job))
+                elif part in PEER_PARTS:
+                    import importlib
+
+                    module = importlib.import_module(PEER_PARTS[part])
+                    _log(f"{case.id}: {module.NAME}")
+                    job = module.peer_job(case)
+                    entry["peers"] = {module.NAME: measure(job, repeats=repeats, workdir=tmp)}
+                    jobs.append((entry["peers"][module.NAME], job))
                 else:
                     entry["peers"] = {}
                     for name, job in case.peers.items():
@@ -93,7 +106,7 @@ def _log(msg: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks._worker", description=__doc__)
     parser.add_argument("workload", choices=sorted(WORKLOADS))
-    parser.add_argument("--part", choices=("main", "peers"), default="main")
+    parser.add_argument("--part", choices=PARTS, default="main")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--no-memory", action="store_true")

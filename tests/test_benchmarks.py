@@ -101,3 +101,37 @@ def test_unavailable_type_is_reported_not_raised(tmp_path: Path) -> None:
     missing = richtypes_attr("NoSuchMediaType")
     assert isinstance(missing, Unavailable)
     assert measure(missing, repeats=1, workdir=tmp_path)["status"] == "not available"
+
+
+def test_every_peer_gets_a_ratio_and_a_column() -> None:
+    from benchmarks._report import PEERS, add_ratios, text_table
+
+    rt = {"name": "richtypes", "status": "ok", "encode_s": 0.002, "bytes": 600}
+    case = add_ratios(
+        {
+            "id": "W0",
+            "title": "t",
+            "richtypes": rt,
+            "baselines": [{"name": "raw", "status": "ok", "encode_s": 0.001, "bytes": 500}],
+            "peers": {
+                "rerun": {"name": "rerun", "status": "ok", "encode_s": 0.004, "bytes": 1000},
+                "wandb": {"name": "wandb", "status": "skipped", "reason": "off"},
+                "tensorboardX": {"name": "tensorboardX", "status": "n/a", "reason": "no type"},
+            },
+            "goals": [],
+        }
+    )
+    assert case["ratios"]["encode_vs_rerun"] == 0.5 and case["ratios"]["bytes_vs_rerun"] == 0.6
+    assert "encode_vs_wandb" not in case["ratios"]
+    header, row = text_table([case]).splitlines()
+    assert [f"x {name}" in header for name in PEERS] == [True] * 3
+    assert "4 ms, 1 kB" in row and "0.50x (0.60x B)" in row and "skipped" in row and "n/a" in row
+
+
+def test_a_peer_part_that_failed_is_reported_for_its_peer_only() -> None:
+    from benchmarks.__main__ import _peer_results
+
+    part = {"part": "rerun", "error": "ImportError: boom", "cases": []}
+    assert _peer_results(part, "W1") == {
+        "rerun": {"name": "rerun", "status": "error", "reason": "ImportError: boom"}
+    }
