@@ -354,6 +354,34 @@ def test_summary_holds_the_last_value_and_can_be_overridden(tmp_path: Path) -> N
     assert json.loads((run2.dir / "summary.json").read_text()) == {"loss": 2.0}
 
 
+def test_finish_rewrites_summary_json_only_when_it_changed(tmp_path: Path) -> None:
+    empty = Run(tmp_path / "empty")
+    empty.finish()
+    assert json.loads((empty.dir / "summary.json").read_text()) == {}
+    run = Run(tmp_path / "run")
+    run.log({"loss": 1.0}, sync=True)  # the first row is summarised at once
+    written = (run.dir / "summary.json").stat().st_ino
+    run.finish()
+    assert (run.dir / "summary.json").stat().st_ino == written  # not replaced again
+    run2 = Run(tmp_path / "run2")
+    run2.log({"loss": 1.0})
+    run2.log({"loss": 2.0})  # within the summary interval: summarised by finish
+    run2.finish()
+    assert json.loads((run2.dir / "summary.json").read_text()) == {"loss": 2.0}
+
+
+def test_finish_does_not_wait_for_the_idle_worker_thread_to_exit(tmp_path: Path) -> None:
+    run = Run(tmp_path / "run")
+    run.log({"loss": 1.0}, sync=True)
+    gate = threading.Event()
+    run._worker.submit(gate.wait)  # the thread is busy until the gate opens ...
+    threading.Timer(0.05, gate.set).start()
+    run.finish()  # ... and finish waits for that task, then returns
+    assert gate.is_set() and run.status == "finished"
+    run._worker._thread.join(timeout=10)  # the thread then ends on its own
+    assert not run._worker._thread.is_alive()
+
+
 def test_reader_derives_the_summary_when_summary_json_is_missing(tmp_path: Path) -> None:
     with Run(tmp_path / "run") as run:
         run.log({"a": 1, "b": 1})

@@ -136,6 +136,7 @@ class Run:
         self.summary = Summary(self._set_summary)
         self._summary_doc: dict[str, Any] = {}
         self._summary_written = 0.0
+        self._summary_dirty = True  # summary.json differs from _summary_doc (or is not written yet)
         write_json({}, self.dir / "summary.json")
         self._history = HistoryFile(self.dir / "history.jsonl")
         self._lock = threading.RLock()
@@ -302,6 +303,7 @@ class Run:
         )
         self._history.append(line.encode("utf-8"), f"step {step}")
         self._summary_doc.update(doc)
+        self._summary_dirty = True
         self._timings.append((step, time.perf_counter() - start))
         if time.monotonic() - self._summary_written > _SUMMARY_EVERY:
             self._write_summary()
@@ -317,6 +319,7 @@ class Run:
 
     def _write_summary(self) -> None:
         write_json(self._summary_doc, self.dir / "summary.json")
+        self._summary_dirty = False
         self._summary_written = time.monotonic()
 
     def _check_open(self) -> None:
@@ -367,7 +370,8 @@ class Run:
             self._finished = True
         self._worker.close()
         self._history.close()
-        self._write_summary()
+        if self._summary_dirty:  # a run whose last rows were already summarised skips a rewrite
+            self._write_summary()
         errors = []
         while (error := self._worker.take_error()) is not None:
             errors.append(error)
