@@ -86,7 +86,7 @@ def _decode_points(kind: str, doc: Mapping[str, Any], store: Store) -> dict[str,
             {
                 "corners": decode_array(b.get("corners"), store, ("boxes", "corners"), 3),
                 "labels": b["labels"],
-                "scores": b["scores"],
+                "scores": b.get("scores"),
                 "colors": decode_array(b.get("colors"), store, ("boxes", "colors"), 2),
             }
         )
