@@ -317,10 +317,12 @@ class Table(Media):
         """One column's cells.
 
         ``convert_to=None`` or ``"list"`` gives a list of Python values (``None``
-        for null cells); ``"numpy"`` gives a read-only array: int64, float64 or
-        bool for those types, ``(rows, *shape)`` for array columns, and an
-        object array (``None`` for nulls) for str, media, null and optional
-        columns.
+        for null cells; timestamps as naive UTC ``datetime``, json cells as
+        dicts, ragged cells as 1-D arrays); ``"numpy"`` gives a read-only
+        array: int64, float64, bool, complex128 or ``datetime64[us]`` for
+        those types, ``(rows, *shape)`` for array columns, and an object
+        array (``None`` for nulls) for str, json, ragged, media, null and
+        optional columns.
         """
         col = self._column(name)
         if convert_to in (None, "list"):
