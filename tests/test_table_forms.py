@@ -137,3 +137,13 @@ def test_rows_and_columns_build_equal_tables() -> None:
     with pytest.raises(ValidationError) as err:
         Table(columns=["a", "b"], data=[[1, 2], "ab"])
     assert str(err.value) == "$.data[1]: must be a sequence of cells, got 'ab'"
+
+
+def test_rows_may_be_numpy_arrays() -> None:
+    rows = [np.array([1.0, 2.0]), np.array([3.0, 4.0])]
+    assert Table(columns=["a", "b"], data=rows) == Table.from_columns(
+        {"a": [1.0, 3.0], "b": [2.0, 4.0]}
+    )
+    with pytest.raises(ValidationError) as err:
+        Table(columns=["a", "b"], data=[np.array([1.0, 2.0]), np.float64(3.0)])
+    assert str(err.value) == "$.data[1]: must be a sequence of cells, got 3.0"

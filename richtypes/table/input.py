@@ -90,6 +90,9 @@ def _check_dtypes(dtypes: DtypesLike, names: list[str]) -> dict[str, coltypes.Co
     return out
 
 
+_ROW_TYPES = {list, tuple, np.ndarray}
+
+
 def _row_columns(data: Any, ncols: int) -> list[Any]:
     """Rows -> one cell sequence per column (C-speed transposition)."""
     if data is None:
@@ -106,10 +109,12 @@ def _row_columns(data: Any, ncols: int) -> list[Any]:
     if isinstance(data, (str, bytes)) or not isinstance(data, Sequence):
         raise ValidationError("must be a list of rows", value=data, path=("data",))
     _check_rows(len(data))
-    # two C passes check every row (a list or tuple of ncols cells); the slow walk only names the bad one
-    if not (set(map(type, data)) <= {list, tuple} and set(map(len, data)) <= {ncols}):
+    # two C passes check every row (a list, tuple or array of ncols cells); the slow walk only
+    # names the bad one
+    if not (set(map(type, data)) <= _ROW_TYPES and set(map(len, data)) <= {ncols}):
         for r, row in enumerate(data):
-            if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
+            is_array = isinstance(row, np.ndarray) and row.ndim >= 1
+            if isinstance(row, (str, bytes)) or not (isinstance(row, Sequence) or is_array):
                 raise ValidationError("must be a sequence of cells", value=row, path=("data", r))
             if len(row) != ncols:
                 raise ValidationError(
