@@ -210,18 +210,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-s3", action="store_true", help="local store only")
     parser.add_argument(
+        "--dir",
+        default=None,
+        help="where the local stores go (default: the temp dir; /dev/shm measures encoding without the disk)",
+    )
+    parser.add_argument(
         "--only", action="append", help="a configuration (repeatable): 1 thread, thread pool, ..."
     )
     args = parser.parse_args(argv)
     kinds = args.only or ["1 thread", "thread pool", "process pool", "dask"]
     print(
         f"{args.n} samples 640x480 RGB, {BOXES} boxes, a mask on every 4th; "
-        f"{args.workers} workers; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}"
+        f"{args.workers} workers; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}; "
+        f"local stores in {args.dir or tempfile.gettempdir()}"
     )
     folders: list[str] = []
 
     def local() -> Store:
-        folders.append(tempfile.mkdtemp(prefix="bench-scale-"))
+        folders.append(tempfile.mkdtemp(prefix="bench-scale-", dir=args.dir))
         return Store(folders[-1])
 
     rows: list[tuple[str, str, float]] = []
