@@ -66,9 +66,10 @@ _pool_pid = -1
 _pool_lock = threading.Lock()
 
 
-def _chunk(tag: bytes, payload: bytes) -> bytes:
+def _chunk(tag: bytes, payload: bytes | memoryview) -> list[bytes | memoryview]:
+    """A PNG chunk as parts to join (the payload is not copied here)."""
     crc = zlib.crc32(payload, zlib.crc32(tag))
-    return struct.pack(">I", len(payload)) + tag + payload + struct.pack(">I", crc)
+    return [struct.pack(">I", len(payload)) + tag, payload, struct.pack(">I", crc)]
 
 
 def _thread_pool() -> ThreadPoolExecutor | None:
@@ -155,5 +156,8 @@ def encode_png(arr: np.ndarray, level: int | None = None) -> bytes:
     else:
         stream = _zlib_stream(filtered, PNG_LEVEL if level is None else level)
     header = struct.pack(">IIBBBBB", width, height, depth, _COLOUR_TYPE[channels], 0, 0, 0)
-    idat = [_chunk(b"IDAT", stream[i : i + _IDAT_MAX]) for i in range(0, len(stream), _IDAT_MAX)]
-    return b"".join([_PNG_SIGNATURE, _chunk(b"IHDR", header), *idat, _chunk(b"IEND", b"")])
+    view = memoryview(stream)
+    parts = [_PNG_SIGNATURE, *_chunk(b"IHDR", header)]
+    for i in range(0, len(stream), _IDAT_MAX):
+        parts += _chunk(b"IDAT", view[i : i + _IDAT_MAX])
+    return b"".join([*parts, *_chunk(b"IEND", b"")])  # the one copy of the compressed bytes
