@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -144,14 +145,16 @@ def w1(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
     images = make_images(n, size)
     Image = richtypes_attr("Image")
     missing = guard(Image)
-    if missing:
-        rt: Job | Unavailable = missing
-    else:
-        rt = richtypes_job(
+    jobs: dict[bool, Job | Unavailable] = {}
+    for pool in (False, True):
+        jobs[pool] = missing or richtypes_job(
             lambda: {"examples": [Image(a) for a in images]},
             reference={"examples": [Image(a) for a in images]},
             materialize=_pixels,
+            pool=pool,
+            note="dump(executor=shared_pool()), as run.log encodes a row" if pool else "",
         )
+    rt = jobs[False]
     peers = wandb_peers(peer, lambda p, wandb: p.job(lambda: [wandb.Image(a) for a in images]))
     return [
         Case(
@@ -169,7 +172,19 @@ def w1(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
             input_bytes=sum(a.nbytes for a in images),
             params={"count": n, "size": size},
             inputs={"images": images},
-        )
+        ),
+        Case(
+            id="W1.pool",
+            title=f"{n} RGB images {size}x{size} uint8, encoded on the shared thread pool",
+            richtypes=jobs[True],
+            baselines=_png_baselines(images),
+            peers=wandb_peers(
+                peer, lambda p, wandb: p.job(lambda: [wandb.Image(a) for a in images])
+            ),
+            input_bytes=sum(a.nbytes for a in images),
+            params={"count": n, "size": size, "threads": os.cpu_count()},
+            inputs={"images": images},
+        ),
     ]
 
 
