@@ -255,7 +255,7 @@ HINT = r'\(or pass normalize="clip" or "minmax"\)'
         (
             (GREY,),
             {"normalize": "scale"},
-            r"^\$\.normalize: must be None, 'clip' or 'minmax', got 'scale'$",
+            r"^\$\.normalize: must be None, True, False, 'clip' or 'minmax', got 'scale'$",
         ),
         (
             (GREY,),
@@ -271,11 +271,6 @@ HINT = r'\(or pass normalize="clip" or "minmax"\)'
             (GREY,),
             {"file_type": "jpeg", "quality": 0},
             r"^\$\.quality: must be an integer in 1\.\.100, got 0$",
-        ),
-        (
-            (np.zeros((2, 2, 4), np.uint8),),
-            {"file_type": "jpeg"},
-            r"^\$\.file_type: JPEG stores grey or RGB pixels, not RGBA; use 'png' or 'webp', got 'jpeg'$",
         ),
         (
             (np.zeros((2, 2), np.uint16),),

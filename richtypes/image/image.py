@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping
 from typing import Any, Union
 
@@ -40,15 +41,22 @@ class Image(Media):
         - the path, ``bytes`` or binary file object of a PNG, JPEG, WebP, BMP
           or GIF file. PNG, JPEG and WebP files are **stored as they are**
           (never decoded and re-encoded; format, width and height come from
-          the header). BMP and GIF (first frame) are converted to PNG.
+          the header). BMP and GIF (first frame) are converted to PNG;
+        - another ``Image``: the same pixels (its file kept as it is), and its
+          caption, boxes, masks and classes unless given here;
+        - a matplotlib ``Figure``, or the ``matplotlib.pyplot`` module (its
+          current figure): drawn by ``savefig`` into a PNG (needs the extra
+          ``richtypes[matplotlib]``; the figure is left open).
     caption:
         Optional text shown with the image.
     mode:
         Optional Pillow mode to convert to (``"L"``, ``"RGB"``, ``"RGBA"``,
         ``"LA"``, ``"I;16"``); by default the input's own.
     file_type:
-        ``"png"`` (default for arrays), ``"jpeg"`` (lossy, see ``quality``)
-        or ``"webp"`` (lossless). A file of another format is converted.
+        ``"png"`` (default for arrays), ``"jpeg"`` or ``"jpg"`` (lossy, see
+        ``quality``) or ``"webp"`` (lossless). A file of another format is
+        converted. RGBA (LA) pixels stored as JPEG lose their alpha, with one
+        ``UserWarning`` per process.
     boxes:
         ``{"group": BoundingBoxes2D or its dict form}``; boxes in pixels must
         lie inside the image.
@@ -59,7 +67,8 @@ class Image(Media):
         One class set (:class:`~richtypes.Classes` or its input forms) that
         every box class id and mask id must belong to.
     normalize:
-        ``None`` (default), ``"clip"`` or ``"minmax"``, see the dtype rules.
+        ``None`` (default; ``True`` is the same), ``False``, ``"clip"`` or
+        ``"minmax"``, see the dtype rules.
     channels_first:
         Force the layout of a 3-D array when its shape is ambiguous (e.g. 3x3x3).
     quality:
@@ -73,7 +82,11 @@ class Image(Media):
     lie in 0..255. Anything else is a ``ValidationError`` naming the first bad
     pixel, never a silent wraparound. ``normalize="clip"`` clips floats to
     [0, 1] and integers to 0..255; ``normalize="minmax"`` maps min..max to
-    0..255 (a constant image becomes 0). NaN and infinity are always errors.
+    0..255 (a constant image becomes 0). ``normalize=False`` (the reference
+    tracker's "do not rescale") takes values as 0..255 pixels: every value
+    must lie in 0..255 (floats are rounded to nearest, uint16 grey becomes
+    8-bit); anything outside is an error naming the pixel, never clipped or
+    wrapped. NaN and infinity are always errors.
     At most :data:`richtypes.codecs.image.MAX_PIXELS` pixels (construction and
     decode): a guard against decompression bombs.
 
@@ -112,16 +125,24 @@ class Image(Media):
         boxes: Mapping[str, Any] | None = None,
         masks: Mapping[str, MaskLike] | None = None,
         classes: ClassesLike | None = None,
-        normalize: str | None = None,
+        normalize: str | bool | None = None,
         channels_first: bool | None = None,
         quality: int = codec.JPEG_QUALITY,
     ) -> None:
+        if isinstance(data_or_path, Image):  # a copy: what is not given is the source's
+            src = data_or_path
+            caption = src.caption if caption is None else caption
+            boxes = src.boxes if boxes is None else boxes
+            masks = src.masks if masks is None else masks
+            classes = src.classes if classes is None else classes
+            quality = src._quality if quality == codec.JPEG_QUALITY else quality
+            if src._data is not None:  # the file itself: kept unless a conversion is asked for
+                data_or_path = src._data
+            else:
+                data_or_path, file_type = src._pixels, file_type or src.format
         if caption is not None and not isinstance(caption, str):
             raise ValidationError("must be a string or None", value=caption, path=("caption",))
-        if normalize not in inp.NORMALIZE:
-            raise ValidationError(
-                "must be None, 'clip' or 'minmax'", value=normalize, path=("normalize",)
-            )
+        normalize = inp.check_normalize(normalize)
         if mode is not None and mode not in _MODES:
             raise ValidationError(f"must be one of {', '.join(_MODES)}", value=mode, path=("mode",))
         if file_type is not None and file_type not in _FILE_TYPES:
@@ -135,6 +156,8 @@ class Image(Media):
         ):
             raise ValidationError("must be an integer in 1..100", value=quality, path=("quality",))
         path = ("data",)
+        if inp.is_matplotlib(data_or_path):
+            data_or_path = inp.render_matplotlib(data_or_path, path)
         data, pixels, info = inp.read_source(data_or_path, path), None, None
         if data is not None:
             try:
@@ -158,6 +181,8 @@ class Image(Media):
             if mode is not None and mode != inp.mode_of(pixels):
                 pixels = _convert_mode(pixels, mode)
             fmt = _FILE_TYPES[file_type or "png"]
+            if fmt == "jpeg" and mode is None and inp.mode_of(pixels) in ("RGBA", "LA"):
+                pixels = _drop_alpha(pixels)
             _check_file_type(fmt, pixels)
             info = {
                 "format": fmt,
@@ -196,7 +221,7 @@ class Image(Media):
         object.__setattr__(self, "_quality", quality)
 
     @staticmethod
-    def _decode(data: bytes, path: tuple, normalize: str | None) -> np.ndarray:
+    def _decode(data: bytes, path: tuple, normalize: str | bool | None) -> np.ndarray:
         try:
             arr = codec.decode(data)
         except ValueError as exc:
@@ -357,6 +382,25 @@ def _groups(value: Any, name: str) -> dict[str, Any]:
         if not isinstance(key, str):
             raise ValidationError("group names must be strings", value=key, path=(name,))
     return dict(value)
+
+
+_warned_alpha = False
+
+
+def _drop_alpha(pixels: np.ndarray) -> np.ndarray:
+    """RGBA -> RGB, LA -> L for a JPEG (which has no alpha), with one warning per process."""
+    global _warned_alpha
+    if not _warned_alpha:
+        _warned_alpha = True
+        warnings.warn(
+            "JPEG has no alpha channel: the alpha of RGBA/LA images stored as JPEG is dropped "
+            "(use file_type='png' or 'webp' to keep it)",
+            UserWarning,
+            stacklevel=4,
+        )
+    out = np.ascontiguousarray(pixels[:, :, :3] if pixels.shape[2] == 4 else pixels[:, :, 0])
+    out.flags.writeable = False
+    return out
 
 
 def _convert_mode(pixels: np.ndarray, mode: str) -> np.ndarray:

@@ -6,6 +6,7 @@ Everything here is vectorized: whole-array min/max checks, and on failure one
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -14,7 +15,7 @@ import numpy as np
 
 from ..codecs import image as codec
 from ..core.coerce import as_array
-from ..core.errors import PathKey, ValidationError
+from ..core.errors import MissingDependencyError, PathKey, ValidationError
 
 __all__ = [
     "coerce_pixels",
@@ -22,12 +23,54 @@ __all__ = [
     "is_pil_image",
     "pixels_from_pil",
     "mode_of",
-    "NORMALIZE",
+    "check_normalize",
+    "is_matplotlib",
+    "render_matplotlib",
 ]
 
-NORMALIZE = (None, "clip", "minmax")
+_NORMALIZE = ("clip", "minmax")
 _CHANNELS = (1, 3, 4)
 _HINT = '(or pass normalize="clip" or "minmax")'
+
+
+def check_normalize(value: Any) -> str | bool | None:
+    """``normalize=``: None or True (the dtype rules), False (values are 0..255 pixels), "clip" or "minmax"."""
+    if value is None or value is True:
+        return None
+    if value is False or (isinstance(value, str) and value in _NORMALIZE):
+        return value
+    raise ValidationError(
+        "must be None, True, False, 'clip' or 'minmax'", value=value, path=("normalize",)
+    )
+
+
+def is_matplotlib(value: Any) -> bool:
+    """Whether ``value`` is a matplotlib figure or the ``matplotlib.pyplot`` module (never imports it)."""
+    if getattr(value, "__name__", None) == "matplotlib.pyplot":
+        return True
+    return type(value).__module__.startswith("matplotlib") and callable(
+        getattr(value, "savefig", None)
+    )
+
+
+def render_matplotlib(value: Any, path: tuple[PathKey, ...]) -> bytes:
+    """The PNG of a figure (``pyplot``: its current figure), as ``savefig`` draws it; the figure is left open."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise MissingDependencyError(
+            "matplotlib", "matplotlib", "an Image from a matplotlib figure"
+        ) from None
+    figure = value.gcf() if getattr(value, "__name__", None) == "matplotlib.pyplot" else value
+    out = io.BytesIO()
+    try:
+        # no "Software" text chunk: equal figures give equal files whatever the matplotlib version
+        figure.savefig(out, format="png", metadata={"Software": None})
+    except Exception as exc:  # noqa: BLE001 - a figure that cannot be drawn
+        raise ValidationError(
+            f"the matplotlib figure cannot be drawn ({type(exc).__name__}: {exc})", path=path
+        ) from None
+    return out.getvalue()
 
 
 def mode_of(pixels: np.ndarray) -> str:
@@ -41,7 +84,7 @@ def coerce_pixels(
     value: Any,
     *,
     channels_first: bool | None,
-    normalize: str | None,
+    normalize: str | bool | None,
     path: Sequence[PathKey] = ("data",),
 ) -> np.ndarray:
     """Validate and convert an array-like to HxW (uint8/uint16) or HxWx3/4 uint8, a fresh read-only array."""
@@ -112,7 +155,7 @@ def _first_bad(
 
 
 def _convert_dtype(
-    arr: np.ndarray, normalize: str | None, *, grey: bool, path: tuple[PathKey, ...]
+    arr: np.ndarray, normalize: str | bool | None, *, grey: bool, path: tuple[PathKey, ...]
 ) -> np.ndarray:
     kind = arr.dtype.kind
     if kind == "b":
@@ -125,6 +168,15 @@ def _convert_dtype(
         lo, hi = arr.min(), arr.max()
         if not (np.isfinite(lo) and np.isfinite(hi)):
             raise _first_bad(~np.isfinite(arr), arr, path, "pixels must be finite")
+    if (
+        normalize is False
+    ):  # the reference's normalize=False: values are 0..255 pixels, not rescaled
+        lo, hi = arr.min(), arr.max()
+        if lo < 0 or hi > 255:
+            raise _first_bad(
+                (arr < 0) | (arr > 255), arr, path, "pixels must be in 0..255 (normalize=False)"
+            )
+        return np.rint(arr).astype(np.uint8) if kind == "f" else arr.astype(np.uint8)
     if normalize == "minmax":
         lo, hi = float(arr.min()), float(arr.max())
         scaled = (
@@ -160,7 +212,9 @@ def is_pil_image(value: Any) -> bool:
     return isinstance(value, PILImage.Image)
 
 
-def pixels_from_pil(pil: Any, *, normalize: str | None, path: tuple[PathKey, ...]) -> np.ndarray:
+def pixels_from_pil(
+    pil: Any, *, normalize: str | bool | None, path: tuple[PathKey, ...]
+) -> np.ndarray:
     """Pixels of a PIL image: 1-bit -> 0/255, palette -> RGB(A), 16-bit grey kept, I/F modes by the dtype rules."""
     mode = pil.mode
     if mode not in ("1", "L", "RGB", "RGBA", "I", "F") and not mode.startswith("I;16"):
