@@ -10,8 +10,8 @@ on failure, by :class:`Paths`, in the form the user gave.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import chain, compress
-from operator import itemgetter, methodcaller
+from itertools import chain, compress, repeat
+from operator import eq, itemgetter, methodcaller
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -29,6 +29,7 @@ _get_class_id = itemgetter("class_id")
 _get_minmax = itemgetter(*MINMAX)
 _get_middle = itemgetter("middle", "width", "height")
 _has_middle = methodcaller("__contains__", "middle")
+_get_mid, _get_width, _get_height = itemgetter("middle"), itemgetter("width"), itemgetter("height")
 _get_bbox = itemgetter("bbox")
 _get_category = itemgetter("category_id")
 
@@ -239,18 +240,10 @@ def _collect_fast(boxes: Sequence[Any]) -> tuple | None:
         except KeyError:
             has_middle = list(map(_has_middle, positions))
             n_middle = sum(has_middle)
-            if n_middle == n:  # all middle/width/height
-                rows = [
-                    (m[0], m[1], w, h) for m, w, h in map(_get_middle, positions) if len(m) == 2
-                ]
-                if len(rows) != n:
-                    return None
-                middle = np.ones(n, bool)
-            else:  # both styles: gather each style's rows at C speed, then place them
-                rows = _mixed_rows(positions, np.array(has_middle, bool))
-                if rows is None:
-                    return None
-                middle = np.array(has_middle, bool)
+            middle = np.array(has_middle, bool)
+            rows = _middle_rows(positions) if n_middle == n else _mixed_rows(positions, middle)
+            if rows is None:
+                return None
             n_keys = 3 * n_middle + 4 * (n - n_middle)
         if sum(map(len, positions)) != n_keys:
             return None
@@ -264,24 +257,39 @@ def _collect_fast(boxes: Sequence[Any]) -> tuple | None:
     return rows, middle, ids, caps, scores, domains
 
 
-def _mixed_rows(positions: list[Any], middle: np.ndarray) -> np.ndarray | None:
-    """(N, 4) rows of a group mixing minX... and middle/width/height positions (None: not all numbers)."""
-    mid_pos = list(compress(positions, middle.tolist()))
-    corner_pos = list(compress(positions, (~middle).tolist()))
-    corners = list(map(_get_minmax, corner_pos))
-    centres = [(m[0], m[1], w, h) for m, w, h in map(_get_middle, mid_pos) if len(m) == 2]
-    if len(centres) != len(mid_pos):
-        return None
+def _middle_rows(positions: list[Any]) -> np.ndarray | None:
+    """(K, 4) centre x, centre y, width, height of middle/width/height positions (None: not all numbers)."""
+    k = len(positions)
     try:
-        a = np.array(list(chain.from_iterable(corners)))
-        b = np.array(list(chain.from_iterable(centres)))
+        mid = np.array(list(map(_get_mid, positions)))
+        w = np.array(list(map(_get_width, positions)))
+        h = np.array(list(map(_get_height, positions)))
     except (ValueError, TypeError):
         return None
-    if a.dtype.kind not in "iuf" or b.dtype.kind not in "iuf":
+    if mid.shape != (k, 2) or w.shape != (k,) or h.shape != (k,):
         return None
-    out = np.empty((len(positions), 4), np.result_type(a.dtype, b.dtype))
+    if not {mid.dtype.kind, w.dtype.kind, h.dtype.kind} <= set("iuf"):
+        return None
+    out = np.empty((k, 4), np.result_type(mid.dtype, w.dtype, h.dtype))
+    out[:, :2] = mid
+    out[:, 2] = w
+    out[:, 3] = h
+    return out
+
+
+def _mixed_rows(positions: list[Any], middle: np.ndarray) -> np.ndarray | None:
+    """(N, 4) rows of a group mixing minX... and middle/width/height positions (None: not all numbers)."""
+    centres = _middle_rows(list(compress(positions, middle.tolist())))
+    corners = list(map(_get_minmax, compress(positions, (~middle).tolist())))
+    try:
+        a = np.array(list(chain.from_iterable(corners)))
+    except (ValueError, TypeError):
+        return None
+    if centres is None or a.dtype.kind not in "iuf":
+        return None
+    out = np.empty((len(positions), 4), np.result_type(a.dtype, centres.dtype))
     out[~middle] = a.reshape(-1, 4)
-    out[middle] = b.reshape(-1, 4)
+    out[middle] = centres
     return out
 
 
@@ -291,7 +299,7 @@ def _optional(boxes: Sequence[Mapping[str, Any]], key: str) -> tuple[list[Any] |
         return list(map(itemgetter(key), boxes)), len(boxes)
     except KeyError:
         count = sum(map(methodcaller("__contains__", key), boxes))
-        return ([b.get(key) for b in boxes] if count else None), count
+        return (list(map(methodcaller("get", key), boxes)) if count else None), count
 
 
 def _collect_slow(boxes: Sequence[Any]) -> tuple:
@@ -406,7 +414,7 @@ def box_domains(
         return "pixel", None
     if n_none == n:
         return None, None
-    pixel = np.array(seq, dtype=object) == "pixel"
+    pixel = np.fromiter(map(eq, seq, repeat("pixel")), bool, n)
     pixel.flags.writeable = False
     return "mixed", pixel
 
