@@ -22,7 +22,7 @@ from ._common import (
 from ._measure import Job, Unavailable
 from ._wandb import WandbPeer, maybe_unavailable, wandb_peers
 
-__all__ = ["w1", "w2", "w3", "make_images", "make_mask", "make_boxes"]
+__all__ = ["w1", "w2", "w3", "make_images", "make_mask", "make_boxes", "mixed_forms"]
 
 
 def make_images(n: int, size: int, seed: int = 0) -> list[np.ndarray]:
@@ -84,6 +84,36 @@ def make_boxes(n: int, size: int, classes: int = 10, seed: int = 0) -> dict[str,
         "labels": labels,
         "dicts": dicts,
     }
+
+
+def mixed_forms(dicts: list[dict[str, Any]], size: int) -> tuple[list[Any], list[Any]]:
+    """The same boxes in mixed forms: every other box as middle/width/height (``styles``), and
+    in ``domains`` also every third box in fractions of the image (no ``domain`` key), as the
+    reference tracker's own example mixes them."""
+    styles = []
+    for i, d in enumerate(dicts):
+        if i % 2:
+            p = d["position"]
+            w, h = p["maxX"] - p["minX"], p["maxY"] - p["minY"]
+            middle = [p["minX"] + w / 2, p["minY"] + h / 2]
+            d = {**d, "position": {"middle": middle, "width": w, "height": h}}
+        styles.append(d)
+    domains = []
+    for i, d in enumerate(styles):
+        if i % 3 == 0:
+            p = d["position"]
+            if "middle" in p:
+                pos: dict[str, Any] = {
+                    "middle": [v / size for v in p["middle"]],
+                    "width": p["width"] / size,
+                    "height": p["height"] / size,
+                }
+            else:
+                pos = {k: v / size for k, v in p.items()}
+            d = {k: v for k, v in d.items() if k != "domain"}
+            d["position"] = pos
+        domains.append(d)
+    return styles, domains
 
 
 def richtypes_png_codec() -> Callable[[np.ndarray], bytes] | None:
@@ -336,6 +366,42 @@ def w2(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
                 inputs={"boxes": b, "form": form, "image": image},
             )
         )
+
+    # ---- image plus boxes in mixed forms (styles and domains), against the columnar form
+    _, mixed = mixed_forms(dicts, size)
+    mixed_group = {"box_data": mixed, "class_labels": labels}
+    missing = guard(Image, Boxes)
+    baselines: list[Job | Unavailable] = []
+    if missing:
+        rt = missing
+    else:
+        rt = richtypes_job(
+            lambda: Image(image, boxes={"predictions": mixed_group}),
+            reference=Image(image, boxes={"predictions": mixed_group}),
+            materialize=_pixels,
+        )
+        columnar_job = richtypes_job(
+            lambda: Image(image, boxes={"predictions": columnar()}), materialize=_pixels
+        )
+        columnar_job.name = "richtypes columnar"
+        baselines.append(columnar_job)
+    peers = {}
+    if peer_missing:
+        peers["wandb"] = peer_missing
+    else:
+        peers["wandb"] = peer.job(lambda: wandb.Image(image, boxes={"predictions": mixed_group}))  # type: ignore[union-attr]
+    cases.append(
+        Case(
+            id="W2.image+mixed",
+            title=f"image {size}x{size} + {n} boxes, list of dicts mixing position styles and domains",
+            richtypes=rt,
+            baselines=baselines,
+            peers=peers,
+            goals=[Goal("within 2x of the columnar form", "encode", "richtypes columnar", 2.0)],
+            input_bytes=int(image.nbytes + b["xyxy"].nbytes),
+            params={"boxes": n, "image": size},
+        )
+    )
     return cases
 
 
