@@ -10,6 +10,7 @@ fit a declared one.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -91,6 +92,8 @@ _BY_NAME = {
     "timestamp": TIMESTAMP,
     "json": JSON,
 }
+#: The most elements (counting non-zero axes) an ``array[...]`` cell type may declare.
+MAX_CELL_ELEMENTS = 2**31
 _ARRAY_RE = re.compile(r"^array\[([a-z0-9]+),\(((?:\d+,)*\d*)\)\]$")
 _RAGGED_RE = re.compile(r"^ragged\[([a-z0-9]+)\]$")
 _MEDIA_RE = re.compile(r"^media:([A-Za-z0-9_.\-]+)$")
@@ -120,6 +123,8 @@ def parse_type(text: str) -> ColumnType | None:
             shape = tuple(int(d) for d in dims.split(",") if d)
             if len(shape) > 1 and dims.endswith(","):
                 return None
+            if math.prod(d for d in shape if d) > MAX_CELL_ELEMENTS:
+                return None  # numpy could not hold such cells; counts would overflow int64
             found = ColumnType("array", dtype=dtype, shape=shape)
         elif _RAGGED_RE.match(inner):
             name = _RAGGED_RE.match(inner).group(1)  # type: ignore[union-attr]

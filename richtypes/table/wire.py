@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import operator
 from collections.abc import Mapping
 from typing import Any
@@ -178,7 +179,7 @@ def _decode_values(
     shape = (nrows,) + (ct.shape if kind != "complex" else (2,))
     arr: np.ndarray
     if isinstance(raw, list):
-        count = int(np.prod(shape, dtype=np.int64))
+        count = math.prod(shape)  # Python ints: (2**32, 2**32) must not wrap to 0
         arr, sidecar = from_list(raw, dtype, count, path).reshape(shape), False
     else:
         arr, sidecar = _decode_array(raw, dtype, shape, store, path), True
