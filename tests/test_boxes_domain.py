@@ -10,7 +10,7 @@ import pytest
 
 import richtypes
 from richtypes import BoundingBoxes2D, FormatError, Image, Store, ValidationError
-from richtypes.image import boxes_input
+from richtypes.image import boxes_dicts
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "boxes2d"
 
@@ -76,7 +76,7 @@ def test_mixed_groups_stay_on_the_vectorized_path(monkeypatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("the per-box fallback ran")
 
-    monkeypatch.setattr(boxes_input, "_collect_slow", refuse)
+    monkeypatch.setattr(boxes_dicts, "_collect_slow", refuse)
     boxes = BoundingBoxes2D(REFERENCE)
     assert boxes.pixel.tolist() == [False, True]
     mixed_styles = [REFERENCE["box_data"][i % 2] for i in range(500)]
@@ -161,7 +161,7 @@ def test_a_large_mixed_group_round_trips_through_one_record_sidecar(tmp_path) ->
 def test_the_vectorized_mixed_path_gives_what_the_per_box_path_gives(monkeypatch) -> None:
     group = {"box_data": [REFERENCE["box_data"][i % 2] for i in range(7)]}
     fast = BoundingBoxes2D(group)
-    monkeypatch.setattr(boxes_input, "_collect_fast", lambda boxes: None)
+    monkeypatch.setattr(boxes_dicts, "_collect_fast", lambda boxes: None)
     slow = BoundingBoxes2D(group)
     assert fast == slow and fast.pixel.tolist() == slow.pixel.tolist()
     assert fast.xyxy.tolist() == slow.xyxy.tolist() and fast.xyxy.dtype == slow.xyxy.dtype

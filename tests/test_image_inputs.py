@@ -10,7 +10,7 @@ import pytest
 
 import richtypes
 from richtypes import BoundingBoxes2D, Image, MissingDependencyError, ValidationError
-from richtypes.image import image as image_module
+from richtypes.image import input as image_module
 
 RNG = np.random.default_rng(3)
 RGB = RNG.integers(0, 256, (12, 10, 3), dtype=np.uint8)

@@ -11,6 +11,7 @@ from ..core.coerce import ArrayLike
 from ..core.errors import PathKey, ValidationError
 from ..core.media import Media, register
 from ..store.local import Store
+from . import boxes_dicts as _dicts
 from . import boxes_geometry as _geo
 from . import boxes_input as _in
 from . import boxes_wire as _w
@@ -166,7 +167,7 @@ class BoundingBoxes2D(Media):
                     raise ValidationError(
                         f"with box_data give {name} inside each box dict", path=(name,)
                     )
-            parsed = _in.parse_box_data(coords, class_labels)
+            parsed = _dicts.parse_box_data(coords, class_labels)
         else:
             parsed = _in.parse_columns(
                 form, coords, class_ids, scores, captions, domain, class_labels
@@ -375,39 +376,7 @@ class BoundingBoxes2D(Media):
         >>> BoundingBoxes2D(xyxy=[[0.1, 0.2, 0.3, 0.4]], captions=["a"]).to_box_data()
         {'box_data': [{'position': {'minX': 0.1, 'maxX': 0.3, 'minY': 0.2, 'maxY': 0.4}, 'class_id': 0, 'box_caption': 'a'}]}
         """
-        middle = self._layout == "cxcywh"
-        rows = self._native.tolist() if middle else self._xyxy.tolist()
-        ids = self.class_ids.tolist()
-        columns = [self._scores[:, k].tolist() for k in range(len(self._score_names))]
-        caps = self._captions or (None,) * len(rows)
-        pixels = self.pixel.tolist()
-        boxes = []
-        for i, (row, cid, cap) in enumerate(zip(rows, ids, caps)):
-            if middle:
-                pos: dict[str, Any] = {
-                    "middle": [row[0], row[1]],
-                    "width": row[2],
-                    "height": row[3],
-                }
-            else:
-                pos = {"minX": row[0], "maxX": row[2], "minY": row[1], "maxY": row[3]}
-            box: dict[str, Any] = {"position": pos, "class_id": cid}
-            if cap is not None:
-                box["box_caption"] = cap
-            given = (
-                {n: col[i] for n, col in zip(self._score_names, columns) if col[i] == col[i]}
-                if columns
-                else None
-            )
-            if given:
-                box["scores"] = given
-            if pixels[i]:
-                box["domain"] = "pixel"
-            boxes.append(box)
-        out: dict[str, Any] = {"box_data": boxes}
-        if self._labels is not None:
-            out["class_labels"] = dict(self._labels)
-        return out
+        return _dicts.to_box_data(self)
 
     def __repr__(self) -> str:
         return (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Mapping
 from typing import Any, Union
 
@@ -179,11 +178,11 @@ class Image(Media):
             )
         if pixels is not None:
             if mode is not None and mode != inp.mode_of(pixels):
-                pixels = _convert_mode(pixels, mode)
+                pixels = inp.convert_mode(pixels, mode)
             fmt = _FILE_TYPES[file_type or "png"]
             if fmt == "jpeg" and mode is None and inp.mode_of(pixels) in ("RGBA", "LA"):
-                pixels = _drop_alpha(pixels)
-            _check_file_type(fmt, pixels)
+                pixels = inp.drop_alpha(pixels)
+            inp.check_file_type(fmt, pixels)
             info = {
                 "format": fmt,
                 "width": pixels.shape[1],
@@ -227,7 +226,7 @@ class Image(Media):
         except ValueError as exc:
             raise ValidationError(str(exc), path=path) from None
         if arr.ndim == 3 and arr.shape[2] == 2:
-            arr = _convert_mode(arr, "RGBA")
+            arr = inp.convert_mode(arr, "RGBA")
         return inp.coerce_pixels(arr, channels_first=False, normalize=normalize, path=path)
 
     # ------------------------------------------------------------------ views
@@ -382,50 +381,6 @@ def _groups(value: Any, name: str) -> dict[str, Any]:
         if not isinstance(key, str):
             raise ValidationError("group names must be strings", value=key, path=(name,))
     return dict(value)
-
-
-_warned_alpha = False
-
-
-def _drop_alpha(pixels: np.ndarray) -> np.ndarray:
-    """RGBA -> RGB, LA -> L for a JPEG (which has no alpha), with one warning per process."""
-    global _warned_alpha
-    if not _warned_alpha:
-        _warned_alpha = True
-        warnings.warn(
-            "JPEG has no alpha channel: the alpha of RGBA/LA images stored as JPEG is dropped "
-            "(use file_type='png' or 'webp' to keep it)",
-            UserWarning,
-            stacklevel=4,
-        )
-    out = np.ascontiguousarray(pixels[:, :, :3] if pixels.shape[2] == 4 else pixels[:, :, 0])
-    out.flags.writeable = False
-    return out
-
-
-def _convert_mode(pixels: np.ndarray, mode: str) -> np.ndarray:
-    from PIL import Image as PILImage
-
-    current = inp.mode_of(pixels)
-    if "I;16" in (current, mode):
-        raise ValidationError(f"cannot convert {current} pixels to mode {mode}", path=("mode",))
-    out = np.asarray(PILImage.fromarray(np.ascontiguousarray(pixels)).convert(mode)).copy()
-    out.flags.writeable = False
-    return out
-
-
-def _check_file_type(fmt: str, pixels: np.ndarray) -> None:
-    mode = inp.mode_of(pixels)
-    if fmt == "jpeg" and mode not in ("L", "RGB"):
-        raise ValidationError(
-            f"JPEG stores grey or RGB pixels, not {mode}; use 'png' or 'webp'",
-            value=fmt,
-            path=("file_type",),
-        )
-    if fmt == "webp" and mode == "I;16":
-        raise ValidationError(
-            "WebP stores 8-bit pixels, not 16-bit grey; use 'png'", value=fmt, path=("file_type",)
-        )
 
 
 def _check_mask(

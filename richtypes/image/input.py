@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,6 +27,9 @@ __all__ = [
     "check_normalize",
     "is_matplotlib",
     "render_matplotlib",
+    "convert_mode",
+    "drop_alpha",
+    "check_file_type",
 ]
 
 _NORMALIZE = ("clip", "minmax")
@@ -247,3 +251,47 @@ def read_source(value: Any, path: tuple[PathKey, ...]) -> bytes | None:
             )
         return bytes(data)
     return None
+
+
+_warned_alpha = False
+
+
+def drop_alpha(pixels: np.ndarray) -> np.ndarray:
+    """RGBA -> RGB, LA -> L for a JPEG (which has no alpha), with one warning per process."""
+    global _warned_alpha
+    if not _warned_alpha:
+        _warned_alpha = True
+        warnings.warn(
+            "JPEG has no alpha channel: the alpha of RGBA/LA images stored as JPEG is dropped "
+            "(use file_type='png' or 'webp' to keep it)",
+            UserWarning,
+            stacklevel=3,
+        )
+    out = np.ascontiguousarray(pixels[:, :, :3] if pixels.shape[2] == 4 else pixels[:, :, 0])
+    out.flags.writeable = False
+    return out
+
+
+def convert_mode(pixels: np.ndarray, mode: str) -> np.ndarray:
+    from PIL import Image as PILImage
+
+    current = mode_of(pixels)
+    if "I;16" in (current, mode):
+        raise ValidationError(f"cannot convert {current} pixels to mode {mode}", path=("mode",))
+    out = np.asarray(PILImage.fromarray(np.ascontiguousarray(pixels)).convert(mode)).copy()
+    out.flags.writeable = False
+    return out
+
+
+def check_file_type(fmt: str, pixels: np.ndarray) -> None:
+    mode = mode_of(pixels)
+    if fmt == "jpeg" and mode not in ("L", "RGB"):
+        raise ValidationError(
+            f"JPEG stores grey or RGB pixels, not {mode}; use 'png' or 'webp'",
+            value=fmt,
+            path=("file_type",),
+        )
+    if fmt == "webp" and mode == "I;16":
+        raise ValidationError(
+            "WebP stores 8-bit pixels, not 16-bit grey; use 'png'", value=fmt, path=("file_type",)
+        )
