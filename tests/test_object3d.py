@@ -371,26 +371,26 @@ def test_large_arrays_name_the_bad_row_in_the_bulk_and_in_the_tail(
         Object3D(arr)
 
 
-def test_owned_copies_only_arrays_that_view_the_callers_memory() -> None:
+def test_snapshot_copies_only_arrays_that_view_the_callers_memory() -> None:
     pts = XYZRGB.copy()
     cloud = Object3D(pts)
     assert np.shares_memory(cloud.points, pts)  # construction views, no copy
-    owned = cloud._owned()
+    owned = cloud._snapshot()
     assert (
         owned == cloud
         and not np.shares_memory(owned.points, pts)
         and not owned.points.flags.writeable
     )
-    assert owned._owned() is owned  # nothing left to copy
+    assert owned._snapshot() is owned  # nothing left to copy
 
 
-def test_owned_of_a_cloud_decoded_from_a_sidecar_is_itself(roundtrip) -> None:
+def test_snapshot_of_a_cloud_decoded_from_a_sidecar_is_itself(roundtrip) -> None:
     big = np.random.default_rng(0).random(
         (5000, 3), dtype=np.float32
     )  # above the inline limit: a .npy sidecar
     doc, back = roundtrip(Object3D(big))
     assert "path" in doc["points"]
-    assert back._owned() is back
+    assert back._snapshot() is back
 
 
 def test_a_logged_cloud_is_not_changed_when_the_caller_refills_its_buffer(tmp_path) -> None:

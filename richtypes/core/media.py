@@ -15,6 +15,7 @@ import numpy as np
 
 from ..store.local import Store
 from .errors import FormatError, PathKey, ValidationError
+from .snapshot import private_arrays, snapshot_attributes
 
 __all__ = [
     "Media",
@@ -61,15 +62,22 @@ class Media:
         """The values that define equality (arrays compared by content)."""
         raise NotImplementedError
 
-    def _owned(self) -> Media:
-        """This object, or an equal one that shares no memory with arrays the caller can still write.
+    def _snapshot(self) -> Media:
+        """This object, or an equal one that shares nothing the caller can still change.
 
-        Code that encodes later, on another thread (the run log's background
-        worker), calls this first so the caller may reuse its buffers as soon as
-        ``log`` returns. Types that copy their input at construction keep this
-        default; types that view large inputs to save a copy override it.
+        Code that encodes later, on another thread (the run log's worker,
+        ``encode_many``), calls this first, so the caller may reuse its buffers
+        and keep building (``Table.add_data``) as soon as the call returns.
+        One mechanism for every type: arrays held in attributes (also inside
+        dicts, lists, tuples and nested media) are copied unless provably
+        private (:func:`~richtypes.core.snapshot.is_private`). A type whose
+        state is not arrays (a builder like ``Table``) defines
+        ``__snapshot__()`` instead.
         """
-        return self
+        hook = getattr(type(self), "__snapshot__", None)
+        if hook is not None:
+            return hook(self)  # type: ignore[no-any-return]
+        return snapshot_attributes(self)  # type: ignore[no-any-return]
 
     # ---------------------------------------------------------------- helpers
     def _envelope(self, **fields: Any) -> dict[str, Any]:
@@ -126,14 +134,6 @@ def deep_equal(a: Any, b: Any) -> bool:
     if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
         return True  # NaN == NaN for content equality
     return type(a) is type(b) and bool(a == b)
-
-
-def caller_writable(arr: np.ndarray) -> bool:
-    """Whether ``arr`` views memory that some writeable array (the caller's) owns."""
-    base: object = arr
-    while isinstance(base, np.ndarray) and base.base is not None:
-        base = base.base
-    return isinstance(base, np.ndarray) and bool(base.flags.writeable) and base is not arr
 
 
 def register(cls: type[M]) -> type[M]:
@@ -235,7 +235,7 @@ def decode_envelope(
     try:
         if cls is None:
             return value_type[1](doc)  # type: ignore[index]
-        return cls.from_json(doc, store)
+        obj = cls.from_json(doc, store)
     except ValidationError as err:  # the constructor refused the rebuilt inputs
         raise FormatError.from_validation(err, *where) from None
     except FormatError as err:
@@ -244,6 +244,9 @@ def decode_envelope(
         raise err.with_prefix(*where) from None
     finally:
         _NESTING.depth = depth
+    if getattr(cls, "__snapshot__", None) is None:
+        private_arrays(obj)  # sidecars it maps stay private: logging it again copies nothing
+    return obj
 
 
 def field(

@@ -17,7 +17,15 @@ from .errors import FormatError, PathKey, ValidationError
 from .jsontext import parse_json
 from .media import Media, decode_envelope, is_envelope, register_value
 
-__all__ = ["dump", "load", "write_json", "map_nest", "register_adapter", "MAX_DOC_BYTES"]
+__all__ = [
+    "dump",
+    "load",
+    "write_json",
+    "map_nest",
+    "snapshot",
+    "register_adapter",
+    "MAX_DOC_BYTES",
+]
 
 #: ``load`` refuses JSON documents larger than this.
 MAX_DOC_BYTES = 256 * 1024**2
@@ -223,6 +231,31 @@ def map_nest(
         return on_media(media, path)
     raise ValidationError(
         f"cannot {verb} a value of type {type(value).__name__}", value=value, path=path
+    )
+
+
+def snapshot(
+    value: Any,
+    *,
+    keep_tuples: bool = False,
+    verb: str = "encode",
+    path: tuple[PathKey, ...] = (),
+    depth: int = 0,
+) -> Any:
+    """Check that ``value`` can be dumped and take ownership of it, for code that encodes later.
+
+    Containers are copied and every media object is replaced by its
+    ``_snapshot()`` (arrays the caller can still write are copied, a ``Table``
+    is frozen), so nothing the caller holds can change what is stored once the
+    call that took the snapshot (``log``, ``encode_many``) returns.
+    """
+    return map_nest(
+        value,
+        lambda media, _path: media._snapshot(),
+        keep_tuples=keep_tuples,
+        verb=verb,
+        path=path,
+        depth=depth,
     )
 
 

@@ -120,8 +120,11 @@ def encode_many(
     >>> [doc["counts"] for doc in docs]
     [[1, 2], [1, 2], [1, 2], [1, 2]]
     """
+    from .nest import snapshot
+
     the_store = as_store(store)
-    items = list(values)
+    # take ownership now: the caller may change its inputs while the workers encode
+    items = [snapshot(value, path=(i,)) for i, value in enumerate(values)]
     size = batch_size(len(items))
     batches = [(items[i : i + size], i) for i in range(0, len(items), size)]
     results = _run(

@@ -15,7 +15,6 @@ Decoding memory-maps ``.npy`` sidecars of at least
 
 from __future__ import annotations
 
-import copy
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -24,7 +23,7 @@ import numpy as np
 
 from ..core.coerce import ArrayLike
 from ..core.errors import ValidationError
-from ..core.media import Media, caller_writable, register
+from ..core.media import Media, register
 from ..store.local import Store
 from . import mesh as _mesh
 from .decode import SCENE_TYPE, decode_fields
@@ -388,34 +387,6 @@ class Object3D(Media):
             extra += f", dropped_nonfinite={self.dropped_nonfinite}"
         return f"Object3D(kind={self.kind!r}, points={self.points.shape}, dtype={self.points.dtype}{extra})"
 
-    def _owned(self) -> Object3D:
-        """An equal Object3D holding private copies of any arrays that view the caller's memory.
-
-        Construction views the given arrays (no copy: a 24 MB cloud costs no
-        extra memory); the run log calls this before encoding on its worker
-        thread, so the caller may refill its buffers once ``log`` returns.
-        """
-        own = lambda arr: (
-            _private_copy(arr) if isinstance(arr, np.ndarray) and caller_writable(arr) else arr
-        )  # noqa: E731
-        fields = {name: own(getattr(self, name)) for name in ("points", "colors", "categories")}
-        groups: dict[str, dict[str, Any] | None] = {
-            name: None
-            if getattr(self, name) is None
-            else {k: own(v) for k, v in getattr(self, name).items()}
-            for name in ("boxes", "vectors")
-        }
-        unchanged = all(fields[n] is getattr(self, n) for n in fields) and all(
-            group is None or all(value is getattr(self, n)[k] for k, value in group.items())
-            for n, group in groups.items()
-        )
-        if unchanged:
-            return self
-        twin = copy.copy(self)
-        for name, value in {**fields, **groups}.items():
-            object.__setattr__(twin, name, value)
-        return twin
-
     def _content(self) -> tuple[Any, ...]:
         return (
             self.kind,
@@ -468,10 +439,3 @@ class Object3D(Media):
         obj._set(**decode_fields(doc, store))
         obj._freeze()
         return obj
-
-
-def _private_copy(arr: np.ndarray) -> np.ndarray:
-    """A copy nobody else can write (its own buffer is read-only, so ``caller_writable`` is False)."""
-    out = np.array(arr)
-    out.flags.writeable = False
-    return out

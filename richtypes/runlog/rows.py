@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..core.errors import PathKey, ValidationError
-from ..core.nest import map_nest
+from ..core.nest import snapshot as _snapshot
 
 __all__ = ["check_tags", "snapshot_row", "snapshot"]
 
@@ -37,16 +37,10 @@ def snapshot_row(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def snapshot(value: Any, path: tuple[PathKey, ...], depth: int) -> Any:
-    """Check that ``value`` can be dumped and copy its containers (the caller may change them).
+    """Check that ``value`` can be dumped and take ownership of it (the worker encodes it later).
 
-    Media are encoded later on the worker, so each is replaced by its
-    ``_owned()`` twin, which no longer views the caller's buffers.
+    Containers are copied and media replaced by their snapshots
+    (:func:`richtypes.core.nest.snapshot`), so the caller may change or keep
+    building what it passed as soon as ``log`` returns.
     """
-    return map_nest(
-        value,
-        lambda media, _path: media._owned(),
-        keep_tuples=True,
-        verb="log",
-        path=path,
-        depth=depth,
-    )
+    return _snapshot(value, keep_tuples=True, verb="log", path=path, depth=depth)
