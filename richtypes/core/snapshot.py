@@ -63,6 +63,7 @@ def _links(arr: np.ndarray) -> tuple[Any, bool]:
         return arr, False
     prev: Any = arr
     for _ in range(_MAX_CHAIN):
+        nxt: Any
         if isinstance(prev, np.ndarray):
             nxt = prev.base
         elif isinstance(prev, memoryview):
