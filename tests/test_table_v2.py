@@ -254,3 +254,74 @@ def test_to_pandas_keeps_timestamps_and_complex_numbers() -> None:
     assert Table(dataframe=df[["t", "z", "maybe", "c"]]) == Table(
         columns=["t", "z", "maybe", "c"], data=[[r[0], r[1], r[2], r[4]] for r in t]
     )
+
+
+# ---------------------------------------------------------------- property
+_v2_cells = {
+    "timestamp": st.datetimes(min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31)),
+    "complex": st.complex_numbers(allow_nan=True, allow_infinity=True),
+    "json": st.dictionaries(
+        st.text(max_size=4),
+        st.recursive(
+            st.none()
+            | st.booleans()
+            | st.integers()
+            | st.floats(allow_nan=False, allow_infinity=False)
+            | st.text(max_size=4),
+            lambda inner: (
+                st.lists(inner, max_size=3)
+                | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+            ),
+            max_leaves=6,
+        ),
+        max_size=3,
+    ),
+    "ragged": st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=4),
+}
+
+
+@st.composite
+def v2_tables(draw):
+    nrows = draw(st.integers(0, 8))
+    columns = {}
+    for j in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(sorted(_v2_cells)))
+        cells = draw(
+            st.lists(
+                st.one_of(st.none(), _v2_cells[kind]) if draw(st.booleans()) else _v2_cells[kind],
+                min_size=nrows,
+                max_size=nrows,
+            )
+        )
+        columns[f"{kind}{j}"] = (kind, cells)
+    return nrows, columns
+
+
+@given(v2_tables(), st.booleans())
+@settings(deadline=None, max_examples=60)
+def test_v2_property_round_trip(tmp_path_factory, drawn, sidecars) -> None:
+    nrows, columns = drawn
+    dtypes = {
+        name: ("optional[ragged[float64]]" if kind == "ragged" else f"optional[{kind}]")
+        for name, (kind, _) in columns.items()
+    }
+    t = Table.from_columns({name: cells for name, (_, cells) in columns.items()}, dtypes=dtypes)
+    rows = [list(r) for r in zip(*(cells for _, cells in columns.values()))] if nrows else []
+    assert Table(columns=list(columns), data=rows, dtypes=dtypes) == t
+    store = Store(tmp_path_factory.mktemp("v2"), inline_limit=0 if sidecars else 1 << 20)
+    doc = json.loads(json.dumps(richtypes.dump(t, store)))
+    back = richtypes.load(doc, store)
+    assert back == t and richtypes.dump(back, store) == doc
+    for name, (kind, cells) in columns.items():
+        got = back.get_column(name)
+        for want, have in zip(cells, got):
+            if want is None:
+                assert have is None
+            elif kind == "ragged":
+                assert np.array_equal(
+                    have, np.array(want, dtype=np.float64).reshape(-1), equal_nan=True
+                )
+            elif kind == "complex":
+                assert np.array_equal(np.array(have), np.array(want), equal_nan=True)
+            else:
+                assert have == want
