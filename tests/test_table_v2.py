@@ -325,3 +325,26 @@ def test_v2_property_round_trip(tmp_path_factory, drawn, sidecars) -> None:
                 assert np.array_equal(np.array(have), np.array(want), equal_nan=True)
             else:
                 assert have == want
+
+
+def test_timestamps_stay_within_what_datetime_holds(tmp_path: Path) -> None:
+    far = np.datetime64("10000-01-01", "D")
+    for build in (
+        lambda: Table(columns=["t"], data=[[far]]),
+        lambda: Table.from_columns({"t": np.array([far])}),
+    ):
+        with pytest.raises(ValidationError) as err:
+            build()
+        assert str(err.value).startswith(
+            "$.data[0].t: must be within the years 1..9999 (what datetime can hold), got "
+        )
+    doc = json.loads(
+        json.dumps(richtypes.dump(Table(columns=["t"], data=[[dt.date(2024, 1, 1)]]), tmp_path))
+    )
+    doc["columns"][0]["values"] = [2**62]
+    with pytest.raises(FormatError) as ferr:
+        richtypes.load(doc, tmp_path)
+    assert str(ferr.value) == (
+        "$.columns[0].values[0]: must be microseconds within -62135596800000000..253402300799999999 "
+        f"(the years 1..9999), got {2**62}"
+    )

@@ -61,7 +61,10 @@ def timestamp_us(cell: Any, path: Sequence[PathKey]) -> int:
         us = cell.astype("datetime64[us]")
         if us != cell:
             raise ValidationError(_SUB_US, value=cell, path=path)
-        return int(us.astype(np.int64))
+        value = int(us.astype(np.int64))
+        if not US_MIN <= value <= US_MAX:
+            raise ValidationError(_OUT_OF_RANGE, value=cell, path=path)
+        return value
     if isinstance(cell, dt.datetime):
         if getattr(cell, "nanosecond", 0):
             raise ValidationError(_SUB_US, value=cell, path=path)
@@ -74,6 +77,9 @@ def timestamp_us(cell: Any, path: Sequence[PathKey]) -> int:
 
 
 _SUB_US = "has sub-microsecond precision (timestamps are stored in microseconds)"
+_OUT_OF_RANGE = "must be within the years 1..9999 (what datetime can hold)"
+#: The microseconds since 1970 of datetime.min and datetime.max: the range a timestamp cell may take.
+US_MIN, US_MAX = -62135596800000000, 253402300799999999
 
 
 def json_text(cell: Any, path: Sequence[PathKey]) -> str:
@@ -335,6 +341,11 @@ def _timestamps_or_complex(arr: np.ndarray, name: str, declared: ColumnType | No
         if bad.size:
             i = int(bad[0])
             raise ValidationError(_SUB_US, value=arr[i], path=("data", i, name))
+        us = values.view(np.int64)
+        bad = np.flatnonzero(((us < US_MIN) | (us > US_MAX)) & ~nat)
+        if bad.size:
+            i = int(bad[0])
+            raise ValidationError(_OUT_OF_RANGE, value=arr[i], path=("data", i, name))
         if nat.any():
             ct, valid = replace(TIMESTAMP, optional=True), ~nat
             values[nat] = np.datetime64(0, "us")

@@ -26,7 +26,7 @@ from ..core.wire import from_list, to_list
 from ..store.local import Store
 from .coltypes import TYPE_HELP, ColumnType, parse_type
 from .columns import Column, Ragged
-from .infer import json_text
+from .infer import US_MAX, US_MIN, json_text
 
 Path = tuple[PathKey, ...]
 _FIELDS = frozenset({"name", "type", "values", "valid", "offsets"})
@@ -184,6 +184,14 @@ def _decode_values(
     else:
         arr, sidecar = _decode_array(raw, dtype, shape, store, path), True
     if kind == "timestamp":
+        bad = np.flatnonzero((arr < US_MIN) | (arr > US_MAX))
+        if bad.size:  # null rows hold 0, so every value must be a datetime's
+            i = int(bad[0])
+            raise FormatError(
+                f"must be microseconds within {US_MIN}..{US_MAX} (the years 1..9999)",
+                value=int(arr[i]),
+                path=path + (i,),
+            )
         arr = arr.astype(np.int64, copy=False).view("datetime64[us]")
     elif kind == "complex":
         arr = np.ascontiguousarray(arr, dtype=np.float64).view(np.complex128).reshape(nrows)
