@@ -348,3 +348,9 @@ def test_timestamps_stay_within_what_datetime_holds(tmp_path: Path) -> None:
         "$.columns[0].values[0]: must be microseconds within -62135596800000000..253402300799999999 "
         f"(the years 1..9999), got {2**62}"
     )
+
+
+def test_a_dict_among_arrays_names_the_cell() -> None:
+    with pytest.raises(ValidationError) as err:
+        Table(columns=["c"], data=[[{"a": 1}], [np.zeros(2)]])
+    assert str(err.value).startswith("$.data[1].c: does not fit column type json, got ")

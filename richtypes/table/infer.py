@@ -176,27 +176,28 @@ def infer_cells(cells: list[Any], name: str, declared: ColumnType | None) -> Col
         fast = _plain_numbers(cells)
         if fast is not None:
             return fast
+    raw = cells  # errors name the cell as given, not as converted below
     py_types = set(map(type, cells))
     if py_types & {np.ndarray, list, tuple}:
         cell_types = set(map(cell_type, cells))
     else:
         cell_types = {cell_type_of_type(t) for t in py_types}
     if None in cell_types:
-        _first_bad(cells, name, None, declared)
+        _first_bad(raw, name, None, declared)
     if TIMESTAMP in cell_types or JSON in cell_types:
         cells = _v2_cells(cells, name)
-        if None in cells:
+        if any(c is None for c in cells):  # NaT became None
             cell_types.add(NULL)
     if declared is not None:
         ct: ColumnType | None = declared
         if not all(fits(declared, c) for c in cell_types):  # type: ignore[arg-type]
-            _first_bad(cells, name, None, declared)
+            _first_bad(raw, name, None, declared)
     else:
         ct = None
         for c in sorted(cell_types, key=_order):  # type: ignore[arg-type]
             ct = unify(ct, c)  # type: ignore[arg-type]
             if ct is None:
-                _first_bad(cells, name, None, None)
+                _first_bad(raw, name, None, None)
         ct = ct or NULL
     if ct.kind == "str" and (py_types - {str, type(None)}):  # type: ignore[union-attr]
         cells = [c if c is None else str(c) for c in cells]
@@ -208,7 +209,7 @@ def infer_cells(cells: list[Any], name: str, declared: ColumnType | None) -> Col
     try:
         return convert(cells, ct)  # type: ignore[arg-type]
     except OverflowError:
-        _first_bad(cells, name, ct, declared, overflow=True)
+        _first_bad(raw, name, ct, declared, overflow=True)
         raise  # pragma: no cover - _first_bad always raises
 
 
@@ -223,8 +224,8 @@ def _plain_numbers(cells: list[Any]) -> Column | None:
     What it merges that the column rules keep apart: a bool among numbers (it
     becomes 0 or 1), so the cells whose value is 0 or 1 have their type looked
     at, and ints past int64 (they become float64), so a float column with a
-    value that large (or an infinity) goes the slow way. Anything else (None, strings, arrays, ints outside int64,
-    exotic dtypes) is left to the slow path.
+    value that large (or an infinity) goes the slow way. Anything else (None,
+    strings, arrays, exotic dtypes) is left to the slow path too.
     """
     if not cells or not isinstance(cells[0], _NUMBER_TYPES):
         return None
@@ -236,9 +237,7 @@ def _plain_numbers(cells: list[Any]) -> Column | None:
     if arr.ndim != 1 or arr.dtype.itemsize > 8 or kind not in "bif":
         return None
     if kind == "f" and (np.abs(arr) >= 2.0**63).any():
-        return (
-            None  # ints past int64 alone come out as float64 too (infinities also go the slow way)
-        )
+        return None  # ints past int64 alone come out as float64 too (infinities go this way too)
     if kind != "b":
         maybe_bool = np.flatnonzero((arr == 0) | (arr == 1)).tolist()
         if maybe_bool and {bool, np.bool_} & set(map(type, map(cells.__getitem__, maybe_bool))):
