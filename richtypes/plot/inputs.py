@@ -41,14 +41,13 @@ def interpolate_pr(
     order = np.lexsort((recall, cls))
     cls, recall, precision = cls[order], recall[order], precision[order]
     classes, starts = np.unique(cls, return_index=True)
-    best = np.empty_like(precision)
-    for lo, hi in zip(
-        starts.tolist(), starts[1:].tolist() + [cls.size]
-    ):  # per class, not per point
-        best[lo:hi] = np.maximum.accumulate(precision[lo:hi][::-1])[::-1]
     grid = np.linspace(0.0, 1.0, size)
-    at = np.searchsorted(2.0 * cls + recall, (2.0 * classes[:, None] + grid).reshape(-1), "left")
-    return np.repeat(classes, size), np.tile(grid, classes.size), best[at]
+    out = np.empty((classes.size, size))
+    bounds = zip(starts.tolist(), starts[1:].tolist() + [cls.size])
+    for row, (lo, hi) in enumerate(bounds):  # per class, not per point: comparisons stay exact
+        best = np.maximum.accumulate(precision[lo:hi][::-1])[::-1]
+        out[row] = best[np.searchsorted(recall[lo:hi], grid, "left")]
+    return np.repeat(classes, size), np.tile(grid, classes.size), out.reshape(-1)
 
 
 def curve_columns(
