@@ -10,6 +10,8 @@ background worker spent encoding it, the time to decode it, and its sidecar
 bytes, then every file the run holds. The charts among the examples
 (:class:`~richtypes.plot.Chart`) also go to one page, via
 ``richtypes.plot.charts_html``: ``OUT/charts.html``, logged as the artifact ``charts``.
+Last, the run's report page is written to ``RUN_DIR/report.html``
+(:func:`richtypes.report.write_report`).
 """
 
 from __future__ import annotations
@@ -177,6 +179,14 @@ def run_demo(out: str | os.PathLike[str], stream: TextIO, steps: int = 3) -> int
     )
     stream.write(
         f"total {total:,} bytes in {len(files)} files, {time.perf_counter() - total_start:.2f} s\n"
+    )
+    from .report import write_report
+
+    start = time.perf_counter()
+    page = write_report([run_dir])
+    stream.write(
+        f"report page: {page} ({page.stat().st_size:,} bytes, {time.perf_counter() - start:.2f} s); "
+        f"opens from disk, or serve it: python -m richtypes view {run_dir}\n"
     )
     stream.write(f"inspect it: python -m richtypes inspect {run_dir}\n")
     return 0

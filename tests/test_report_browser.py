@@ -229,3 +229,21 @@ def test_untrusted_text_stays_text(known_tab: Any) -> None:
     assert sandbox is not None and "allow-same-origin" not in sandbox
     page.wait_for_timeout(200)
     assert log.dialogs == []
+
+
+def test_the_demo_charts_page_draws_offline(browser: Any, demo_page: Path) -> None:
+    charts = demo_page.parent.parent.parent / "charts.html"  # OUT/charts.html beside OUT/runs/
+    page = browser.new_page()
+    log = PageLog(page)
+    try:
+        page.goto(charts.as_uri())
+        count = page.locator("section").count()
+        assert count >= 4
+        page.wait_for_function(
+            "n => document.querySelectorAll('section svg.marks, section canvas.marks').length === n",
+            arg=count,
+            timeout=20_000,
+        )
+        assert log.errors == [] and log.outside == []
+    finally:
+        page.close()

@@ -136,7 +136,7 @@ class Chart(Media):
         """Write the chart to ``path``; the suffix picks the format.
 
         ``.json`` (the complete spec) and ``.html`` (a page drawing it with
-        vega-embed from a CDN) need nothing extra; ``.svg`` and ``.png``
+        the vendored vega-embed, offline) need nothing extra; ``.svg`` and ``.png``
         (``scale`` times the spec's size) need the ``render`` extra
         (vl-convert-python).
         """
@@ -192,8 +192,8 @@ def charts_html(
 
     ``charts`` is a dict (each chart under its key as heading) or a sequence
     (each under its title, else its preset). Every chart's complete spec
-    (data inline) is in the page; a browser opening it loads vega, vega-lite
-    and vega-embed from the jsDelivr CDN.
+    (data inline) is in the page, and so are Vega, Vega-Lite and vega-embed
+    (the bundle vendored in ``richtypes/report/vendor``): it opens offline.
 
     Examples
     --------

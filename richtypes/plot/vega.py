@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Mapping, Sequence
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -37,12 +38,9 @@ __all__ = [
 ]
 
 SCHEMA_URL = "https://vega.github.io/schema/vega-lite/v5.json"
-#: The scripts the HTML page loads (major versions matching Vega-Lite v5).
-CDN_SCRIPTS = (
-    "https://cdn.jsdelivr.net/npm/vega@5",
-    "https://cdn.jsdelivr.net/npm/vega-lite@5",
-    "https://cdn.jsdelivr.net/npm/vega-embed@6",
-)
+#: Vega, Vega-Lite 5 and vega-embed in one classic script, shipped in the package
+#: (richtypes/report/vendor/, with their licences): the HTML page works offline.
+VEGA_BUNDLE = ("report", "vendor", "vega-bundle.js")
 #: Confusion matrices with more classes than this draw no count text in the cells.
 MAX_LABELLED_CLASSES = 20
 _NUMERIC = ("int", "float")
@@ -248,7 +246,9 @@ def confusion_spec(
 def html_page(
     specs: Sequence[tuple[str, Mapping[str, Any]]], title: str = "richtypes charts"
 ) -> str:
-    """A standalone HTML page drawing each ``(heading, complete spec)`` with vega-embed (scripts from a CDN).
+    """A standalone HTML page drawing each ``(heading, complete spec)`` with vega-embed.
+
+    The page needs no network: the vendored Vega bundle is inlined (about 900 kB).
 
     Examples
     --------
@@ -256,13 +256,15 @@ def html_page(
     >>> "<h2>a &lt;b&gt;</h2>" in page and page.startswith("<!DOCTYPE html>")
     True
     """
-    scripts = "\n".join(f'<script src="{src}"></script>' for src in CDN_SCRIPTS)
+    bundle = resources.files("richtypes").joinpath(*VEGA_BUNDLE).read_text("utf-8")
+    scripts = "<script>" + bundle.replace("</script", "<\\/script") + "</script>"
     sections = "\n".join(
         f'<section><h2>{html.escape(name)}</h2><div id="chart-{i}"></div></section>'
         for i, (name, _) in enumerate(specs)
     )
     payload = json.dumps([spec for _, spec in specs], allow_nan=False, separators=(",", ":"))
     payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    payload = payload.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -73,6 +73,8 @@ class Assets:
         self.inlined = 0
         self.files_dir = out.parent / f"{out.stem}_files"
         self.blobs: dict[str, Any] = {}
+        #: views already built, by store and document digest (a value logged again)
+        self.memo: dict[tuple[int, str], dict[str, Any]] = {}
 
     def _count(self, nbytes: int) -> None:
         self.inlined += nbytes

@@ -336,9 +336,20 @@ _VIEWS: dict[str, Callable[[Mapping[str, Any], Store, Assets], dict[str, Any]]] 
 }
 
 
+#: Types whose view needs a decode: a document logged again (the same JSON) reuses its view.
+_MEMO_TYPES = frozenset(("object3d", "table", "chart", "histogram", "image", "boxes2d", "mask"))
+
+
 def view_of(doc: Mapping[str, Any], store: Store, assets: Assets) -> dict[str, Any]:
     """The view of one encoded envelope (an ``{"t": "unknown"}`` view for types the page does not draw)."""
-    build = _VIEWS.get(str(doc.get("_type")))
+    kind = str(doc.get("_type"))
+    build = _VIEWS.get(kind)
     if build is None:
-        return {"t": "unknown", "type": str(doc.get("_type"))}
-    return build(doc, store, assets)
+        return {"t": "unknown", "type": kind}
+    if kind not in _MEMO_TYPES:
+        return build(doc, store, assets)
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+    key = (id(store), hashlib.sha256(text).hexdigest())
+    if key not in assets.memo:
+        assets.memo[key] = build(doc, store, assets)
+    return assets.memo[key]
