@@ -40,7 +40,7 @@ __all__ = [
 SCHEMA_URL = "https://vega.github.io/schema/vega-lite/v5.json"
 #: Vega, Vega-Lite 5 and vega-embed in one classic script, shipped in the package
 #: (richtypes/report/vendor/, with their licences): the HTML page works offline.
-VEGA_BUNDLE = ("report", "vendor", "vega-bundle.js")
+VEGA_BUNDLE = "report/vendor/vega-bundle.js"
 #: Confusion matrices with more classes than this draw no count text in the cells.
 MAX_LABELLED_CLASSES = 20
 _NUMERIC = ("int", "float")
@@ -256,7 +256,7 @@ def html_page(
     >>> "<h2>a &lt;b&gt;</h2>" in page and page.startswith("<!DOCTYPE html>")
     True
     """
-    bundle = resources.files("richtypes").joinpath(*VEGA_BUNDLE).read_text("utf-8")
+    bundle = resources.files("richtypes").joinpath(VEGA_BUNDLE).read_text("utf-8")
     scripts = "<script>" + bundle.replace("</script", "<\\/script") + "</script>"
     sections = "\n".join(
         f'<section><h2>{html.escape(name)}</h2><div id="chart-{i}"></div></section>'

@@ -190,7 +190,9 @@
       if (!keys.length) continue;
       any = true;
       const holder = multi ? el("details", { open: "" }, [el("summary", { text: runLabel(run) })]) : block;
-      for (const key of keys) holder.appendChild(mediaKey(key, run.media[key]));
+      const grid = el("div", { cls: "grid" });
+      for (const key of keys) grid.appendChild(mediaKey(key, run.media[key]));
+      holder.appendChild(grid);
       if (multi) block.appendChild(holder);
       if (run.errors && run.errors.length) block.appendChild(el("div", { cls: "errors", text: "not shown: " + run.errors.join("; ") }));
     }
@@ -273,8 +275,11 @@
       for (const c of b.cls) { state.classes[c] = true; classNames[c] = classNames[c] || (b.labels[String(c)] ?? (view.classes && view.classes[String(c)] ? view.classes[String(c)][0] : "class_" + c)); }
       if (Object.keys(b.scores).length) anyScore = true;
     }
+    // past this many boxes a label per box is noise: the boxes alone are drawn
+    const LABELS_UP_TO = 100;
     const redraw = () => {
       layer.replaceChildren();
+      const shown = Object.entries(view.boxes).reduce((n, [g, b]) => n + (state.groups[g] ? b.cls.length : 0), 0);
       for (const [g, b] of Object.entries(view.boxes)) {
         if (!state.groups[g]) continue;
         const scoreName = Object.keys(b.scores)[0];
@@ -286,6 +291,7 @@
           const x0 = b.xyxy[4 * i] * W, y0 = b.xyxy[4 * i + 1] * H, x1 = b.xyxy[4 * i + 2] * W, y1 = b.xyxy[4 * i + 3] * H;
           const color = rgb(classColor(view, c));
           layer.appendChild(svg("rect", { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0), fill: "none", stroke: color, "stroke-width": "2", "data-group": g, "data-class": String(c) }));
+          if (shown > LABELS_UP_TO) continue;
           let text = b.captions && b.captions[i] ? b.captions[i] : (b.labels[String(c)] ?? classNames[c]);
           if (!(b.captions && b.captions[i]) && score !== null && score !== undefined) text += " " + score.toFixed(2);
           const label = svg("text", { x: x0 + 2, y: Math.max(10, y0 - 3), fill: color, "font-size": "11", "font-family": "sans-serif", stroke: "white", "stroke-width": "0.3", "paint-order": "stroke" });
