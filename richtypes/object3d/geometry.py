@@ -290,10 +290,10 @@ def _explain(
             path=where(i, user[k + 1]),
         )
     nearest = fit["nearest"][0].tolist()
-    k = next((j for j in range(7) if nearest.count(nearest[j]) > 1), None)
-    if k is None:  # pragma: no cover - the two fits agree but for round-off at the tolerance
+    twin = next((j for j in range(7) if nearest.count(nearest[j]) > 1), None)
+    if twin is None:  # pragma: no cover - the two fits agree but for round-off at the tolerance
         return ValidationError("corners do not form a rectangular box", path=where(i))
-    a, b = sorted(user[j + 1] for j in range(7) if nearest[j] == nearest[k])[:2]
+    a, b = sorted(user[j + 1] for j in range(7) if nearest[j] == nearest[twin])[:2]
     return ValidationError(
         f"corners {a} and {b} are at the same corner of the box; a box needs 8 distinct corners",
         path=where(i),
