@@ -185,6 +185,49 @@ def executor(kind: str, workers: int) -> Iterator[Executor | None]:
         raise ValueError(kind)
 
 
+def build_and_dump(store: Store, ids: range) -> list[Any]:
+    """One task of the ``--ship ids`` mode: build the samples on the worker, then dump them."""
+    base, noise = _gradient(), _noise_table()
+    return [richtypes.dump(sample(i, base, noise), store) for i in ids]
+
+
+def measure_ids(
+    kind: str, workers: int, make_store: Callable[[], Store], n: int, chunk: int
+) -> tuple[float, list[str]]:
+    """Seconds to build and dump every sample where it is encoded (the client ships ids only)."""
+    store = make_store()
+    texts: list[str] = []
+    size = 25
+    with executor(kind, workers) as pool:
+        start = time.perf_counter()
+        if pool is None:
+            docs = build_and_dump(store, range(n))
+        else:
+            futures = [
+                pool.submit(build_and_dump, store, range(i, min(n, i + size)))
+                for i in range(0, n, size)
+            ]
+            docs = [doc for future in futures for doc in future.result()]
+        spent = time.perf_counter() - start
+    texts += [json.dumps(d) for d in docs]
+    return spent, texts
+
+
+def _spin(seconds: float) -> float:
+    end = time.perf_counter() + seconds
+    cpu = time.process_time()
+    while time.perf_counter() < end:
+        pass
+    return time.process_time() - cpu
+
+
+def cores_available(workers: int, seconds: float = 1.0) -> float:
+    """How many cores ``workers`` busy processes actually got for ``seconds`` (others' load shows here)."""
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(int, range(workers)))
+        return sum(pool.map(_spin, [seconds] * workers)) / seconds
+
+
 def measure(
     kind: str, workers: int, make_store: Callable[[], Store], n: int, chunk: int
 ) -> tuple[float, list[str]]:
@@ -210,6 +253,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-s3", action="store_true", help="local store only")
     parser.add_argument(
+        "--ship",
+        choices=["values", "ids"],
+        default="values",
+        help="values: the client builds the samples and encode_many ships them (default); "
+        "ids: each task builds its own samples from ids and dumps them (the pattern at scale)",
+    )
+    parser.add_argument(
         "--dir",
         default=None,
         help="where the local stores go (default: the temp dir; /dev/shm measures encoding without the disk)",
@@ -219,10 +269,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     kinds = args.only or ["1 thread", "thread pool", "process pool", "dask"]
+    available = cores_available(args.workers)
     print(
-        f"{args.n} samples 640x480 RGB, {BOXES} boxes, a mask on every 4th; "
+        f"ship {args.ship}; {args.n} samples 640x480 RGB, {BOXES} boxes, a mask on every 4th; "
         f"{args.workers} workers; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}; "
-        f"local stores in {args.dir or tempfile.gettempdir()}"
+        f"local stores in {args.dir or tempfile.gettempdir()}; "
+        f"{args.workers} busy processes got {available:.2f} cores"
     )
     folders: list[str] = []
 
@@ -242,7 +294,8 @@ def main(argv: list[str] | None = None) -> None:
                     else:
                         counter = len(rows)
                         make = lambda c=counter: _new_bucket(options, f"bench-{c}")  # noqa: E731
-                    seconds, texts = measure(kind, args.workers, make, args.n, args.chunk)
+                    run = measure if args.ship == "values" else measure_ids
+                    seconds, texts = run(kind, args.workers, make, args.n, args.chunk)
                     if reference is None:
                         reference = texts
                     elif texts != reference:
@@ -257,7 +310,9 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         for folder in folders:
             shutil.rmtree(folder, ignore_errors=True)
-    print()
+    print(
+        f"\n{args.workers} busy processes got {cores_available(args.workers):.2f} cores at the end"
+    )
     print("| store | executor | samples/s | speed-up vs 1 thread | scaling efficiency |")
     print("|---|---|---:|---:|---:|")
     for store_name, kind, seconds in rows:
