@@ -20,6 +20,8 @@ from .png import PNG_LEVEL, encode_png
 
 __all__ = [
     "MAX_PIXELS",
+    "MAX_DECODE_BYTES",
+    "decode_cost",
     "PNG_LEVEL",
     "JPEG_QUALITY",
     "MODE_LAYOUT",
@@ -39,6 +41,15 @@ __all__ = [
 #: The most pixels (width x height) an image may have, on construction and on
 #: decode: a guard against decompression bombs (a tiny file claiming a huge size).
 MAX_PIXELS = 2**27
+#: The most memory (bytes) decoding one image may take, estimated from its header
+#: before any pixel is decoded (:func:`decode_cost`). Pillow keeps multi-band and
+#: 32-bit images at 4 bytes a pixel, a mode conversion keeps a second image,
+#: turning it into an array copies the pixels twice, and WebP decodes through two
+#: more buffers: under :data:`MAX_PIXELS`, a 510 KB PNG of 11585 x 11585 RGBA
+#: pixels peaked at 1.58 GiB and 34 bytes of WebP at 2.6 GiB without this budget.
+#: The default decodes RGBA PNGs up to ~89 million pixels (9450 x 9450); pass
+#: ``max_bytes=`` to :func:`decode` or set this attribute to change it.
+MAX_DECODE_BYTES = 1024**3
 #: The JPEG quality (1..100) used when none is given, by ``encode_jpeg`` and ``Image``.
 JPEG_QUALITY = 90
 #: Pillow mode -> (channels, dtype) of the pixel arrays images hold: the one mode table.
@@ -200,6 +211,42 @@ def _open(data: bytes, max_pixels: int | None) -> Any:
     return pil
 
 
+def _pil_bytes(mode: str) -> int:
+    """Bytes a pixel takes inside Pillow in ``mode``."""
+    if mode in ("1", "L", "P"):
+        return 1
+    if mode.startswith("I;16"):
+        return 2
+    return 4
+
+
+def decode_cost(pil: Any, target: str, out_bytes: int) -> int:
+    """Estimated peak bytes of decoding an opened (not yet loaded) image to an array.
+
+    ``target`` is the mode it is converted to and ``out_bytes`` the bytes per
+    pixel of the resulting array. Matches the peak RSS of the bombs in
+    ``benchmarks/bench_decode_bombs.py`` within 5%.
+    """
+    width, height = pil.size
+    per_pixel = _pil_bytes(pil.mode) + 2 * out_bytes
+    if target != pil.mode:
+        per_pixel += _pil_bytes(target)
+    if pil.format == "WEBP":
+        per_pixel += 8  # libwebp's own output buffer and Pillow's copy of it
+    return width * height * per_pixel
+
+
+def _check_budget(pil: Any, target: str, out_bytes: int, max_bytes: int | None) -> None:
+    limit = MAX_DECODE_BYTES if max_bytes is None else max_bytes
+    cost = decode_cost(pil, target, out_bytes)
+    if cost > limit:
+        width, height = pil.size
+        raise ValueError(
+            f"decoding {width}x{height} {pil.mode} pixels would take about {cost} bytes, "
+            f"above the decode budget of {limit} bytes (codecs.image.MAX_DECODE_BYTES)"
+        )
+
+
 def decoded_mode(pil: Any) -> str:
     """The mode :func:`decode` gives for an opened Pillow image."""
     mode = pil.mode
@@ -237,11 +284,19 @@ def probe(data: bytes, *, max_pixels: int | None = None) -> dict[str, Any]:
     }
 
 
-def decode(data: bytes, *, max_pixels: int | None = None, mode: str | None = None) -> np.ndarray:
+def decode(
+    data: bytes,
+    *,
+    max_pixels: int | None = None,
+    mode: str | None = None,
+    max_bytes: int | None = None,
+) -> np.ndarray:
     """Decode an image file to an array: HxW (grey, uint8 or uint16) or HxWxC (C = 2, 3, 4; uint8).
 
     The size is read from the header and checked against ``max_pixels``
-    (default :data:`MAX_PIXELS`) before any pixel is decoded. ``mode`` forces
+    (default :data:`MAX_PIXELS`) before any pixel is decoded, and so is the
+    memory decoding would take against ``max_bytes`` (default
+    :data:`MAX_DECODE_BYTES`, 1 GiB); both raise ``ValueError``. ``mode`` forces
     a Pillow mode (``"L"``, ``"RGB"`` ...); by default palette images become
     RGB/RGBA, 1-bit images 0/255 grey, 16-bit grey stays uint16. GIF: the first frame.
 
@@ -254,6 +309,8 @@ def decode(data: bytes, *, max_pixels: int | None = None, mode: str | None = Non
     """
     pil = _open(data, max_pixels)
     target = mode or decoded_mode(pil)
+    channels, dtype = MODE_LAYOUT.get(target, (4, "uint8"))
+    _check_budget(pil, target, channels * np.dtype(dtype).itemsize, max_bytes)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -265,17 +322,22 @@ def decode(data: bytes, *, max_pixels: int | None = None, mode: str | None = Non
         raise ValueError(f"Pillow cannot decode this file: {exc}") from None
 
 
-def decode_indices(data: bytes, *, max_pixels: int | None = None) -> np.ndarray:
+def decode_indices(
+    data: bytes, *, max_pixels: int | None = None, max_bytes: int | None = None
+) -> np.ndarray:
     """Decode a single-channel image file (grey, palette or 16-bit grey) to its raw HxW values.
 
     Palette images give their palette indices, not colours (what a
-    segmentation mask stores). Raises ``ValueError`` for colour images.
+    segmentation mask stores). Raises ``ValueError`` for colour images and
+    for files above ``max_pixels`` or the decode budget ``max_bytes`` (see
+    :func:`decode`).
     """
     pil = _open(data, max_pixels)
     if pil.mode not in ("1", "L", "P", "I", "I;16", "I;16B", "I;16L"):
         raise ValueError(
             f"a mask file must have one channel (grey or palette), this one is {pil.mode}"
         )
+    _check_budget(pil, pil.mode, _pil_bytes(pil.mode), max_bytes)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
