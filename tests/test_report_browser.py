@@ -22,6 +22,7 @@ import richtypes
 from richtypes.demo import run_demo
 from richtypes.report import write_report
 from richtypes.runlog.api import Run
+from richtypes.runlog.reader import open_run
 
 EVIL = "<script>alert(1)</script>"
 #: Hides all but a few cards, so the README's screenshot shows the image overlays up front.
@@ -257,5 +258,26 @@ def test_the_demo_charts_page_draws_offline(browser: Any, demo_page: Path) -> No
             timeout=20_000,
         )
         assert log.errors == [] and log.outside == []
+    finally:
+        page.close()
+
+
+def test_two_runs_share_charts_and_stand_side_by_side(browser: Any, tmp_path: Path) -> None:
+    dirs = []
+    for lr in (0.1, 0.01):
+        run = Run(tmp_path / f"lr{lr}", name="same", config={"lr": lr})
+        with run:
+            for step in range(3):
+                run.log({"train/loss": lr * step})
+        dirs.append(run.dir)
+    page = browser.new_page()
+    try:
+        page.goto(write_report(dirs, tmp_path / "both.html").as_uri() + "#eager")
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        assert page.locator(".scalar[data-key='train/loss']").get_attribute("data-runs") == "2"
+        heads = page.locator("#config th").all_inner_texts()
+        ids = [open_run(d).id for d in dirs]
+        assert heads == ["key", f"same ({ids[0]})", f"same ({ids[1]})"]
+        assert page.locator("#config td").all_inner_texts() == ["lr", "0.1", "0.01"]
     finally:
         page.close()

@@ -57,7 +57,12 @@
     }, { rootMargin: "200px" });
     obs.observe(node);
   }
-  function runLabel(run) { return String(run.name || run.id || "run"); }
+  // a run's label: its name, with its id when another run on the page has the same name
+  const names = runs.map((r) => String(r.name || r.id || "run"));
+  runs.forEach((r, i) => {
+    r.label = names.filter((n) => n === names[i]).length > 1 ? names[i] + " (" + r.id + ")" : names[i];
+  });
+  function runLabel(run) { return run.label; }
 
   // Data blobs: inline in a single file, else a classic script that calls RT.blob.
   const waiting = {};
@@ -137,7 +142,7 @@
       const det = el("details", { open: "" }, [el("summary", { text: g ? g + "/" : "(no prefix)" })]);
       const grid = el("div", { cls: "grid" });
       for (const key of groups[g]) {
-        const card = el("div", { cls: "card scalar", "data-key": key });
+        const card = el("div", { cls: "card scalar", "data-key": key, "data-runs": String(runs.filter((r) => r.scalars[key]).length) });
         card.appendChild(el("h3", { text: key }));
         const holder = el("div", { cls: "chart" });
         card.appendChild(holder);
