@@ -203,3 +203,40 @@ def test_a_missing_protocol_package_names_it(monkeypatch: pytest.MonkeyPatch) ->
         r"install it with: pip install 'richtypes\[gcs\]'$",
     ):
         store.put_bytes(b"x", "bin")
+
+
+def test_a_new_object_costs_one_head_and_one_put_and_a_known_one_nothing(s3_bucket) -> None:
+    url, options = s3_bucket
+    calls: list[str] = []
+
+    def counted(name: str, real):
+        def call(*args, **kwargs):
+            calls.append(name)
+            return real(*args, **kwargs)
+
+        return call
+
+    def spy(store: RemoteStore) -> RemoteStore:
+        # the real s3fs client, each request counted on its way to the server
+        for name in ("info", "pipe_file", "cat_file"):
+            setattr(store.fs, name, counted(name, getattr(store.fs, name)))
+        return store
+
+    store = spy(Store(url, storage_options=options, inline_limit=0))
+    try:
+        ref = store.put_bytes(b"payload", "bin")
+        assert calls == ["info", "pipe_file"]
+        store.put_bytes(b"payload", "bin")
+        assert calls == ["info", "pipe_file"]  # known to this process: no request
+    finally:
+        for name in ("info", "pipe_file", "cat_file"):
+            store.fs.__dict__.pop(name, None)
+    calls.clear()
+    other = spy(Store(url, storage_options=options))
+    try:
+        assert other.put_bytes(b"payload", "bin") == ref
+        assert calls == ["info"]  # exists with its size: no PUT
+        assert other.get_bytes(ref) == b"payload" and "pipe_file" not in calls
+    finally:
+        for name in ("info", "pipe_file", "cat_file"):
+            other.fs.__dict__.pop(name, None)

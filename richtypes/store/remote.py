@@ -188,12 +188,6 @@ class RemoteStore(Store):
             self._known.add(key)
         return found
 
-    def _put(self, key: str, size: int, data: Any) -> None:
-        if self._exists(key, size):
-            return
-        self.fs.pipe_file(key, data)
-        self._known.add(key)
-
     # ------------------------------------------------------------------ writing
     def put_chunks(
         self, chunks: Iterable[Any], format: str, *, ext: str | None = None
@@ -210,7 +204,8 @@ class RemoteStore(Store):
         key = self._key(rel)
         if not self._exists(key, size):
             data = views[0].tobytes() if len(views) == 1 else b"".join(views)
-            self._put(key, size, data)
+            self.fs.pipe_file(key, data)  # one PUT: visible whole or not at all
+            self._known.add(key)
         return _reference(hexdigest, suffix, size, format)
 
     def put_file(
