@@ -24,6 +24,7 @@ from .input import (
     _object_array,
     _row_columns,
 )
+from .state import TableState
 
 __all__ = ["Table", "MAX_ROWS", "MAX_COLUMNS", "DEFAULT_COLUMNS"]
 
@@ -36,43 +37,13 @@ MAX_ROWS = coltypes.MAX_ROWS
 MAX_COLUMNS = coltypes.MAX_COLUMNS
 
 
-class _State:
-    """A table's mutable insides: finalized columns plus rows appended since (see ``Table``)."""
+class _State(TableState):
+    """A table's insides at this wire version (see :mod:`richtypes.table.state`)."""
 
-    __slots__ = (
-        "names",
-        "index",
-        "cols",
-        "types",
-        "declared",
-        "fast",
-        "pending",
-        "nrows",
-        "layout",
-        "version",
-    )
+    __slots__ = ()
 
     def __init__(self) -> None:
-        self.names: list[str] = []
-        self.index: dict[str, int] = {}
-        self.cols: list[tc.Column] = []
-        self.types: list[coltypes.ColumnType | None] = []  # None: no rows and nothing declared yet
-        self.declared: list[bool] = []
-        self.fast: list[frozenset] = []
-        self.pending: list[list[Any]] = []
-        self.nrows = 0
-        self.layout: dict[str, bool] | None = None  # sidecar-or-not per column, kept from decoding
-        self.version = Table._version  # the wire version decoded from, kept with the layout
-
-    def add(self, name: str, col: tc.Column, declared: bool) -> None:
-        self.index[name] = len(self.names)
-        self.names.append(name)
-        ctype = None if col.n == 0 and not declared and col.ctype.kind == "null" else col.ctype
-        self.cols.append(col)
-        self.types.append(ctype)
-        self.declared.append(declared)
-        self.fast.append(coltypes.fast_types(ctype))
-        self.pending.append([])
+        super().__init__(Table._version)
 
 
 @register
@@ -280,17 +251,31 @@ class Table(Media):
 
     def _finalize(self) -> None:
         s = self._s
-        if not s.names or not s.pending[0]:
+        if not s.has_pending():
             return
         # every pending cell was checked by add_data; build all columns before swapping any in
         cols = [
             tc.concat(
                 tc.widen(col, ctype or coltypes.NULL), tc.convert(cells, ctype or coltypes.NULL)
             )
-            for col, ctype, cells in zip(s.cols, s.types, s.pending)
+            for col, ctype, cells in zip(s.cols, s.types, s.pending_cells())
         ]
-        s.cols = cols
-        s.pending = [[] for _ in cols]
+        s.set_columns(cols)
+
+    def __snapshot__(self) -> Table:
+        """An equal table that later ``add_data``/``add_column`` calls never change.
+
+        Copy-on-write: the rows appended so far are sealed into chunks that
+        both tables share and nobody changes again, finalized columns are
+        shared, and only the per-column lists are copied, so the snapshot
+        costs O(columns) plus the rows appended since the last one, and
+        appends stay amortized O(1). Cells the caller may still change
+        (arrays, media, dicts) are owned once, when sealed.
+        """
+        twin = type(self).__new__(type(self))
+        object.__setattr__(twin, "_s", self._s.twin())
+        twin._freeze()
+        return twin
 
     # ------------------------------------------------------------------- read
     @property
