@@ -48,13 +48,26 @@ def _job(rr: Any, log: Callable[[Any], None], note: str = "") -> Job:
     )
 
 
-def _boxes2d(rr: Any, b: dict[str, Any], form: str) -> list[Any]:
+def xyxy_of(dicts: list[dict[str, Any]], width: int, height: int) -> np.ndarray:
+    """Pixel (N, 4) corners of box dicts in either position style and domain (what rerun takes)."""
+    out = np.empty((len(dicts), 4))
+    for i, d in enumerate(dicts):
+        p = d["position"]
+        if "minX" in p:
+            out[i] = p["minX"], p["minY"], p["maxX"], p["maxY"]
+        else:
+            (cx, cy), w, h = p["middle"], p["width"], p["height"]
+            out[i] = cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+        if d.get("domain") != "pixel":
+            out[i] *= (width, height, width, height)
+    return out
+
+
+def _boxes2d(rr: Any, b: dict[str, Any], form: str, size: tuple[int, int]) -> list[Any]:
     """The rerun components of a box group given as dicts or as columns (converted in the timed work)."""
     if form == "dicts":
         dicts = b["dicts"]
-        xyxy = np.array(
-            [[(p := d["position"])["minX"], p["minY"], p["maxX"], p["maxY"]] for d in dicts]
-        )
+        xyxy = xyxy_of(dicts, size[1], size[0])
         class_ids = np.array([d["class_id"] for d in dicts])
         captions = [d["box_caption"] for d in dicts]
         scores = np.array([d["scores"]["acc"] for d in dicts])
@@ -98,12 +111,13 @@ def peer_job(case: Case) -> Job | Unavailable:
         )
     if kind == "W2":
         b, form, image = inp["boxes"], inp["form"], inp.get("image")
+        size = case.params["image"], case.params["image"]
 
         def log_boxes(rec: Any) -> None:
             rec.log("image/boxes", _annotations(rr, b["labels"]), static=True)
             if image is not None:
                 rec.log("image", rr.Image(image))
-            rec.log("image/boxes", *_boxes2d(rr, b, form))
+            rec.log("image/boxes", *_boxes2d(rr, b, form, size))
 
         return _job(
             rr, log_boxes, note="rr.Boxes2D (XYXY, class ids, labels) + scores as AnyValues"

@@ -17,6 +17,7 @@ import numpy as np
 
 from ._common import Case
 from ._measure import Job, Unavailable
+from ._rerun import xyxy_of
 
 __all__ = ["NAME", "peer_job"]
 
@@ -62,9 +63,7 @@ def peer_job(case: Case) -> Job | Unavailable:
         def log_boxes(w: Any) -> None:
             if inp["form"] == "dicts":
                 dicts = b["dicts"]
-                xyxy = np.array(
-                    [[(p := d["position"])["minX"], p["minY"], p["maxX"], p["maxY"]] for d in dicts]
-                )
+                xyxy = xyxy_of(dicts, image.shape[1], image.shape[0])
                 captions = [d["box_caption"] for d in dicts]
             else:
                 xyxy = b["xyxy"]

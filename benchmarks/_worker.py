@@ -77,7 +77,12 @@ def run_part(
 
                     module = importlib.import_module(PEER_PARTS[part])
                     _log(f"{case.id}: {module.NAME}")
-                    job = module.peer_job(case)
+                    try:
+                        job = module.peer_job(case)
+                    except Exception as exc:  # noqa: BLE001 - a case the peer module does not know
+                        job = Unavailable(
+                            module.NAME, f"{type(exc).__name__}: {exc}"[:300], status="error"
+                        )
                     entry["peers"] = {module.NAME: measure(job, repeats=repeats, workdir=tmp)}
                     jobs.append((entry["peers"][module.NAME], job))
                 else:
