@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -190,12 +191,12 @@ def decode_audio(
         str(channels),
         "pipe:1",
     ]
-    result = subprocess.run(cmd, input=data, capture_output=True, check=False)
-    if result.returncode != 0:
+    out, code, errors = _run_into(cmd, data, 4 * channels * (limit + 1))
+    if code != 0:
         raise FormatError(
-            f"ffmpeg could not decode the {fmt} file: {result.stderr.decode(errors='replace').strip()[:300]}"
+            f"ffmpeg could not decode the {fmt} file: {errors.decode(errors='replace').strip()[:300]}"
         )
-    samples = np.frombuffer(result.stdout, "<f4")
+    samples = np.frombuffer(out, "<f4")
     samples = samples[: samples.size - samples.size % channels].reshape(-1, channels)
     if samples.shape[0] > budget and max_samples > budget:
         raise FormatError(
@@ -203,3 +204,40 @@ def decode_audio(
             f"max_bytes={max_bytes} bytes; pass max_samples or a larger max_bytes"
         )
     return samples[:max_samples]
+
+
+def _run_into(cmd: list[str], data: bytes, capacity: int) -> tuple[bytearray, int, bytes]:
+    """Run ``cmd`` with ``data`` on stdin; read at most ``capacity`` bytes of stdout into one buffer.
+
+    ``subprocess.run(capture_output=True)`` joins the output chunks at the end,
+    which peaks at twice the output; here stdout fills one
+    buffer grown in place up to ``capacity`` (the memory budget), and stderr
+    goes to a temporary file.
+    """
+    buf = bytearray()
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
+        assert proc.stdin is not None and proc.stdout is not None
+
+        def feed() -> None:
+            try:
+                proc.stdin.write(data)  # type: ignore[union-attr]
+                proc.stdin.close()  # type: ignore[union-attr]
+            except (BrokenPipeError, OSError):  # ffmpeg stopped reading (damaged input)
+                pass
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        while (
+            len(buf) < capacity
+        ):  # grown in place (no final join of chunks), never past the budget
+            chunk = proc.stdout.read(min(1 << 20, capacity - len(buf)))
+            if not chunk:
+                break
+            buf += chunk
+        proc.stdout.close()
+        code = proc.wait()
+        writer.join()
+        err.seek(0)
+        errors = err.read(4096)
+    return buf, code, errors
