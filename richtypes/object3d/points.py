@@ -17,6 +17,7 @@ import numpy as np
 
 from ..core.coerce import as_array
 from ..core.errors import FormatError, PathKey, ValidationError
+from ..core.wire import INLINE_DTYPES
 from ..image.classes import class_labels
 from ..store.local import Store
 
@@ -38,22 +39,8 @@ __all__ = [
 #: either way; set it to 0 to map every sidecar, or to a huge value to never map.
 MMAP_MIN_BYTES = 64 * 1024**2
 
-_DTYPES = {
-    np.dtype(name).str: name
-    for name in (
-        "float16",
-        "float32",
-        "float64",
-        "int8",
-        "int16",
-        "int32",
-        "int64",
-        "uint8",
-        "uint16",
-        "uint32",
-        "uint64",
-    )
-}
+# the numeric dtypes of the inline array form (core/wire.py): its list, without bool
+_DTYPES = {np.dtype(name).str: name for name in INLINE_DTYPES if name != "bool"}
 _PACKED_WIDTHS = (3, 4, 6)
 _THREADED_BYTES = (
     8 * 1024**2
