@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -14,7 +13,7 @@ import numpy as np
 
 from ..store.local import Store, StoreLike, as_store, open_temp
 from .errors import FormatError, PathKey, ValidationError
-from .jsontext import parse_json
+from .jsontext import dumps_json, parse_json
 from .media import Media, decode_envelope, is_envelope, register_value
 
 __all__ = [
@@ -332,9 +331,7 @@ def write_json(doc: Any, path: str | os.PathLike[str]) -> Path:
     """Write ``doc`` as JSON to ``path`` atomically (temporary file + rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode(
-        "utf-8"
-    )
+    data = dumps_json(doc)
     tmp, fd = open_temp(path.parent)
     try:
         with open(fd, "wb") as fh:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import json
 import os
 import secrets
 import sys
@@ -20,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..core.errors import ValidationError
+from ..core.jsontext import dumps_json
 from ..core.nest import dump, write_json
 from ..core.parallel import shared_pool
 from ..store.local import DEFAULT_INLINE_LIMIT, Store, StoreLike, as_store
@@ -292,16 +292,8 @@ class Run:
                     f"raised in the background while encoding step {step} of run {self.id}"
                 )
             raise
-        line = (
-            json.dumps(
-                {"_step": step, "_timestamp": timestamp, **doc},
-                ensure_ascii=False,
-                allow_nan=False,
-                separators=(",", ":"),
-            )
-            + "\n"
-        )
-        self._history.append(line.encode("utf-8"), f"step {step}")
+        line = dumps_json({"_step": step, "_timestamp": timestamp, **doc}) + b"\n"
+        self._history.append(line, f"step {step}")
         self._summary_doc.update(doc)
         self._summary_dirty = True
         self._timings.append((step, time.perf_counter() - start))
