@@ -24,7 +24,14 @@ Path = tuple[PathKey, ...]
 # the 7 non-anchor corners of a parallelepiped, as multiples of its edges (e1, e2, e3)
 _PAIRS = ((0, 1), (0, 2), (1, 2))
 _BITS = np.array([1, 2, 4], dtype=np.intp)
-_PATTERN_CODES = np.array([1.0, 2.0, 4.0])
+_BASE4 = np.array([1.0, 4.0, 16.0])
+# a base-4 pattern code -> the bit of the corner it names (see _fit_fast)
+_CORNER_BIT = np.ones(64, dtype=np.intp)
+for _code in range(64):
+    _d = [(_code >> (2 * b)) & 3 for b in range(3)]  # digit = entry + 1
+    if all(x in (1, 2) for x in _d):
+        _CORNER_BIT[_code] = 1 << sum((x - 1) << b for b, x in enumerate(_d))
+del _code, _d
 _OCTANTS = np.arange(8)
 _COMBOS = np.array(
     [[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1], [1, 0, 1], [0, 1, 1], [1, 1, 1]], dtype=np.float64
@@ -46,7 +53,7 @@ def canonical_corners(corners: np.ndarray, where: Callable[..., Path]) -> np.nda
     rows = np.arange(m)
     p = corners.astype(np.float64, copy=False)
     order = np.lexsort((p[..., 2], p[..., 1], p[..., 0]), axis=-1)  # (M, 8)
-    s = np.take_along_axis(p, order[..., None], axis=1)  # anchor: the smallest corner
+    s = p[rows[:, None], order]  # sorted: the anchor, the smallest corner, first
     fit = _fit_fast(s)
     tol = BOX_RTOL * fit["diag"]
     flat = fit["shortest"] <= tol  # corners coincide: only a flat box may do that
@@ -69,15 +76,19 @@ def canonical_corners(corners: np.ndarray, where: Callable[..., Path]) -> np.nda
     xaxis = unit[rows, kx]
     xaxis *= _sign(xaxis[:, 0])[:, None]
     frame = np.stack([xaxis, _cross(zaxis, xaxis), zaxis], axis=2)  # (M, 3, 3): columns X, Y, Z
-    sides = (s - s.mean(axis=1, keepdims=True)) @ frame > 0  # (M, 8, 3): the side of the centre
+    centre = s[:, 0] + s[:, 1]
+    for k in range(2, 8):
+        centre += s[:, k]
+    centre /= 8.0
+    sides = (s - centre[:, None, :]) @ frame > 0  # (M, 8, 3): the side of the centre
     if flat_at.size:
         # along a flat box's zero axis both copies of a corner sit at the centre: the copy that
         # sorts later (lexicographically) takes the + side, so the order depends only on the set
         k = kz[flat_at]
         canon = np.where(k == 2, 2, np.where(kx[flat_at] == 2, 0, 1))  # the zero axis's bit
         sides[flat_at, :, canon] = upper
-    bits = sides @ _BITS  # (M, 8) octant of each sorted corner
-    ordered = s if p is corners else np.take_along_axis(corners, order[..., None], axis=1)
+    bits = sides[..., 0] + 2 * sides[..., 1].astype(np.intp) + 4 * sides[..., 2]  # (M, 8) octants
+    ordered = s if p is corners else corners[rows[:, None], order]
     out = np.empty_like(corners)
     out[rows[:, None], bits] = ordered
     if not (np.sort(bits, axis=1) == _OCTANTS).all():  # pragma: no cover - one corner per octant
@@ -120,17 +131,25 @@ def _fit_fast(s: np.ndarray) -> dict[str, np.ndarray]:
     edges = np.stack([e1, e2, e3], axis=1)  # (M, 3, 3), rows are edges
     lengths = np.sqrt(np.einsum("mki,mki->mk", edges, edges))
     unit = edges / np.maximum(lengths, tiny)[..., None]
-    gram = np.abs(unit @ unit.transpose(0, 2, 1))
-    skew = (gram[:, 0, 1] > BOX_RTOL) | (gram[:, 0, 2] > BOX_RTOL) | (gram[:, 1, 2] > BOX_RTOL)
+    u1, u2, u3 = unit[:, 0], unit[:, 1], unit[:, 2]
+    skew = (
+        (np.abs(np.einsum("mi,mi->m", u1, u2)) > BOX_RTOL)
+        | (np.abs(np.einsum("mi,mi->m", u1, u3)) > BOX_RTOL)
+        | (np.abs(np.einsum("mi,mi->m", u2, u3)) > BOX_RTOL)
+    )
     dual = np.stack(
         [_cross(e2, e3), _cross(e3, e1), normal], axis=2
     )  # columns: duals of e1, e2, e3
     det = np.einsum("mi,mi->m", e1, dual[:, :, 0])
     det = np.where(np.abs(det) > tiny, det, 1.0)  # flat boxes: decided elsewhere
-    pattern = np.clip(np.rint((t @ dual) / det[:, None, None]), -1, 2)  # (M, 7, 3)
-    codes = (pattern @ _PATTERN_CODES).astype(np.intp)  # 1..7 when every entry is 0 or 1
-    valid = ((pattern == 0) | (pattern == 1)).all(axis=2)
-    covered = np.where(valid, np.left_shift(1, np.where(valid, codes, 0)), 0).sum(axis=1) == 254
+    pattern = t @ dual
+    pattern /= det[:, None, None]
+    np.rint(pattern, out=pattern)
+    np.minimum(np.maximum(pattern, -1.0, out=pattern), 2.0, out=pattern)  # (M, 7, 3) in -1..2
+    # each offset's pattern in base 4 (entries -1..2 as digits 0..3) -> the bit of its corner:
+    # 1 << (1..7) for a pattern in {0, 1}^3, 1 for anything else (the zero pattern included)
+    digits = ((pattern + 1.0) @ _BASE4).astype(np.intp)  # (M, 7)
+    covered = _CORNER_BIT[digits].sum(axis=1) == 254  # the 7 distinct non-zero patterns
     residual = t - pattern @ edges
     misfit = np.sqrt(np.einsum("mki,mki->mk", residual, residual).max(axis=1))
     return {
@@ -138,7 +157,7 @@ def _fit_fast(s: np.ndarray) -> dict[str, np.ndarray]:
         "shortest": np.sqrt(n2[rows, i1]),
         "unit": unit,
         "skew": skew,
-        "misfit": np.where(covered & valid.all(axis=1), misfit, np.inf),
+        "misfit": np.where(covered, misfit, np.inf),
     }
 
 
