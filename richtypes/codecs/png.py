@@ -50,6 +50,10 @@ try:  # ISA-L's deflate: chosen by measurement (see above); zlib when it cannot 
 except ImportError:  # pragma: no cover - isal is a core dependency
     _isal = None  # type: ignore[assignment]
 
+# the chunk checksums: ISA-L's CRC-32 is the same function, 4x faster than zlib's
+# (50 W1 images: 1.6 ms against 6.3 ms)
+_crc32 = zlib.crc32 if _isal is None else _isal.crc32
+
 __all__ = ["PNG_LEVEL", "DEFLATE", "encode_png", "filter_up"]
 
 #: The deflate level ``encode_png`` uses by default (of ISA-L, or of zlib without it).
@@ -68,7 +72,7 @@ _pool_lock = threading.Lock()
 
 def _chunk(tag: bytes, payload: bytes | memoryview) -> list[bytes | memoryview]:
     """A PNG chunk as parts to join (the payload is not copied here)."""
-    crc = zlib.crc32(payload, zlib.crc32(tag))
+    crc = _crc32(payload, _crc32(tag))
     return [struct.pack(">I", len(payload)) + tag, payload, struct.pack(">I", crc)]
 
 

@@ -211,7 +211,13 @@ class Store:
     def _shard_dir(self, rel: str) -> str:
         parent = os.path.dirname(os.path.join(self.root, rel))
         if parent not in self._made_dirs:
-            os.makedirs(parent, exist_ok=True)
+            try:  # one shard level under the root: a single mkdir, no walk up the path
+                os.mkdir(parent)
+            except FileExistsError:
+                if not os.path.isdir(parent):  # a file in the way: as makedirs would
+                    raise
+            except FileNotFoundError:  # the root itself is missing
+                os.makedirs(parent, exist_ok=True)
             self._made_dirs.add(parent)
         return parent
 
