@@ -180,3 +180,10 @@ def test_a_str_column_matches_a_cell_by_cell_check(cells: list[Any]) -> None:
     assert got == expected
     if got[0] == "ok":
         assert all(type(v) in (str, type(None)) for v in got[1])
+
+
+def test_a_zero_dimensional_array_row_is_named() -> None:
+    """A 0-d array has no length: a ValidationError naming the row, not a bare TypeError."""
+    with pytest.raises(ValidationError) as err:
+        Table(columns=["a"], data=[np.array([1]), np.array(2)])
+    assert err.value.path == ("data", 1)

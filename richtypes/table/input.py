@@ -112,10 +112,13 @@ def _row_columns(data: Any, ncols: int) -> list[Any]:
     n = _check_rows(len(data))
     # C passes check every row (a list, tuple or array of ncols cells); the slow walk only names
     # the bad one. countOf (an identity test per item) is ~1.4x faster than building a set
-    if not (
-        (operator.countOf(map(type, data), list) == n or set(map(type, data)) <= _ROW_TYPES)
-        and operator.countOf(map(len, data), ncols) == n
-    ):
+    try:
+        rows_ok = (
+            operator.countOf(map(type, data), list) == n or set(map(type, data)) <= _ROW_TYPES
+        ) and operator.countOf(map(len, data), ncols) == n
+    except TypeError:  # a row without a length (a 0-d array): the walk below names it
+        rows_ok = False
+    if not rows_ok:
         for r, row in enumerate(data):
             is_array = isinstance(row, np.ndarray) and row.ndim >= 1
             if isinstance(row, (str, bytes)) or not (isinstance(row, Sequence) or is_array):
