@@ -266,3 +266,19 @@ def test_property_prebinned_round_trip(tmp_path_factory, counts, start) -> None:
     h = Histogram(np_histogram=(counts, edges))
     root = tmp_path_factory.mktemp("p")
     assert richtypes.load(richtypes.dump(h, root), root) == h
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_binning_split_across_cores_counts_exactly_as_one_thread(monkeypatch, dtype) -> None:
+    """Above the parallel threshold the parts are counted on the leaf pool and summed: same counts."""
+    from richtypes import histogram as H
+
+    n = H._PARALLEL_VALUES + 3 * H._BLOCK + 7  # parts that do not end on a block
+    values = (np.random.default_rng(3).standard_normal(n) * 1000).astype(dtype)
+    split = Histogram(values, num_bins=64)
+    monkeypatch.setattr(H, "leaf_pool", lambda: None)  # one core: the serial loop
+    serial = Histogram(values, num_bins=64)
+    assert np.array_equal(split.counts, serial.counts)
+    expected, _ = np.histogram(values, bins=split.edges)
+    assert np.array_equal(split.counts, expected)
+    assert split.counts.sum() == n
