@@ -111,7 +111,7 @@ def richtypes_job(
     reference: Any = None,
     note: str = "",
     materialize: Callable[[Any], Any] | None = None,
-    pool: bool = False,
+    serial: bool = False,
 ) -> Job:
     """Construct with ``build()``, ``richtypes.dump`` into a fresh ``Store`` and write the JSON document.
 
@@ -119,21 +119,17 @@ def richtypes_job(
     when given (e.g. ``Video.to_numpy()``: types that keep encoded bytes decode
     pixels lazily, and the baselines decode pixels). The round-trip check
     compares the loaded value with ``reference`` (built once, untimed) when
-    one is given. With ``pool=True`` the media inside the value encode on
-    richtypes' shared thread pool (``dump(executor=shared_pool())``, what
-    ``run.log`` does with a logged row).
+    one is given. ``dump`` runs as users call it (its default spreads the
+    media of a nest over richtypes' shared thread pool); ``serial=True``
+    passes ``executor=None``, every media object encoded on the calling thread.
     """
     import richtypes
 
-    executor = None
-    if pool:
-        from richtypes.core.parallel import shared_pool
-
-        executor = shared_pool()
+    options: dict[str, Any] = {"executor": None} if serial else {}
 
     def encode(out_dir: Path) -> Path:
         value = build()
-        doc = richtypes.dump(value, richtypes.Store(out_dir), executor=executor)
+        doc = richtypes.dump(value, richtypes.Store(out_dir), **options)
         doc_path = out_dir / "doc.json"
         _write_doc(doc, doc_path)
         return doc_path

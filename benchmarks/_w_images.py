@@ -189,53 +189,57 @@ def _png_baselines(images: list[np.ndarray]) -> list[Job | Unavailable]:
 
 
 def w1(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
-    """W1: 50 RGB 512x512 uint8 images logged as one list."""
+    """W1: 50 RGB 512x512 uint8 images logged as one list: as ``dump`` runs them, and serially."""
     n, size = (3, 64) if quick else (50, 512)
     images = make_images(n, size)
     Image = richtypes_attr("Image")
     missing = guard(Image)
     jobs: dict[bool, Job | Unavailable] = {}
-    for pool in (False, True):
-        jobs[pool] = missing or richtypes_job(
+    for serial in (False, True):
+        jobs[serial] = missing or richtypes_job(
             lambda: {"examples": [Image(a) for a in images]},
             reference={"examples": [Image(a) for a in images]},
             materialize=_pixels,
-            pool=pool,
-            note="dump(executor=shared_pool()), as run.log encodes a row" if pool else "",
+            serial=serial,
+            note="dump(executor=None): one image after the other"
+            if serial
+            else "dump's default: the images encode on the shared thread pool, one thread per core",
         )
-    rt = jobs[False]
-    peers = wandb_peers(peer, lambda p, wandb: p.job(lambda: [wandb.Image(a) for a in images]))
+
+    def wandb_job() -> dict[str, Job | Unavailable]:
+        return wandb_peers(peer, lambda p, wandb: p.job(lambda: [wandb.Image(a) for a in images]))
+
+    common: dict[str, Any] = {
+        "input_bytes": sum(a.nbytes for a in images),
+        "inputs": {"images": images},
+    }
     return [
         Case(
             id="W1",
             title=f"{n} RGB images {size}x{size} uint8",
-            richtypes=rt,
-            baselines=_png_baselines(images),
-            peers=peers,
-            goals=[
-                Goal("within 1.05x of the chosen codec", "encode", CODEC_NAME, 1.05),
-                Goal(
-                    "default at least 3x faster than wandb", "encode", "wandb", 3.0, "min_speedup"
-                ),
-            ],
-            input_bytes=sum(a.nbytes for a in images),
-            params={"count": n, "size": size},
-            inputs={"images": images},
-        ),
-        Case(
-            id="W1.pool",
-            title=f"{n} RGB images {size}x{size} uint8, encoded on the shared thread pool",
-            richtypes=jobs[True],
+            richtypes=jobs[False],
             baselines=[
                 codec_job(images, name=POOL_CODEC_NAME, pool=True),
                 *_png_baselines(images),
             ],
-            peers=wandb_peers(
-                peer, lambda p, wandb: p.job(lambda: [wandb.Image(a) for a in images])
-            ),
-            input_bytes=sum(a.nbytes for a in images),
+            peers=wandb_job(),
+            goals=[
+                Goal(
+                    "default at least 3x faster than wandb", "encode", "wandb", 3.0, "min_speedup"
+                ),
+            ],
             params={"count": n, "size": size, "threads": os.cpu_count()},
-            inputs={"images": images},
+            **common,
+        ),
+        Case(
+            id="W1.serial",
+            title=f"{n} RGB images {size}x{size} uint8, encoded one after the other",
+            richtypes=jobs[True],
+            baselines=_png_baselines(images),
+            peers=wandb_job(),
+            goals=[Goal("within 1.05x of the chosen codec", "encode", CODEC_NAME, 1.05)],
+            params={"count": n, "size": size},
+            **common,
         ),
     ]
 

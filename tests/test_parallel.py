@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -244,3 +245,38 @@ def test_the_scale_benchmark_runs_and_checks_its_documents(capsys) -> None:
     )
     out = capsys.readouterr().out
     assert "| local | 1 thread |" in out and "| local | thread pool |" in out
+
+
+def test_dump_spreads_many_media_on_the_shared_pool_by_default(tmp_path: Path) -> None:
+    """The default ("auto") gives the serial document, errors included, and never waits on its own pool."""
+    from richtypes.core.parallel import in_shared_pool, shared_pool
+
+    value = {"samples": [coco_like(i)["image"] for i in range(6)], "h": Histogram([1.0, 2.0])}
+    serial = richtypes.dump(value, tmp_path / "a", executor=None)
+    assert richtypes.dump(value, tmp_path / "b") == serial
+    assert not in_shared_pool()
+    # on the pool's own threads it stays serial: every thread busy dumping must not deadlock
+    pool = shared_pool()
+    futures = [
+        pool.submit(lambda k: (in_shared_pool(), richtypes.dump(value, tmp_path / f"p{k}")), k)
+        for k in range(2 * pool._max_workers)
+    ]
+    for future in futures:
+        inside, doc = future.result(timeout=120)
+        assert inside and doc == serial
+
+
+def test_the_first_bad_media_object_is_named_whichever_finishes_first(tmp_path: Path) -> None:
+    class Failing(Histogram):
+        def to_json(self, store):
+            raise ValidationError("cannot be encoded", value=1, path=("gate",))
+
+    class SlowFailing(Failing):
+        def to_json(self, store):
+            time.sleep(0.2)  # finishes after the later bad one
+            return super().to_json(store)
+
+    value = [Histogram([1.0]), SlowFailing([1.0]), Failing([2.0]), Histogram([3.0])]
+    for _ in range(3):
+        with pytest.raises(ValidationError, match=r"^\$\[1\]\.gate: cannot be encoded"):
+            richtypes.dump(value, tmp_path)

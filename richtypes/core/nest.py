@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -66,7 +66,9 @@ def _adapter(value: Any) -> Callable[[Any], Media] | None:
     return None
 
 
-def dump(value: Any, root: StoreLike, *, executor: Executor | None = None) -> Any:
+def dump(
+    value: Any, root: StoreLike, *, executor: Executor | Literal["auto"] | None = "auto"
+) -> Any:
     """Encode ``value`` into JSON-ready data, writing sidecars under ``root``.
 
     ``value`` is a media object or any nest of dicts (string keys), lists,
@@ -83,9 +85,13 @@ def dump(value: Any, root: StoreLike, *, executor: Executor | None = None) -> An
         A :class:`~richtypes.Store`, or the directory or object-store URL
         (``"s3://bucket/media"``) to use as one.
     executor:
-        Encode the media objects inside ``value`` (a dict or list of images,
-        ...) on this :class:`concurrent.futures.Executor`. The document is
-        identical to the serial one. ``None`` (the default) encodes serially.
+        Where the media objects inside ``value`` (a dict or list of images,
+        ...) are encoded. ``"auto"`` (the default): on richtypes' shared
+        thread pool, one thread per core, when ``value`` holds two media
+        objects or more, else (and when called from that pool's own threads)
+        serially. An :class:`concurrent.futures.Executor`: on it. ``None``:
+        serially, on the calling thread. The document is the same every way;
+        an error names the first bad object in the nest's order.
 
     Returns
     -------
@@ -104,6 +110,10 @@ def dump(value: Any, root: StoreLike, *, executor: Executor | None = None) -> An
     (0.25, 'histogram', [1, 3])
     """
     store = as_store(root)
+    if executor == "auto":
+        from .parallel import in_shared_pool, shared_pool
+
+        executor = None if in_shared_pool() else shared_pool()
     if executor is None:
         return _dump(value, store, (), 0)
     return _dump_parallel(value, store, executor)

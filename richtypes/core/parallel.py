@@ -23,7 +23,14 @@ from ..store.local import Store, StoreLike, as_store
 from .errors import PathKey, ValidationError
 from .media import Media
 
-__all__ = ["encode_many", "encode_media", "shared_pool", "leaf_pool", "batch_size"]
+__all__ = [
+    "encode_many",
+    "encode_media",
+    "shared_pool",
+    "in_shared_pool",
+    "leaf_pool",
+    "batch_size",
+]
 
 T = TypeVar("T")
 #: At most this many values go to one task: enough to hide a process pool's or a
@@ -31,6 +38,7 @@ T = TypeVar("T")
 MAX_BATCH = 32
 _POOL: ThreadPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
+_POOL_PREFIX = "richtypes-encode"
 
 
 def shared_pool() -> ThreadPoolExecutor:
@@ -44,7 +52,7 @@ def shared_pool() -> ThreadPoolExecutor:
     with _POOL_LOCK:
         if _POOL is None:
             _POOL = ThreadPoolExecutor(
-                max_workers=os.cpu_count() or 1, thread_name_prefix="richtypes-encode"
+                max_workers=os.cpu_count() or 1, thread_name_prefix=_POOL_PREFIX
             )
         return _POOL
 
@@ -73,6 +81,11 @@ def leaf_pool() -> ThreadPoolExecutor | None:
         return _LEAF_POOL
 
 
+def in_shared_pool() -> bool:
+    """Whether the calling thread is one of :func:`shared_pool`'s (which must never wait on that pool)."""
+    return threading.current_thread().name.startswith(_POOL_PREFIX)
+
+
 def batch_size(n: int) -> int:
     """How many values one task encodes: ``n // 64`` clamped to ``1..MAX_BATCH``."""
     return max(1, min(MAX_BATCH, n // 64))
@@ -85,7 +98,7 @@ def _dump_batch(store: Store, values: Sequence[Any], start: int) -> list[Any]:
     out = []
     for offset, value in enumerate(values):
         try:
-            out.append(dump(value, store))
+            out.append(dump(value, store, executor=None))  # already one task of many
         except ValidationError as err:
             raise err.with_prefix(start + offset) from None
     return out
@@ -202,10 +215,13 @@ def _run(
     results: list[list[T] | None] = [None] * len(futures)
     bar = _Progress(sum(sizes)) if progress else None
     try:
-        for future in as_completed(futures):
-            i = index[id(future)]
-            results[i] = future.result()
-            if bar is not None:
+        if bar is None:  # in order: the error raised is the first bad value's, every run
+            for i, future in enumerate(futures):
+                results[i] = future.result()
+        else:
+            for future in as_completed(futures):
+                i = index[id(future)]
+                results[i] = future.result()
                 bar.update(sizes[i])
     except BaseException as exc:
         for future in futures:
