@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 from unittest import mock
 
@@ -13,19 +12,12 @@ from hypothesis import strategies as st
 
 from richtypes import Table, ValidationError
 from richtypes.table import infer
-from richtypes.table.input import _row_columns
+from richtypes.table.input import _row_columns, check_each_row
 
 
 def _reference_rows(data: list[Any], ncols: int) -> list[list[Any]]:
-    """The rows walked one by one, then transposed cell by cell (what ``_row_columns`` must match)."""
-    for r, row in enumerate(data):
-        is_array = isinstance(row, np.ndarray) and row.ndim >= 1
-        if isinstance(row, (str, bytes)) or not (isinstance(row, Sequence) or is_array):
-            raise ValidationError("must be a sequence of cells", value=row, path=("data", r))
-        if len(row) != ncols:
-            raise ValidationError(
-                f"has {len(row)} cells, expected {ncols} (one per column)", path=("data", r)
-            )
+    """Every row checked by the slow walk, then transposed cell by cell (what ``_row_columns`` must match)."""
+    check_each_row(data, ncols)
     return [[row[j] for row in data] for j in range(ncols)]
 
 

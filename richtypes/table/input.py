@@ -94,6 +94,18 @@ def _check_dtypes(dtypes: DtypesLike, names: list[str]) -> dict[str, coltypes.Co
 _ROW_TYPES = {list, tuple, np.ndarray}
 
 
+def check_each_row(data: Sequence[Any], ncols: int) -> None:
+    """The slow walk: a ``ValidationError`` for the first row that is not a sequence of ``ncols`` cells."""
+    for r, row in enumerate(data):
+        is_array = isinstance(row, np.ndarray) and row.ndim >= 1
+        if isinstance(row, (str, bytes)) or not (isinstance(row, Sequence) or is_array):
+            raise ValidationError("must be a sequence of cells", value=row, path=("data", r))
+        if len(row) != ncols:
+            raise ValidationError(
+                f"has {len(row)} cells, expected {ncols} (one per column)", path=("data", r)
+            )
+
+
 def _row_columns(data: Any, ncols: int) -> list[Any]:
     """Rows -> one cell sequence per column (C-speed transposition)."""
     if data is None:
@@ -119,14 +131,7 @@ def _row_columns(data: Any, ncols: int) -> list[Any]:
     except TypeError:  # a row without a length (a 0-d array): the walk below names it
         rows_ok = False
     if not rows_ok:
-        for r, row in enumerate(data):
-            is_array = isinstance(row, np.ndarray) and row.ndim >= 1
-            if isinstance(row, (str, bytes)) or not (isinstance(row, Sequence) or is_array):
-                raise ValidationError("must be a sequence of cells", value=row, path=("data", r))
-            if len(row) != ncols:
-                raise ValidationError(
-                    f"has {len(row)} cells, expected {ncols} (one per column)", path=("data", r)
-                )
+        check_each_row(data, ncols)
     if not data:
         return [[] for _ in range(ncols)]
     # one flat list, then a strided slice per column: ~1.6x faster than an itemgetter pass per
