@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
+from .codecs.threads import leaf_pool, leaf_workers
 from .core.coerce import ArrayLike, as_array
 from .core.errors import FormatError, ValidationError
 from .core.media import Media, field, register
-from .core.parallel import leaf_pool
 from .store.local import Store
 
 __all__ = ["Histogram", "MAX_BINS"]
@@ -296,7 +295,7 @@ def _bincount_uniform(flat: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Count ``flat`` (all finite) into uniform ``edges``: bin i is [e_i, e_i+1), the last one closed.
 
     From :data:`_PARALLEL_VALUES` values on, the array is cut into one
-    block-aligned part per core, counted on :func:`~richtypes.core.parallel.leaf_pool`
+    block-aligned part per core, counted on :func:`~richtypes.codecs.threads.leaf_pool`
     (numpy releases the GIL) and the integer counts summed, so the result is
     exactly the serial one: 10M float32 values in 63 ms on two cores against
     112 ms on one.
@@ -304,8 +303,7 @@ def _bincount_uniform(flat: np.ndarray, edges: np.ndarray) -> np.ndarray:
     pool = leaf_pool() if flat.shape[0] >= _PARALLEL_VALUES else None
     if pool is None:
         return _bincount_blocks(flat, edges)
-    parts = os.cpu_count() or 2  # leaf_pool's thread count
-    step = -(-flat.shape[0] // parts // _BLOCK) * _BLOCK
+    step = -(-flat.shape[0] // leaf_workers() // _BLOCK) * _BLOCK
     chunks = [flat[i : i + step] for i in range(0, flat.shape[0], step)]
     return sum(pool.map(_bincount_blocks, chunks, [edges] * len(chunks)))  # type: ignore[return-value]
 

@@ -29,21 +29,20 @@ threads did not pay with ISA-L (measured, 2 cores shared with other work:
 512x512 RGB 0.95 ms whole against 1.33-1.37 ms in bands, 2048x2048 9.5 ms
 whole against 14-35 ms), and parallel work is better spent across objects.
 The zlib fallback (and an explicit ``level``) keeps bands of :data:`_BAND`
-bytes deflated on up to two threads and joined into one zlib stream (the way
-``pigz`` does), where they paid 1.3-2x with zlib. Bands are cut at fixed
+bytes deflated on the leaf pool (one thread per core) and joined into one
+zlib stream (the way ``pigz`` does), where they paid 1.3-2x with zlib. Bands are cut at fixed
 offsets, so the bytes never depend on the thread count: equal pixels always
 give equal files (and one sidecar) with the same deflate library.
 """
 
 from __future__ import annotations
 
-import os
 import struct
-import threading
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
+from .threads import leaf_pool
 
 try:  # ISA-L's deflate: chosen by measurement (see above); zlib when it cannot be imported
     from isal import isal_zlib as _isal
@@ -65,27 +64,11 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _COLOUR_TYPE = {1: 0, 2: 4, 3: 2, 4: 6}
 _IDAT_MAX = 1 << 30
 
-_pool: ThreadPoolExecutor | None = None
-_pool_pid = -1
-_pool_lock = threading.Lock()
-
 
 def _chunk(tag: bytes, payload: bytes | memoryview) -> list[bytes | memoryview]:
     """A PNG chunk as parts to join (the payload is not copied here)."""
     crc = _crc32(payload, _crc32(tag))
     return [struct.pack(">I", len(payload)) + tag, payload, struct.pack(">I", crc)]
-
-
-def _thread_pool() -> ThreadPoolExecutor | None:
-    global _pool, _pool_pid
-    workers = min(2, os.cpu_count() or 1)
-    if workers < 2:
-        return None
-    with _pool_lock:
-        if _pool is None or _pool_pid != os.getpid():  # a forked child needs its own threads
-            _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="richtypes-png")
-            _pool_pid = os.getpid()
-        return _pool
 
 
 def _deflate_band(band: memoryview, level: int, last: bool) -> bytes:
@@ -100,7 +83,7 @@ def _zlib_stream(data: np.ndarray, level: int) -> bytes:
         return zlib.compress(view, level)
     bands = [view[i : i + _BAND] for i in range(0, len(view), _BAND)]
     flags = [i == len(bands) - 1 for i in range(len(bands))]
-    pool = _thread_pool()
+    pool = leaf_pool()
     if pool is None:
         parts = list(map(_deflate_band, bands, [level] * len(bands), flags))
     else:

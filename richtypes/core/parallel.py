@@ -28,7 +28,6 @@ __all__ = [
     "encode_media",
     "shared_pool",
     "in_shared_pool",
-    "leaf_pool",
     "batch_size",
 ]
 
@@ -55,30 +54,6 @@ def shared_pool() -> ThreadPoolExecutor:
                 max_workers=os.cpu_count() or 1, thread_name_prefix=_POOL_PREFIX
             )
         return _POOL
-
-
-_LEAF_POOL: ThreadPoolExecutor | None = None
-_LEAF_PID = -1
-
-
-def leaf_pool() -> ThreadPoolExecutor | None:
-    """A thread per core for splitting one large array operation, or ``None`` on one core.
-
-    Only for leaf tasks (numpy work that releases the GIL and never submits or
-    waits on other tasks), so it is safe to use from anywhere, a task of
-    :func:`shared_pool` included. A forked child gets its own threads.
-    """
-    global _LEAF_POOL, _LEAF_PID
-    workers = os.cpu_count() or 1
-    if workers < 2:
-        return None
-    with _POOL_LOCK:
-        if _LEAF_POOL is None or _LEAF_PID != os.getpid():
-            _LEAF_POOL = ThreadPoolExecutor(
-                max_workers=workers, thread_name_prefix="richtypes-leaf"
-            )
-            _LEAF_PID = os.getpid()
-        return _LEAF_POOL
 
 
 def in_shared_pool() -> bool:

@@ -51,7 +51,7 @@ def test_an_explicit_level_uses_zlib_in_bands_independent_of_threads(monkeypatch
     data = png.encode_png(IMAGE, level=1)  # 840 kB of scanlines: four 256 KiB bands
     stream = _idat(data)
     assert zlib.decompress(stream) == png.filter_up(IMAGE).tobytes()
-    monkeypatch.setattr(png, "_thread_pool", lambda: None)
+    monkeypatch.setattr(png, "leaf_pool", lambda: None)
     assert png.encode_png(IMAGE, level=1) == data
     np.testing.assert_array_equal(_pixels(data), IMAGE)
 
