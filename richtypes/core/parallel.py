@@ -186,7 +186,6 @@ def _run(
     """Submit every batch, wait for all, return the results in submission order."""
     pool = executor if executor is not None else shared_pool()
     futures = submit(pool)
-    index = {id(future): i for i, future in enumerate(futures)}
     results: list[list[T] | None] = [None] * len(futures)
     bar = _Progress(sum(sizes)) if progress else None
     try:
@@ -194,6 +193,7 @@ def _run(
             for i, future in enumerate(futures):
                 results[i] = future.result()
         else:
+            index = {id(future): i for i, future in enumerate(futures)}
             for future in as_completed(futures):
                 i = index[id(future)]
                 results[i] = future.result()
