@@ -268,18 +268,20 @@ class _Gate(Media):
         return ()
 
 
-def _expected(case: Case, tmp: Path) -> dict[str, Any]:
-    build, inputs, _mutate = case(tmp)
-    return build(inputs)
+def _prepare(name: str, tmp_path: Path) -> tuple[dict[str, Any], Any, Any, Any]:
+    """What case ``name`` must store (built from its own inputs), and a second set to mutate."""
+    case = CASES[name]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    build, inputs, _mutate = case(tmp_path / "a")
+    expected = build(inputs)
+    build, inputs, mutate = case(tmp_path / "b")
+    return expected, build, inputs, mutate
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_changing_what_was_logged_does_not_change_the_run(name: str, tmp_path: Path) -> None:
-    case = CASES[name]
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    expected = _expected(case, tmp_path / "a")
-    build, inputs, mutate = case(tmp_path / "b")
+    expected, build, inputs, mutate = _prepare(name, tmp_path)
     gate = _Gate()
     with richtypes.init(dir=tmp_path / "run") as run:
         run.log({"gate": gate})
@@ -297,11 +299,7 @@ def test_changing_what_was_logged_does_not_change_the_run(name: str, tmp_path: P
 def test_changing_what_encode_many_was_given_does_not_change_the_documents(
     name: str, tmp_path: Path
 ) -> None:
-    case = CASES[name]
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    expected = _expected(case, tmp_path / "a")
-    build, inputs, mutate = case(tmp_path / "b")
+    expected, build, inputs, mutate = _prepare(name, tmp_path)
     gate = _Gate()
     with ThreadPoolExecutor(1) as caller, ThreadPoolExecutor(1) as encoder:
         future = caller.submit(
