@@ -366,15 +366,17 @@ def test_a_sixteen_bit_grey_png_file_is_kept(roundtrip) -> None:
 
 
 # ----------------------------------------------------------------- encoding
-def test_png_default_and_encoded_once(tmp_path, monkeypatch) -> None:
+def test_png_is_encoded_when_stored_and_not_kept(tmp_path, monkeypatch) -> None:
     calls = []
-    real = codec.encode_png
-    monkeypatch.setitem(codec.CODECS, "png", lambda arr: calls.append(1) or real(arr))
+    real = codec.encode_png_parts
+    monkeypatch.setattr(codec, "encode_png_parts", lambda arr: calls.append(1) or real(arr))
     img = Image(RGB)
     assert calls == []  # lazy: nothing is encoded at construction
     first = richtypes.dump(img, tmp_path)
-    assert richtypes.dump(img, tmp_path) == first and len(calls) == 1
-    assert _sidecar(tmp_path, first) == real(RGB)
+    assert img._data is None  # the file is not held beside the pixels
+    assert richtypes.dump(img, tmp_path) == first and len(calls) == 2  # encoded again, stored once
+    assert _sidecar(tmp_path, first) == codec.encode_png(RGB)
+    assert Image(img) == img and Image(img)._data is None
 
 
 def test_jpeg_on_request(roundtrip) -> None:

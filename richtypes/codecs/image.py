@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .png import PNG_LEVEL, encode_png
+from .png import PNG_LEVEL, encode_png, encode_png_parts
 
 __all__ = [
     "MAX_PIXELS",
@@ -30,6 +30,7 @@ __all__ = [
     "image_size",
     "probe",
     "encode_png",
+    "encode_png_parts",
     "encode_jpeg",
     "encode_webp_lossless",
     "decode",

@@ -281,15 +281,28 @@ class Image(Media):
 
     # ------------------------------------------------------------------- wire
     def _encoded(self) -> bytes:
-        """The file bytes, encoded once on first use and kept."""
-        if self._data is None:
-            pixels = self._pixels
-            if self.format == "jpeg":
-                data = codec.encode_jpeg(pixels, self._quality)  # type: ignore[arg-type]
-            else:
-                data = codec.CODECS[self.format](pixels)
+        """The file bytes: the file it was built from, else encoded from the pixels.
+
+        A JPEG's encoded bytes are kept (its pixels are what they decode to);
+        a lossless file encoded from pixels is not: holding every encoded file
+        beside its pixels doubles an image's memory and, measured on 50 W1
+        images, made ``dump`` ~10% slower (the kept buffers are fresh memory,
+        page-faulted in, where a buffer freed at once is reused).
+        """
+        if self._data is not None:
+            return self._data
+        pixels = self._pixels
+        if self.format == "jpeg":
+            data = codec.encode_jpeg(pixels, self._quality)  # type: ignore[arg-type]
             object.__setattr__(self, "_data", data)
-        return self._data  # type: ignore[return-value]
+            return data
+        return codec.CODECS[self.format](pixels)
+
+    def _file_parts(self) -> list[Any]:
+        """The file as buffers to write one after the other (a PNG's stream is never joined)."""
+        if self._data is None and self.format == "png":
+            return codec.encode_png_parts(self._pixels)  # type: ignore[arg-type]
+        return [self._encoded()]
 
     def to_json(self, store: Store) -> dict[str, Any]:
         env = self._envelope(
@@ -300,7 +313,7 @@ class Image(Media):
             mode=self.mode,
             dtype=self.dtype,
             caption=self.caption,
-            image=store.put_bytes(self._encoded(), self.format),
+            image=store.put_chunks(self._file_parts(), self.format),
         )
         if self.classes is not None:
             env["classes"] = self.classes.to_json(store)

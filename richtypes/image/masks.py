@@ -190,9 +190,8 @@ class ImageMask(Media):
 
     # ------------------------------------------------------------------- wire
     def _encoded(self) -> bytes:
-        if self._data is None:
-            object.__setattr__(self, "_data", codec.encode_png(self.mask_data))
-        return self._data  # type: ignore[return-value]
+        """The PNG: the file it was built from, else encoded from the ids (not kept, as for ``Image``)."""
+        return codec.encode_png(self.mask_data) if self._data is None else self._data
 
     def to_json(self, store: Store) -> dict[str, Any]:
         labels = (
@@ -202,7 +201,10 @@ class ImageMask(Media):
             width=self.width,
             height=self.height,
             dtype=self.dtype,
-            mask=store.put_bytes(self._encoded(), "png"),
+            mask=store.put_chunks(
+                codec.encode_png_parts(self.mask_data) if self._data is None else [self._data],
+                "png",
+            ),
             class_labels=labels,
         )
 

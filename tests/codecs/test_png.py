@@ -75,3 +75,30 @@ def test_any_image_round_trips_through_pillow(arr: np.ndarray, level: int | None
     data = png.encode_png(arr, level)
     back = _pixels(data)
     np.testing.assert_array_equal(back.reshape(arr.shape), arr)
+
+
+def test_the_parts_join_to_the_file() -> None:
+    parts = png.encode_png_parts(IMAGE)
+    assert len(parts) == 10  # signature, IHDR (3 parts), IDAT (3 parts), IEND (3 parts)
+    assert b"".join(parts) == png.encode_png(IMAGE)
+
+
+def test_filter_up_into_a_given_buffer_and_refuses_a_wrong_one() -> None:
+    out = np.full((400, 2101), 7, np.uint8)
+    assert png.filter_up(IMAGE, out) is out
+    np.testing.assert_array_equal(out, png.filter_up(IMAGE))
+    with pytest.raises(ValueError, match=r"shape \(400, 2101\)"):
+        png.filter_up(IMAGE, np.empty((400, 2100), np.uint8))
+
+
+def test_the_reused_filter_buffer_never_mixes_images_across_threads_or_sizes() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(5)
+    shapes = [(300, 200, 3), (2, 3, 1), (1200, 1200, 4), (64, 64, 2), (300, 200, 3)] * 4
+    images = [rng.integers(0, 256, s, dtype=np.uint8) for s in shapes]
+    with ThreadPoolExecutor(4) as pool:
+        files = list(pool.map(png.encode_png, images))
+    for arr, data in zip(images, files):  # the 1200x1200x4 image is past the buffer's limit
+        np.testing.assert_array_equal(_pixels(data).reshape(arr.shape), arr)
+    assert files == [png.encode_png(a) for a in images]  # and the same bytes on one thread
