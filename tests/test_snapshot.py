@@ -235,3 +235,35 @@ def _log_then_mutate(tmp_path: Path, row: dict[str, Any], mutate: Callable[[], N
         run.log(row)
         mutate()
         release.set()
+
+
+@pytest.mark.parametrize("populate", [True, False])
+@pytest.mark.parametrize(
+    ("shape", "dtype", "order"),
+    [
+        ((512, 512, 3), np.uint8, "C"),  # in the mapped range
+        ((300, 300), ">u2", "F"),  # big-endian, Fortran-ordered: copied C-ordered, same values
+        ((10, 10), np.float32, "C"),  # small: numpy's copy
+        ((1100, 1100), np.float32, "C"),  # past 4 MiB: numpy's copy
+    ],
+)
+def test_private_copy_is_an_equal_read_only_private_array(
+    monkeypatch, populate, shape, dtype, order
+) -> None:
+    from richtypes.core import snapshot
+
+    if not populate:
+        monkeypatch.setattr(snapshot, "_POPULATE", 0)
+    rng = np.random.default_rng(1)
+    src = np.asarray(rng.integers(0, 60000, shape), dtype=dtype, order=order)
+    before = src.copy()
+    out = snapshot.private_copy(src)
+    assert out.dtype == src.dtype and out.shape == src.shape and out.flags.c_contiguous
+    assert not out.flags.writeable and is_private(out) and not np.shares_memory(out, src)
+    mapped = populate and bool(snapshot._POPULATE) and shape == (512, 512, 3)
+    assert isinstance(snapshot._links(out)[0], mmap.mmap) == mapped
+    src[...] = 0
+    np.testing.assert_array_equal(out, before)
+    assert snapshot_array(out) is out  # logging it again copies nothing
+    back = pickle.loads(pickle.dumps(out))
+    np.testing.assert_array_equal(back, before)

@@ -17,6 +17,7 @@ import numpy as np
 from ..codecs import image as codec
 from ..core.coerce import as_array
 from ..core.errors import MissingDependencyError, PathKey, ValidationError
+from ..core.snapshot import private_copy
 
 __all__ = [
     "coerce_pixels",
@@ -103,7 +104,7 @@ def coerce_pixels(
         pixels = pixels[:, :, 0]
     pixels = np.ascontiguousarray(pixels)
     if pixels is arr or np.shares_memory(pixels, arr):
-        pixels = pixels.copy()  # never keep a view the caller can still write to
+        return private_copy(pixels)  # never keep a view the caller can still write to
     pixels.flags.writeable = False
     return pixels
 
