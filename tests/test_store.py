@@ -330,3 +330,24 @@ def test_large_payloads_hashed_while_written_give_the_same_reference_and_dedupe(
     files = [p for p in (tmp_path / "a").rglob("*") if p.is_file()]
     assert files == [tmp_path / "a" / first["path"]]
     np.testing.assert_array_equal(store.get_array(first), arr)
+
+
+@pytest.mark.parametrize("iov_max", [1024, 3])
+def test_put_chunks_writes_every_byte_through_short_vector_writes(
+    tmp_path: Path, monkeypatch, iov_max: int
+) -> None:
+    from richtypes.store import local
+
+    calls: list[int] = []
+
+    def short_writev(fd: int, buffers: list) -> int:  # at most 7 bytes a call, as a full pipe would
+        calls.append(len(buffers))
+        assert len(buffers) <= iov_max
+        return os.write(fd, b"".join(bytes(b) for b in buffers)[:7])
+
+    monkeypatch.setattr(local, "_WRITEV", short_writev)
+    monkeypatch.setattr(local, "_IOV_MAX", iov_max)
+    chunks = [b"head", b"", bytearray(b"x" * 30), memoryview(b"0123456789"), b"y", b"tail" * 5]
+    ref = Store(tmp_path).put_chunks(chunks, "bin")
+    assert (tmp_path / ref["path"]).read_bytes() == b"".join(bytes(c) for c in chunks)
+    assert calls and max(calls) <= iov_max

@@ -243,9 +243,7 @@ class Store:
         tmp, fd = self._open_temp(folder)
         try:
             try:
-                for view in views:
-                    while view.nbytes:
-                        view = view[os.write(fd, view) :]
+                _write_all(fd, views)
                 if self.fsync:
                     os.fsync(fd)
             finally:
@@ -467,6 +465,30 @@ def open_temp(folder: str | os.PathLike[str]) -> tuple[str, int]:
     return tmp, os.open(
         tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644
     )
+
+
+# one writev for a list of buffers: a PNG's ten parts were ten write calls (W1's 50 images: 450
+# syscalls instead of 50)
+_WRITEV = getattr(os, "writev", None)
+_IOV_MAX = 1024
+
+
+def _write_all(fd: int, views: Iterable[memoryview]) -> None:
+    """Write every byte of ``views`` to ``fd``: a list at once (``writev``), any other iterable in turn."""
+    if _WRITEV is not None and isinstance(views, list) and len(views) > 1:
+        pending = [view for view in views if view.nbytes]
+        i = 0
+        while i < len(pending):
+            done = _WRITEV(fd, pending[i : i + _IOV_MAX])
+            while i < len(pending) and done >= pending[i].nbytes:  # the buffers written whole
+                done -= pending[i].nbytes
+                i += 1
+            if done:  # a short write ended inside this one
+                pending[i] = pending[i][done:]
+        return
+    for view in views:
+        while view.nbytes:
+            view = view[os.write(fd, view) :]
 
 
 def _unlink_quietly(path: str) -> None:
