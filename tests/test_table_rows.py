@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from richtypes import Table, ValidationError
-from richtypes.table import infer
+from richtypes.table import infer, pickled
 from richtypes.table.input import _row_columns, check_each_row
 
 
@@ -179,3 +179,116 @@ def test_a_zero_dimensional_array_row_is_named() -> None:
     with pytest.raises(ValidationError) as err:
         Table(columns=["a"], data=[np.array([1]), np.array(2)])
     assert err.value.path == ("data", 1)
+
+
+_INTRUDERS = [  # 2**50 and "ab" (its memo entry counted) pickle to 9 bytes, as a float does; None to 1, as a bool
+    0,
+    1,
+    -1,
+    2**50,
+    -(2**50),
+    "ab",
+    2**63,
+    2**64,
+    -(2**63) - 1,
+    True,
+    False,
+    0.0,
+    -0.0,
+    1.0,
+    float("nan"),
+    float("-inf"),
+    1e300,
+    np.True_,
+    np.float64(0.5),
+    np.float32(0.5),
+    np.int64(3),
+    None,
+    "x",
+    [1.0],
+    (1.0, 2.0),
+    {"a": 1.0},
+]
+# around pickle's batches of 1000 items and the fast path's threshold
+_SIZES = [2, 3, 999, 1000, 1001, 1999, 2000, 2001, 2047, 2048, 2049, 3001]
+
+
+@st.composite
+def _float_or_bool_columns(draw: Any) -> list[Any]:
+    """Floats (any bit pattern: NaN payloads, infinities, -0.0, subnormals) or bools, a few cells swapped."""
+    n = draw(st.sampled_from(_SIZES))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    if draw(st.booleans()):
+        cells: list[Any] = np.frombuffer(rng.bytes(8 * n), np.float64).tolist()
+    else:
+        cells = (rng.random(n) < 0.5).tolist()
+    edges = [0, 1, n - 1, n // 2] + [i for i in (999, 1000, 1001, 2000) if i < n]
+    for _ in range(draw(st.integers(0, 3))):
+        pos = draw(st.sampled_from(edges) | st.integers(0, n - 1))
+        cells[pos] = draw(st.sampled_from(_INTRUDERS))
+    return cells
+
+
+def _inferred(cells: list[Any]) -> Any:
+    col = infer.infer_cells(cells, "c", None)
+    values = col.values.tobytes() if isinstance(col.values, np.ndarray) else col.to_list()
+    valid = None if col.valid is None else col.valid.tobytes()
+    return col.ctype, col.n, getattr(col.values, "dtype", None), values, valid
+
+
+@settings(max_examples=200, deadline=None)
+@given(_float_or_bool_columns())
+def test_the_pickled_fast_path_gives_the_slow_paths_column_or_steps_aside(cells: list[Any]) -> None:
+    """Same column type, same stored bytes (NaN payloads too), same error and path as the slow path."""
+    with mock.patch.object(infer, "PICKLE_MIN", 2):
+        fast = _outcome(_inferred, cells)
+    from_pickle = pickled.pickled_column(cells)
+    with mock.patch.object(infer, "_plain_numbers", lambda cells: None):
+        slow = _outcome(_inferred, cells)
+    assert fast == slow
+    if from_pickle is not None:
+        assert slow[0] == "ok"
+        assert (from_pickle.ctype, from_pickle.values.tobytes()) == (slow[1][0], slow[1][3])
+    if len({type(c) for c in cells}) == 1 and type(cells[0]) in (float, bool):
+        assert (
+            from_pickle is not None
+        )  # every cell an exact float (or bool): the fast path takes it
+
+
+class _Loud(float):
+    """A float subclass whose pickling or conversion would be noticed."""
+
+    calls: list[str] = []
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        self.calls.append("reduce")
+        return super().__reduce_ex__(protocol)
+
+    def __float__(self) -> float:
+        self.calls.append("float")
+        return 0.0
+
+
+def test_the_pickled_fast_path_calls_no_user_code() -> None:
+    cells: list[Any] = [0.5] * 3000
+    cells[1500] = _Loud(0.5)
+    assert pickled.pickled_column(cells) is None
+    assert _Loud.calls == []
+    assert pickled.pickled_column([True] * 2500 + [_Loud(1.0)]) is None
+    assert _Loud.calls == []
+
+
+def test_plain_float_and_bool_rows_take_the_pickled_path() -> None:
+    rows = [[i * 0.5, i % 3 == 0, i] for i in range(5000)]
+    taken: list[Any] = []
+
+    def spy(cells: list[Any]) -> Any:
+        taken.append(pickled.pickled_column(cells))
+        return taken[-1]
+
+    with mock.patch.object(infer, "pickled_column", spy):
+        table = Table(columns=["f", "b", "i"], data=rows)
+    assert [col.ctype.kind for col in taken] == ["float", "bool"]
+    assert table.column_types == {"f": "float", "b": "bool", "i": "int"}
+    assert table.get_column("f") == [r[0] for r in rows]
+    assert table.get_column("b") == [r[1] for r in rows]

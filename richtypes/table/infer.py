@@ -36,6 +36,7 @@ from .coltypes import (
     unify,
 )
 from .columns import Column, convert
+from .pickled import PICKLE_MIN, pickled_column
 
 _UNSUPPORTED = (
     "unsupported cell type {} (use int, float, bool, str, complex, None, a date or time, "
@@ -232,11 +233,17 @@ def _plain_numbers(cells: list[Any]) -> Column | None:
     becomes 0 or 1), so the cells whose value is 0 or 1 have their type looked
     at, and ints past int64 (they become float64), so a float column with a
     value that large (or an infinity) goes the slow way. Anything else (None,
-    strings, arrays, exotic dtypes) is left to the slow path too.
+    strings, arrays, exotic dtypes) is left to the slow path too. A column of
+    nothing but floats or nothing but bools is read from its pickle first
+    (:func:`~richtypes.table.pickled.pickled_column`).
     """
     if not cells or not isinstance(cells[0], _NUMBER_TYPES):
         return None
     n = len(cells)
+    if type(cells[0]) in (float, bool) and n >= PICKLE_MIN:
+        col = pickled_column(cells)
+        if col is not None:
+            return col
     # all bools (bool has no subclasses): np.array's dtype discovery is slow on them; an identity
     # count plus bytes() (one byte per bool, 0 or 1) is ~1.7x faster. Not for ints or floats:
     # np.array is quicker there than any check-then-convert pair
