@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import richtypes
-from richtypes import Object3D
+from richtypes import Image, Object3D
 from richtypes.core.media import Media
 from richtypes.core.snapshot import is_private, snapshot_array
 
@@ -267,3 +267,58 @@ def test_private_copy_is_an_equal_read_only_private_array(
     assert snapshot_array(out) is out  # logging it again copies nothing
     back = pickle.loads(pickle.dumps(out))
     np.testing.assert_array_equal(back, before)
+
+
+def _address(arr: np.ndarray) -> int:
+    return int(arr.__array_interface__["data"][0])
+
+
+@pytest.mark.skipif(not getattr(mmap, "MAP_POPULATE", 0), reason="mapped copies are Linux-only")
+def test_a_mapping_is_reused_only_once_no_array_on_it_is_left() -> None:
+    from richtypes.core.snapshot import private_copy
+
+    rng = np.random.default_rng(3)
+    shape = (301, 401, 3)  # a length no other test copies: this test owns its pool entries
+    first, second, third = (rng.integers(0, 256, shape, dtype=np.uint8) for _ in range(3))
+    a = private_copy(first)
+    where = _address(a)
+    view = a[100:]  # a view keeps the memory in use after the array itself is gone
+    del a
+    b = private_copy(second)
+    assert _address(b) != where
+    np.testing.assert_array_equal(view, first[100:])
+    del view
+    c = private_copy(third)  # the first mapping is free again: the copy lands there
+    assert _address(c) == where and is_private(c)
+    np.testing.assert_array_equal(c, third)
+    np.testing.assert_array_equal(b, second)
+
+    image = Image(first)  # an Image's pixels hold their mapping the same way
+    held = _address(image.to_numpy())
+    d = private_copy(second)
+    assert _address(d) != held
+    np.testing.assert_array_equal(image.to_numpy(), first)
+    del image
+    assert _address(private_copy(third)) == held
+
+
+@pytest.mark.skipif(not getattr(mmap, "MAP_POPULATE", 0), reason="mapped copies are Linux-only")
+def test_mapped_copies_on_many_threads_never_share_memory(monkeypatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from richtypes.core import snapshot
+
+    length = 299 * 1024  # a length no other test copies
+    before = len(snapshot._pool.get(length, []))
+    cap = snapshot._pool_state["bytes"] + 4 * length
+    monkeypatch.setattr(snapshot, "_POOL_BYTES", cap)  # four more pooled, the rest not
+    sources = [np.full((299, 1024), i, np.uint8) for i in range(40)]
+
+    def copy_check_drop(src: np.ndarray) -> bool:
+        out = snapshot.private_copy(src)
+        held = [snapshot.private_copy(src) for _ in range(3)]
+        return all(np.array_equal(x, src) for x in (out, *held))
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(copy_check_drop, sources * 5))
+    assert len(snapshot._pool[length]) <= before + 4
