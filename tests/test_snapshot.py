@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import mmap
+import os
 import pickle
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -310,7 +312,7 @@ def test_mapped_copies_on_many_threads_never_share_memory(monkeypatch) -> None:
 
     length = 299 * 1024  # a length no other test copies
     before = len(snapshot._pool.get(length, []))
-    cap = snapshot._pool_state["bytes"] + 4 * length
+    cap = snapshot._pool_bytes[0] + 4 * length
     monkeypatch.setattr(snapshot, "_POOL_BYTES", cap)  # four more pooled, the rest not
     sources = [np.full((299, 1024), i, np.uint8) for i in range(40)]
 
@@ -322,3 +324,29 @@ def test_mapped_copies_on_many_threads_never_share_memory(monkeypatch) -> None:
     with ThreadPoolExecutor(4) as pool:
         assert all(pool.map(copy_check_drop, sources * 5))
     assert len(snapshot._pool[length]) <= before + 4
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX-only")
+def test_a_forked_child_copies_with_its_own_pool_even_if_the_lock_was_held() -> None:
+    from richtypes.core import snapshot
+
+    src = np.arange(300 * 1024, dtype=np.uint8) % 251
+    with snapshot._pool_lock:  # as if another thread were copying at the moment of the fork
+        pid = os.fork()
+        if pid == 0:  # the child: a copy must neither hang nor land in the parent's mappings
+            ok = False
+            try:
+                out = snapshot.private_copy(src)
+                ok = np.array_equal(out, src) and snapshot._pool_bytes[0] <= out.nbytes
+            finally:
+                os._exit(0 if ok else 1)
+    for _ in range(300):  # the child gets 30 s, then it is taken for hung
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("private_copy hung in a forked child")
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0

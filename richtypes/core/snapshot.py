@@ -149,7 +149,20 @@ _MAPPED_BYTES = (256 * 1024, 4 * 1024**2)
 _POOL_BYTES = 64 * 1024**2
 _pool_lock = threading.Lock()
 _pool: dict[int, list[mmap.mmap]] = {}  # length -> the mappings of that length
-_pool_state = {"bytes": 0, "pid": os.getpid()}
+_pool_bytes = [0]
+
+
+def _new_pool() -> None:
+    """Empty the pool, with a new lock: in a forked child the parent's lock may have been held by
+    another thread at the moment of the fork, and the parent's mappings are not the child's."""
+    global _pool_lock
+    _pool_lock = threading.Lock()
+    _pool.clear()
+    _pool_bytes[0] = 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_pool)
 
 
 def _idle_refs() -> int:
@@ -165,17 +178,14 @@ def _mapped(dtype: np.dtype, count: int) -> np.ndarray:
     """A flat, writable ``count``-item array on a pooled mapping nobody else uses (OSError if none can be made)."""
     length = count * dtype.itemsize
     with _pool_lock:
-        if _pool_state["pid"] != os.getpid():  # a forked child: its parent's pool is not its own
-            _pool.clear()
-            _pool_state.update(bytes=0, pid=os.getpid())
         spares = _pool.setdefault(length, [])
         for i in range(len(spares)):
             if sys.getrefcount(spares[i]) == _IDLE_REFS:  # no array on it is left anywhere
                 return np.frombuffer(spares[i], dtype, count)  # in use again before the lock ends
         mapping = mmap.mmap(-1, length, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | _POPULATE)
-        if _pool_state["bytes"] + length <= _POOL_BYTES:
+        if _pool_bytes[0] + length <= _POOL_BYTES:
             spares.append(mapping)
-            _pool_state["bytes"] += length
+            _pool_bytes[0] += length
         return np.frombuffer(mapping, dtype, count)
 
 
