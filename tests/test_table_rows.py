@@ -292,3 +292,17 @@ def test_plain_float_and_bool_rows_take_the_pickled_path() -> None:
     assert table.column_types == {"f": "float", "b": "bool", "i": "int"}
     assert table.get_column("f") == [r[0] for r in rows]
     assert table.get_column("b") == [r[1] for r in rows]
+
+
+@pytest.mark.parametrize("intruder", [None, 3, 2**50, "ab", np.float64(0.5)])
+# in the first 1/32, in the spread sample (every 625th cell) past it, then only in the pickle
+@pytest.mark.parametrize("pos", [1, 1875, 2047, 39_999])
+def test_a_long_column_with_one_other_cell_steps_aside(intruder: Any, pos: int) -> None:
+    rng = np.random.default_rng(pos)
+    cells: list[Any] = rng.random(40_000).tolist()
+    assert pickled.pickled_column(cells) is not None
+    cells[pos] = intruder
+    assert pickled.pickled_column(cells) is None
+    with mock.patch.object(infer, "_plain_numbers", lambda cells: None):
+        slow = _outcome(_inferred, cells)
+    assert _outcome(_inferred, cells) == slow

@@ -8,6 +8,7 @@ values out; numpy then checks every slot and reads the values.
 from __future__ import annotations
 
 import io
+import operator
 import pickle
 from typing import Any
 
@@ -49,15 +50,33 @@ def pickled_column(cells: list[Any]) -> Column | None:
 
     ~1.8x faster on 100,000 cells than ``np.array`` for floats (dtype
     discovery, a conversion pass, then the range check) and than an identity
-    count plus ``bytes()`` for bools. Every slot starts with BINFLOAT (or
-    NEWTRUE/NEWFALSE) exactly when every cell is an exact float (or bool): the
-    items are written in order, so if the cells before one are all floats it
-    starts at its slot, and a cell of any other type starts with another
-    opcode. The marks check the layout, not the cells.
+    count plus ``bytes()`` for bools.
+    """
+    n, first = len(cells), type(cells[0])
+    slot = _SLOTS.get(first)
+    # a pickle that cannot be used costs ~40% of the column's existing path: 64 cells spread over
+    # the column, then its first 1/32, are looked at first (~5% of the pickled path) and catch a
+    # mix of None or ints unless it is very sparse (a float column with 0.1% ints took 1.7x its
+    # np.array path's time, now 1.0x)
+    if slot is None or set(map(type, cells[:: n // 64 | 1])) != {first}:
+        return None
+    head = cells[: n // 32]
+    if operator.countOf(map(type, head), first) != len(head):
+        return None
+    values = _values(cells, slot)
+    return None if values is None else Column(FLOAT if first is float else BOOL, n, values, None)
+
+
+def _values(cells: list[Any], slot: np.dtype) -> np.ndarray | None:
+    """The values of cells that are all exact floats (``FLOAT_SLOT``) or all bools, else ``None``.
+
+    Every slot starts with BINFLOAT (or NEWTRUE/NEWFALSE) exactly when every
+    cell is one: the items are written in order, so if the cells before one
+    are all floats it starts at its slot, and a cell of any other type starts
+    with another opcode. The marks check the layout, not the cells.
     """
     n = len(cells)
-    slot = _SLOTS.get(type(cells[0])) if n >= 2 else None  # one item has no MARK and APPENDS
-    if slot is None:
+    if n < 2:  # one item is written without MARK and APPENDS
         return None
     out = io.BytesIO()
     try:
@@ -87,4 +106,4 @@ def pickled_column(cells: list[Any]) -> Column | None:
             if not ((ops | 1) == pickle.NEWFALSE[0]).all():
                 return None
             values[start : start + ops.size].reshape(ops.shape)[...] = ops == pickle.NEWTRUE[0]
-    return Column(FLOAT if slot is FLOAT_SLOT else BOOL, n, values, None)
+    return values
