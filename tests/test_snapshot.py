@@ -350,3 +350,20 @@ def test_a_forked_child_copies_with_its_own_pool_even_if_the_lock_was_held() -> 
         os.waitpid(pid, 0)
         pytest.fail("private_copy hung in a forked child")
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+@pytest.mark.skipif(not getattr(mmap, "MAP_POPULATE", 0), reason="mapped copies are Linux-only")
+def test_tracemalloc_counts_private_copies() -> None:
+    import tracemalloc
+
+    from richtypes.core import snapshot
+
+    src = np.ones((512, 512, 3), np.uint8)
+    tracemalloc.start()
+    try:
+        out = snapshot.private_copy(src)
+        traced, _peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert traced >= src.nbytes and not isinstance(snapshot._links(out)[0], mmap.mmap)
+    assert isinstance(snapshot._links(snapshot.private_copy(src))[0], mmap.mmap)

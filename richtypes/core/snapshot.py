@@ -22,6 +22,7 @@ import os
 import sys
 import threading
 import weakref
+from tracemalloc import is_tracing as _tracing
 from typing import Any
 
 import numpy as np
@@ -193,12 +194,14 @@ def private_copy(arr: np.ndarray) -> np.ndarray:
     """A read-only, C-ordered copy of ``arr`` that nobody else can write (:func:`is_private`).
 
     Arrays of 256 kB to 4 MiB are copied into a private anonymous memory
-    mapping (Linux), recycled once no array uses it; others are copied by
-    numpy. Either way the result is an ordinary ndarray of the same dtype
+    mapping (Linux), recycled once no array uses it; others, and every copy
+    while :mod:`tracemalloc` is tracing (so that it counts them), are copied
+    by numpy. Either way the result is an ordinary ndarray of the same dtype
     and shape.
     """
     lo, hi = _MAPPED_BYTES
-    if _POPULATE and lo <= arr.nbytes < hi and not arr.dtype.hasobject:
+    # while tracemalloc traces, numpy copies: it reports numpy's allocations, not mappings
+    if _POPULATE and lo <= arr.nbytes < hi and not arr.dtype.hasobject and not _tracing():
         try:
             flat = _mapped(arr.dtype, arr.size)
         except (
