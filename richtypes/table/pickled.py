@@ -48,9 +48,9 @@ PICKLE_MIN = 2048
 def pickled_column(cells: list[Any]) -> Column | None:
     """A column of nothing but floats (or nothing but bools, after the first cell) from its pickle, or ``None``.
 
-    ~1.8x faster on 100,000 cells than ``np.array`` for floats (dtype
-    discovery, a conversion pass, then the range check) and than an identity
-    count plus ``bytes()`` for bools.
+    On 100,000 cells, with the checks below, ~1.55x faster than ``np.array``
+    for floats (dtype discovery, a conversion pass, then the range check) and
+    ~1.7x faster than an identity count plus ``bytes()`` for bools.
     """
     n, first = len(cells), type(cells[0])
     slot = _SLOTS.get(first)
