@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -169,6 +170,56 @@ def codec_job(
     return Job(name, encode, decode, check, note="filter Up + ISA-L deflate level 1")
 
 
+STORE_FLOOR_NAME = "copy + encode_png + Store.put_chunks"
+
+
+def store_floor_job(images: list[np.ndarray], *, pool: bool) -> Job | Unavailable:
+    """The floor with content addressing: each array copied, then ``encode_png_parts`` into a ``Store``.
+
+    What ``dump`` cannot skip for an image (the copy, the encode, the BLAKE3
+    digest, the shard folder, the temporary file and its rename), without the
+    ``Image`` object, its document or the nest walk. ``pool=True`` copies on the
+    calling thread and stores on one thread per core, as ``dump`` does by
+    default; otherwise one image after the other.
+    """
+    try:
+        from richtypes import Store
+        from richtypes.codecs.png import encode_png_parts
+    except ImportError as exc:
+        return Unavailable(STORE_FLOOR_NAME, f"richtypes' store or PNG parts are missing: {exc}")
+    threads = ThreadPoolExecutor(os.cpu_count() or 1) if pool else None
+
+    def encode(out_dir: Path) -> list[dict[str, Any]]:
+        store = Store(out_dir)
+        copies = [arr.copy() for arr in images]
+
+        def put(arr: np.ndarray) -> dict[str, Any]:
+            return store.put_chunks(encode_png_parts(arr), "png")
+
+        return list(map(put, copies) if threads is None else threads.map(put, copies))
+
+    def decode(out_dir: Path, refs: list[dict[str, Any]]) -> list[np.ndarray]:
+        from PIL import Image as PILImage
+
+        store, out = Store(out_dir), []
+        for ref in refs:
+            with PILImage.open(io.BytesIO(store.get_bytes(ref))) as im:
+                out.append(np.asarray(im))
+        return out
+
+    def check(value: list[np.ndarray]) -> bool:
+        return all(np.array_equal(a, b) for a, b in zip(value, images))
+
+    how = "one thread per core" if pool else "one thread"
+    return Job(
+        f"{STORE_FLOOR_NAME}, {'2 threads' if pool else '1 thread'}",
+        encode,
+        decode,
+        check,
+        note=f"content-addressed like dump, without Image objects or documents; {how}",
+    )
+
+
 def _pixels(value: Any) -> Any:
     """Decode every image/mask in a loaded nest to pixels (the baselines decode pixels too)."""
     if hasattr(value, "to_numpy"):
@@ -220,6 +271,7 @@ def w1(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
             richtypes=jobs[False],
             baselines=[
                 codec_job(images, name=POOL_CODEC_NAME, pool=True),
+                store_floor_job(images, pool=True),
                 *_png_baselines(images),
             ],
             peers=wandb_job(),
@@ -235,7 +287,7 @@ def w1(quick: bool, peer: WandbPeer | Unavailable | None) -> list[Case]:
             id="W1.serial",
             title=f"{n} RGB images {size}x{size} uint8, encoded one after the other",
             richtypes=jobs[True],
-            baselines=_png_baselines(images),
+            baselines=[*_png_baselines(images), store_floor_job(images, pool=False)],
             peers=wandb_job(),
             goals=[Goal("within 1.05x of the chosen codec", "encode", CODEC_NAME, 1.05)],
             params={"count": n, "size": size},
