@@ -217,7 +217,8 @@ def markdown(doc: dict[str, Any]) -> str:
         "",
         f"Reproduce: `{doc['command']}`",
         "",
-        f"Median of up to {doc['args']['repeats']} runs after a warm-up, each workload in a fresh process, "
+        f"Median of {doc['args']['repeats']} runs after a warm-up (short jobs run on to 0.3 s of runs, "
+        f"at most {3 * doc['args']['repeats']}; any job stops past 12 s), each workload in a fresh process, "
         "each run into a fresh directory; encode = construct + write every file (JSON included); "
         "decode = read back to objects. Peak mem = tracemalloc peak (Python + numpy allocations) during one encode. "
         "x raw = richtypes encode / fastest raw baseline. Each peer column: the peer's encode time and bytes on disk; "
