@@ -189,9 +189,9 @@ class ImageMask(Media):
         return (self.mask_data, self.class_labels)
 
     # ------------------------------------------------------------------- wire
-    def _encoded(self) -> bytes:
-        """The PNG: the file it was built from, else encoded from the ids (not kept, as for ``Image``)."""
-        return codec.encode_png(self.mask_data) if self._data is None else self._data
+    def _file_parts(self) -> list[Any]:
+        """The PNG as buffers to write: the file it came from, else encoded from the ids (not kept)."""
+        return codec.encode_png_parts(self.mask_data) if self._data is None else [self._data]
 
     def to_json(self, store: Store) -> dict[str, Any]:
         labels = (
@@ -201,10 +201,7 @@ class ImageMask(Media):
             width=self.width,
             height=self.height,
             dtype=self.dtype,
-            mask=store.put_chunks(
-                codec.encode_png_parts(self.mask_data) if self._data is None else [self._data],
-                "png",
-            ),
+            mask=store.put_chunks(self._file_parts(), "png"),
             class_labels=labels,
         )
 
