@@ -312,7 +312,7 @@ def test_mapped_copies_on_many_threads_never_share_memory(monkeypatch) -> None:
 
     length = 299 * 1024  # a length no other test copies
     before = len(snapshot._pool.get(length, []))
-    cap = snapshot._pool_bytes[0] + 4 * length
+    cap = snapshot._pooled_bytes() + 4 * length
     monkeypatch.setattr(snapshot, "_POOL_BYTES", cap)  # four more pooled, the rest not
     sources = [np.full((299, 1024), i, np.uint8) for i in range(40)]
 
@@ -337,7 +337,7 @@ def test_a_forked_child_copies_with_its_own_pool_even_if_the_lock_was_held() -> 
             ok = False
             try:
                 out = snapshot.private_copy(src)
-                ok = np.array_equal(out, src) and snapshot._pool_bytes[0] <= out.nbytes
+                ok = np.array_equal(out, src) and snapshot._pooled_bytes() <= out.nbytes
             finally:
                 os._exit(0 if ok else 1)
     for _ in range(300):  # the child gets 30 s, then it is taken for hung

@@ -150,7 +150,6 @@ _MAPPED_BYTES = (256 * 1024, 4 * 1024**2)
 _POOL_BYTES = 64 * 1024**2
 _pool_lock = threading.Lock()
 _pool: dict[int, list[mmap.mmap]] = {}  # length -> the mappings of that length
-_pool_bytes = [0]
 
 
 def _new_pool() -> None:
@@ -159,7 +158,6 @@ def _new_pool() -> None:
     global _pool_lock
     _pool_lock = threading.Lock()
     _pool.clear()
-    _pool_bytes[0] = 0
 
 
 if hasattr(os, "register_at_fork"):
@@ -175,6 +173,11 @@ def _idle_refs() -> int:
 _IDLE_REFS = _idle_refs()
 
 
+def _pooled_bytes() -> int:
+    """The bytes of every mapping the pool holds."""
+    return sum(length * len(spares) for length, spares in _pool.items())
+
+
 def _mapped(dtype: np.dtype, count: int) -> np.ndarray:
     """A flat, writable ``count``-item array on a pooled mapping nobody else uses (OSError if none can be made)."""
     length = count * dtype.itemsize
@@ -184,9 +187,8 @@ def _mapped(dtype: np.dtype, count: int) -> np.ndarray:
             if sys.getrefcount(spares[i]) == _IDLE_REFS:  # no array on it is left anywhere
                 return np.frombuffer(spares[i], dtype, count)  # in use again before the lock ends
         mapping = mmap.mmap(-1, length, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | _POPULATE)
-        if _pool_bytes[0] + length <= _POOL_BYTES:
+        if _pooled_bytes() + length <= _POOL_BYTES:
             spares.append(mapping)
-            _pool_bytes[0] += length
         return np.frombuffer(mapping, dtype, count)
 
 
@@ -204,9 +206,7 @@ def private_copy(arr: np.ndarray) -> np.ndarray:
     if _POPULATE and lo <= arr.nbytes < hi and not arr.dtype.hasobject and not _tracing():
         try:
             flat = _mapped(arr.dtype, arr.size)
-        except (
-            OSError
-        ):  # no memory for an eager mapping: numpy's copy below says so if it fails too
+        except OSError:  # no memory for an eager mapping: numpy's copy below fails too, or copes
             pass
         else:
             out = flat.reshape(arr.shape)
